@@ -1,0 +1,16 @@
+import type { Env } from "./config/env.ts";
+import type { Database } from "./db/client.ts";
+import type { Logger } from "./logging.ts";
+
+/** What every entry point (HTTP server, CLI, scheduler, tests) hands to the services. */
+export interface AppContext {
+  db: Database;
+  env: Env;
+  log: Logger;
+  /** Secret for signed download links. */
+  signingSecret: string;
+  /** Where rendered export files live: `${dataDir}/exports`. */
+  exportDir: string;
+  /** Clock, replaceable in tests. */
+  now(): Date;
+}

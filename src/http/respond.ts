@@ -1,0 +1,23 @@
+import type { ServerResponse } from "node:http";
+import { AppError } from "../errors/app-error.ts";
+import type { Logger } from "../logging.ts";
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** `{ error, message }` for an AppError; a bare 500 that leaks nothing for anything else. */
+export function sendError(res: ServerResponse, error: unknown, log: Logger, headers: Record<string, string> = {}) {
+  if (error instanceof AppError) {
+    sendJson(res, error.status, { error: error.title, message: error.message }, headers);
+    return;
+  }
+  log.error({ err: error }, "unexpected error");
+  sendJson(res, 500, { error: "Internal Server Error", message: "An unexpected error occurred" }, headers);
+}

@@ -1,0 +1,95 @@
+import { DateTime, IANAZone } from "luxon";
+import { badRequest } from "../errors/app-error.ts";
+
+/** A resolved reporting range: records with from <= occurredAt <= to count. */
+export interface Period {
+  from: Date;
+  to: Date;
+  /** `period_start`: the first day, in the request's time zone. */
+  startDate: string;
+  /** `period_end`: the last day, in the request's time zone. */
+  endDate: string;
+  timezone: string;
+}
+
+export interface DateInput {
+  date: string;
+  timezone: string;
+}
+
+/** How far back data may be requested. */
+export const HISTORY_MONTHS = 12;
+export const HISTORY_LIMIT_MESSAGE = "Historical data is limited to 12 months";
+
+// Date, optional wall-clock time, optional offset. The offset is accepted and
+// ignored: the request's `timezone` decides (as the reference service does).
+const DATE_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+export function isValidTimezone(zone: string): boolean {
+  return typeof zone === "string" && zone.length > 0 && IANAZone.isValidZone(zone);
+}
+
+/**
+ * Reads `{date, timezone}` as wall-clock time in that zone. A plain date is the
+ * start of its day for `from` and the last millisecond of its day for `to`.
+ * Returns a problem message instead when the input is not usable.
+ */
+export function readDateInput(field: "from" | "to", input: DateInput | undefined | null): DateTime | string {
+  if (!input || typeof input !== "object") return `${field} is required: { date, timezone }`;
+  const problems: string[] = [];
+  if (typeof input.timezone !== "string" || input.timezone === "") problems.push(`${field}.timezone is required`);
+  else if (!isValidTimezone(input.timezone))
+    problems.push(`${field}.timezone "${input.timezone}" is not a known IANA time zone`);
+  const m = typeof input.date === "string" ? DATE_PATTERN.exec(input.date) : null;
+  if (!m) {
+    problems.push(
+      typeof input.date === "string"
+        ? `${field}.date "${input.date}" is not an ISO 8601 date (expected YYYY-MM-DD or YYYY-MM-DDTHH:mm:ss.sssZ)`
+        : `${field}.date is required`,
+    );
+  }
+  if (problems.length > 0 || !m) return problems.join("; ");
+  const [, y, mo, d, h, mi, s, frac] = m;
+  const dateOnly = h === undefined;
+  const parts = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: dateOnly ? 0 : Number(h),
+    minute: dateOnly ? 0 : Number(mi),
+    second: s === undefined ? 0 : Number(s),
+    millisecond: frac === undefined ? 0 : Number(frac.padEnd(3, "0").slice(0, 3)),
+  };
+  const dt = DateTime.fromObject(parts, { zone: input.timezone });
+  if (!dt.isValid || dt.day !== parts.day || parts.hour > 23 || parts.minute > 59 || parts.second > 59)
+    return `${field}.date "${input.date}" is not a real calendar date and time`;
+  return dateOnly && field === "to" ? dt.endOf("day") : dt;
+}
+
+/** The earliest instant a request may start at: the start of the day 12 months ago. */
+export function historyLimit(now: Date, timezone: string): DateTime {
+  return DateTime.fromJSDate(now, { zone: timezone }).minus({ months: HISTORY_MONTHS }).startOf("day");
+}
+
+/**
+ * Resolves a request's `from`/`to` into a Period, or throws a 400 listing every
+ * problem (each names its field).
+ */
+export function resolvePeriod(from: DateInput | undefined | null, to: DateInput | undefined | null, now = new Date()): Period {
+  const start = readDateInput("from", from);
+  const end = readDateInput("to", to);
+  const problems = [start, end].filter((x): x is string => typeof x === "string");
+  if (typeof start !== "string" && typeof end !== "string") {
+    if (start > end) problems.push("from must not be later than to");
+    if (start < historyLimit(now, start.zoneName ?? "UTC")) problems.push(`from: ${HISTORY_LIMIT_MESSAGE}`);
+  }
+  if (problems.length > 0 || typeof start === "string" || typeof end === "string") throw badRequest(problems);
+  return {
+    from: start.toJSDate(),
+    to: end.toJSDate(),
+    startDate: start.toISODate()!,
+    endDate: end.toISODate()!,
+    timezone: start.zoneName!,
+  };
+}

@@ -1,0 +1,22 @@
+import { openDatabase } from "../src/db/client.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { adminQuery, withDatabase } from "./helpers/database.ts";
+
+/**
+ * With DATABASE_URL: build one migrated template database per run; each test file
+ * clones it (test/helpers/database.ts). Without: every file uses in-memory PGlite.
+ */
+export default async function setup() {
+  const url = process.env.DATABASE_URL;
+  if (!url) return;
+  const template = `ue_template_${process.pid}`;
+  await adminQuery(url, `drop database if exists ${template}`);
+  await adminQuery(url, `create database ${template}`);
+  const db = await openDatabase({ kind: "postgres", url: withDatabase(url, template) });
+  await migrate(db);
+  await db.close();
+  process.env.TEST_TEMPLATE_DATABASE = template;
+  return async () => {
+    await adminQuery(url, `drop database if exists ${template}`);
+  };
+}

@@ -1,4 +1,16 @@
-// STUB — to be implemented (CLI/lock helper). Interface is fixed.
+import { mkdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import lockfile from "proper-lockfile";
+
+/**
+ * Embedded PGlite admits one process per data directory. The holder keeps a
+ * proper-lockfile lock (a `pglite.lock` directory whose mtime it refreshes) and
+ * writes its pid inside it. A holder that died is recognised at once by its pid;
+ * the mtime only decides when the pid cannot be checked (another host, or a
+ * crash between taking the lock and writing the pid).
+ */
+
 /** Held by the one process that may open the embedded PGlite directory. */
 export interface EmbeddedLock {
   release(): Promise<void>;
@@ -11,13 +23,154 @@ export interface ServerAdvert {
   pid: number;
 }
 
-/** Takes the embedded database's lock, or returns null when another live process holds it. */
-export async function acquireEmbeddedLock(_dataDir: string): Promise<EmbeddedLock | null> {
-  return { release: async () => {} };
+const MINUTE = 60_000;
+/**
+ * Long, because PGlite runs on the main thread: initdb or a large query can hold
+ * the event loop (and so the mtime refresh) for many seconds, and a shorter
+ * threshold would let another process take a live holder's lock.
+ */
+const STALE_AFTER = 10 * MINUTE;
+const REFRESH_EVERY = 1 * MINUTE;
+const OWNER_FILE = "owner.json";
+
+interface Owner {
+  pid: number;
+  host: string;
 }
 
-export async function writeServerAdvert(_dataDir: string, _advert: ServerAdvert): Promise<void> {}
-export async function readServerAdvert(_dataDir: string): Promise<ServerAdvert | null> {
-  return null;
+const lockTarget = (dataDir: string) => join(dataDir, "pglite");
+const lockDir = (dataDir: string) => `${lockTarget(dataDir)}.lock`;
+
+/** Takes the embedded database's lock, or returns null when another live process holds it. */
+export async function acquireEmbeddedLock(dataDir: string): Promise<EmbeddedLock | null> {
+  await mkdir(dataDir, { recursive: true });
+  const attempt = await tryLock(dataDir);
+  if (typeof attempt !== "string") return attempt;
+  const owner = await readOwner(dataDir);
+  if (!owner) return null; // being taken right now, or a lock without owner: the mtime decides
+  // A stale mtime means the holder stopped refreshing: hung, or its pid was reused.
+  const dead = attempt === "stale" || (owner.host === hostname() && !isAlive(owner.pid));
+  return dead ? takeOver(dataDir, owner.pid) : null;
 }
-export async function removeServerAdvert(_dataDir: string): Promise<void> {}
+
+/** The lock; or why not: "held" by a live-looking holder, or "stale" (not refreshed for STALE_AFTER). */
+async function tryLock(dataDir: string): Promise<EmbeddedLock | "held" | "stale"> {
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(lockTarget(dataDir), {
+      realpath: false,
+      stale: STALE_AFTER,
+      update: REFRESH_EVERY,
+      retries: 0,
+      onCompromised: (error) => {
+        // Another process took the lock (or it vanished): going on could corrupt the database.
+        throw new Error(`lost the lock on the embedded database in ${dataDir}: ${error.message}`);
+      },
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOCKED") return "held";
+    // proper-lockfile found the lock stale but cannot rmdir it: our owner file is inside.
+    if (code === "ENOTEMPTY" || code === "EEXIST") return "stale";
+    throw error;
+  }
+  const ownerFile = join(lockDir(dataDir), OWNER_FILE);
+  await writeFile(ownerFile, JSON.stringify({ pid: process.pid, host: hostname() } satisfies Owner));
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      // The lock directory must be empty for proper-lockfile to remove it.
+      await unlink(ownerFile).catch(() => undefined);
+      await release().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Replaces the lock of a dead holder. A second, short-lived lock serialises
+ * take-overs, so two newcomers cannot both remove the dead lock and each end up
+ * believing it holds a fresh one.
+ */
+async function takeOver(dataDir: string, deadPid: number): Promise<EmbeddedLock | null> {
+  // (The guard lock's file name differs from the main one: proper-lockfile keys its locks by file.)
+  let releaseGuard: () => Promise<void>;
+  try {
+    releaseGuard = await lockfile.lock(join(dataDir, "pglite-takeover"), {
+      realpath: false,
+      stale: 10_000,
+      retries: { retries: 20, minTimeout: 25, maxTimeout: 250 },
+    });
+  } catch {
+    return null;
+  }
+  try {
+    const owner = await readOwner(dataDir);
+    if (owner?.pid !== deadPid) return null; // someone else took it over meanwhile
+    // Rename first so that removal is atomic for anyone looking at the lock path.
+    const doomed = `${lockDir(dataDir)}.dead-${process.pid}`;
+    await rename(lockDir(dataDir), doomed);
+    await rm(doomed, { recursive: true, force: true });
+    const attempt = await tryLock(dataDir);
+    return typeof attempt === "string" ? null : attempt;
+  } finally {
+    await releaseGuard().catch(() => undefined);
+  }
+}
+
+async function readOwner(dataDir: string): Promise<Owner | null> {
+  try {
+    const parsed = JSON.parse(await readFile(join(lockDir(dataDir), OWNER_FILE), "utf8")) as Partial<Owner>;
+    return typeof parsed.pid === "number" && typeof parsed.host === "string"
+      ? { pid: parsed.pid, host: parsed.host }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, under another user). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const advertFile = (dataDir: string) => join(dataDir, "server.json");
+
+/**
+ * Announces a running server to CLIs on the same DATA_DIR. `url` must be
+ * reachable on loopback (e.g. `http://127.0.0.1:4000`, not `0.0.0.0`); the file
+ * is readable by its owner only, since the token lets a caller run any command.
+ */
+export async function writeServerAdvert(dataDir: string, advert: ServerAdvert): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const temp = `${advertFile(dataDir)}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(advert), { mode: 0o600 });
+  await rename(temp, advertFile(dataDir)); // readers never see half a file
+}
+
+/** The advert of a live server, or null (none, unreadable, or its process is gone). */
+export async function readServerAdvert(dataDir: string): Promise<ServerAdvert | null> {
+  let parsed: Partial<ServerAdvert>;
+  try {
+    parsed = JSON.parse(await readFile(advertFile(dataDir), "utf8")) as Partial<ServerAdvert>;
+  } catch {
+    return null;
+  }
+  const { url, token, pid } = parsed;
+  if (typeof url !== "string" || typeof token !== "string" || typeof pid !== "number") return null;
+  return isAlive(pid) ? { url, token, pid } : null;
+}
+
+/** Removes the advert unless it belongs to another live server. */
+export async function removeServerAdvert(dataDir: string): Promise<void> {
+  const current = await readServerAdvert(dataDir);
+  if (current && current.pid !== process.pid) return;
+  await rm(advertFile(dataDir), { force: true });
+}

@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from "node:crypto";
+import { AppError } from "../errors/app-error.ts";
+import type { Database } from "../db/client.ts";
+import type { AccessKey, Workspace } from "../generated/prisma/client.ts";
+import type { AccessRole } from "../generated/prisma/enums.ts";
+
+export const ACCESS_ROLES: readonly AccessRole[] = ["admin", "export", "ingest"];
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const LOWER_ALNUM = "0123456789abcdefghijklmnopqrstuvwxyz";
+const KEY_PREFIX = "ue_";
+const SECRET_LENGTH = 40;
+/** Enough of the key to tell keys apart in a listing, too little to guess the rest. */
+const SHOWN_PREFIX_LENGTH = 10;
+
+/**
+ * `length` characters drawn uniformly from `alphabet`. Bytes that would bias the
+ * draw (256 is not a multiple of 62) are thrown away rather than folded in.
+ */
+export function randomString(alphabet: string, length: number): string {
+  const limit = 256 - (256 % alphabet.length);
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
+    }
+  }
+  return out;
+}
+
+export const randomId = (prefix: string, length = 12) => prefix + randomString(LOWER_ALNUM, length);
+
+export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey, "utf8").digest("hex");
+
+/** A new key's row (only its hash) and the secret, which is shown once and never stored. */
+export function newAccessKey(role: AccessRole, name?: string) {
+  const apiKey = KEY_PREFIX + randomString(BASE62, SECRET_LENGTH);
+  return {
+    apiKey,
+    row: {
+      id: randomId("key_"),
+      name: name?.trim() || `${role} key`,
+      role,
+      hash: hashApiKey(apiKey),
+      prefix: apiKey.slice(0, SHOWN_PREFIX_LENGTH),
+    },
+  };
+}
+
+export async function createAccessKey(
+  db: Database,
+  input: { workspaceId: string; role: AccessRole; name?: string },
+): Promise<{ id: string; apiKey: string }> {
+  if (!ACCESS_ROLES.includes(input.role))
+    throw new AppError("BAD_REQUEST", `role "${input.role}" is not one of ${ACCESS_ROLES.join(", ")}`);
+  const workspace = await db.prisma.workspace.findUnique({ where: { id: input.workspaceId }, select: { id: true } });
+  if (!workspace) throw new AppError("NOT_FOUND", `Workspace "${input.workspaceId}" not found`);
+  const { apiKey, row } = newAccessKey(input.role, input.name);
+  await db.prisma.accessKey.create({ data: { ...row, workspaceId: input.workspaceId } });
+  return { id: row.id, apiKey };
+}
+
+/**
+ * The key and workspace behind an `Authorization: Bearer <key>` header. Each way
+ * of failing has its own message, so a caller can tell a typo from a revocation.
+ */
+export async function authenticate(
+  db: Database,
+  authorizationHeader: string | undefined,
+): Promise<{ key: AccessKey; workspace: Workspace }> {
+  if (!authorizationHeader || authorizationHeader.trim() === "")
+    throw new AppError("UNAUTHORIZED", 'Missing API key: send the header "Authorization: Bearer <key>"');
+  // The scheme is case-insensitive (RFC 7235); the key itself is not.
+  const match = /^Bearer +(\S+)\s*$/i.exec(authorizationHeader.trim());
+  if (!match?.[1])
+    throw new AppError("UNAUTHORIZED", 'Malformed Authorization header: expected "Bearer <key>"');
+  const key = await db.prisma.accessKey.findUnique({
+    where: { hash: hashApiKey(match[1]) },
+    include: { workspace: true },
+  });
+  if (!key) throw new AppError("UNAUTHORIZED", "Invalid API key");
+  if (key.revokedAt) throw new AppError("UNAUTHORIZED", "This API key has been revoked");
+  const { workspace, ...rest } = key;
+  return { key: rest, workspace };
+}
+
+/** What a listing shows of a key: never the secret nor its hash. */
+export interface AccessKeySummary {
+  id: string;
+  name: string;
+  role: AccessRole;
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+const summaryFields = { id: true, name: true, role: true, prefix: true, createdAt: true, revokedAt: true } as const;
+
+export async function listAccessKeys(db: Database, workspaceId: string): Promise<AccessKeySummary[]> {
+  return db.prisma.accessKey.findMany({
+    where: { workspaceId },
+    select: summaryFields,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
+}
+
+/** Revokes a key of the workspace. Revoking an already revoked key keeps its first revocation time. */
+export async function revokeAccessKey(db: Database, workspaceId: string, keyId: string): Promise<AccessKeySummary> {
+  const key = await db.prisma.accessKey.findFirst({ where: { id: keyId, workspaceId }, select: summaryFields });
+  // A key of another workspace is reported exactly like an unknown one: ids are not secrets, but membership is.
+  if (!key) throw new AppError("NOT_FOUND", `API key "${keyId}" not found in workspace "${workspaceId}"`);
+  if (key.revokedAt) return key;
+  return db.prisma.accessKey.update({ where: { id: keyId }, data: { revokedAt: new Date() }, select: summaryFields });
+}

@@ -1,0 +1,40 @@
+import type { ColumnKind, KeyCount } from "./columns/column.ts";
+
+export type CellValue = string | number | boolean | null | undefined | KeyCount[];
+
+// Spreadsheet programs run cells starting with these as formulas (CSV injection).
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Renders one value as the text of its CSV cell (quoting is the CSV writer's job). */
+export function formatCell(kind: ColumnKind, value: CellValue): string {
+  if (value === null || value === undefined) return kind === "int" || kind === "money" ? "0" : kind === "json" ? "{}" : "";
+  switch (kind) {
+    case "text": {
+      const text = String(value);
+      return FORMULA_START.test(text) ? `'${text}` : text;
+    }
+    case "json":
+      return formatJsonMap(value as KeyCount[]);
+    case "money":
+      return trimDecimal(String(value));
+    case "bool":
+      return value ? "true" : "false";
+    default:
+      return String(value);
+  }
+}
+
+/** `1.500000` → `1.5`, `2.000000` → `2`: money has up to 6 decimals, no trailing zeros. */
+export function trimDecimal(text: string): string {
+  if (!text.includes(".")) return text;
+  const trimmed = text.replace(/0+$/, "").replace(/\.$/, "");
+  return trimmed === "-0" ? "0" : trimmed;
+}
+
+/**
+ * A compact JSON object whose key order is the given order. Written by hand
+ * because JavaScript objects move integer-like keys ("123") to the front.
+ */
+export function formatJsonMap(entries: readonly KeyCount[]): string {
+  return `{${entries.map((e) => `${JSON.stringify(e.key)}:${e.count}`).join(",")}}`;
+}

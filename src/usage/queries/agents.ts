@@ -1,0 +1,132 @@
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { Database } from "../../db/client.ts";
+import type { PeriodFields } from "../../exports/columns/column.ts";
+import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { num, periodFields, type UsageQueryInput } from "./query-input.ts";
+
+export interface AgentUsageRow extends PeriodFields {
+  assistantId: string;
+  model: string | null;
+  assistantName: string | null;
+  assistantDescription: string | null;
+  assistantUrl: string | null;
+  assistantOwnerId: string | null;
+  assistantOwnerEmail: string | null;
+  messages: number;
+  uniqueUsers: number;
+  activeUsers: number | null;
+  conversations: number | null;
+  messagesPerUser: string | null;
+  sumPromptTokens: number;
+  avgPromptTokens: string | null;
+  minPromptTokens: number;
+  maxPromptTokens: number;
+  sumCompletionTokens: number;
+  avgCompletionTokens: string | null;
+  minCompletionTokens: number;
+  maxCompletionTokens: number;
+  sumCachedPromptTokens: number;
+  sumCacheCreationTokens: number;
+  sumNoCacheTokens: number;
+}
+
+interface SqlRow {
+  agent_id: string;
+  model: string | null;
+  attrs: Record<string, unknown> | null;
+  owner_email: string | null;
+  messages: number;
+  unique_users: number;
+  active_users: number;
+  conversations: number;
+  messages_per_user: string | null;
+  sum_prompt: number;
+  avg_prompt: string | null;
+  min_prompt: number;
+  max_prompt: number;
+  sum_completion: number;
+  avg_completion: string | null;
+  min_completion: number;
+  max_completion: number;
+  sum_cached: number;
+  sum_cache_creation: number;
+}
+
+/**
+ * Agents export rows: every agent known by the period end or messaged in the
+ * period (zeros where unused); with `model`, one row per (agent, model) used.
+ * `active_users` counts users with a conversation that had a message in the period.
+ */
+export async function queryAgentUsage(db: Database, input: UsageQueryInput): Promise<AgentUsageRow[]> {
+  const { workspace, period } = input;
+  const ws = workspace.id;
+  const grouped = input.groupBy === "model";
+  const groupKey = grouped ? Prisma.sql`agent_id, model` : Prisma.sql`agent_id`;
+  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+    with msgs as materialized (
+      select agent_id, model, user_id, conversation_id, prompt_tokens, completion_tokens,
+        cached_prompt_tokens, cache_creation_tokens
+      from usage_records
+      where workspace_id = ${ws} and kind = 'message' and surface = 'agent' and agent_id is not null
+        and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+    ),
+    agg as (
+      select ${groupKey},
+        count(*)::int as messages,
+        count(distinct user_id)::int as unique_users,
+        (count(distinct user_id) filter (where conversation_id is not null))::int as active_users,
+        count(distinct conversation_id)::int as conversations,
+        sum(prompt_tokens)::float8 as sum_prompt, round(avg(prompt_tokens), 2)::text as avg_prompt,
+        min(prompt_tokens) as min_prompt, max(prompt_tokens) as max_prompt,
+        sum(completion_tokens)::float8 as sum_completion, round(avg(completion_tokens), 2)::text as avg_completion,
+        min(completion_tokens) as min_completion, max(completion_tokens) as max_completion,
+        sum(cached_prompt_tokens)::float8 as sum_cached, sum(cache_creation_tokens)::float8 as sum_cache_creation
+      from msgs group by ${groupKey}
+    ),
+    base as (
+      ${grouped ? Prisma.sql`select agent_id, model from agg` : Prisma.sql`select entity_id as agent_id, null::text as model from (${knownBy(ws, "agent", period.to)}) k union select agent_id, null from agg`}
+    ),
+    agents as (${attributesAsOf(ws, "agent", period.to)}),
+    users as (${attributesAsOf(ws, "user", period.to)})
+    select b.agent_id, b.model, g.attrs, u.attrs->>'email' as owner_email,
+      coalesce(a.messages, 0) as messages, coalesce(a.unique_users, 0) as unique_users,
+      coalesce(a.active_users, 0) as active_users, coalesce(a.conversations, 0) as conversations,
+      case when a.active_users > 0 then round(a.messages::numeric / a.active_users, 2)::text end as messages_per_user,
+      a.sum_prompt, a.avg_prompt, a.min_prompt, a.max_prompt,
+      a.sum_completion, a.avg_completion, a.min_completion, a.max_completion,
+      a.sum_cached, a.sum_cache_creation
+    from base b
+    left join agg a on a.agent_id = b.agent_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
+    left join agents g on g.entity_id = b.agent_id
+    left join users u on u.entity_id = g.attrs->>'ownerId'
+    order by coalesce(a.messages, 0) desc, b.agent_id, b.model`;
+
+  const common = periodFields(input);
+  const text = (r: SqlRow, key: string) => (r.attrs?.[key] as string | null | undefined) ?? null;
+  return rows.map((r) => ({
+    ...common,
+    assistantId: r.agent_id,
+    model: r.model,
+    assistantName: text(r, "name"),
+    assistantDescription: text(r, "description"),
+    assistantUrl: text(r, "url"),
+    assistantOwnerId: text(r, "ownerId"),
+    assistantOwnerEmail: workspace.userLevelData ? r.owner_email : null,
+    messages: r.messages,
+    uniqueUsers: r.unique_users,
+    activeUsers: grouped ? null : r.active_users,
+    conversations: grouped ? null : r.conversations,
+    messagesPerUser: grouped ? null : r.messages_per_user,
+    sumPromptTokens: num(r.sum_prompt),
+    avgPromptTokens: r.avg_prompt,
+    minPromptTokens: num(r.min_prompt),
+    maxPromptTokens: num(r.max_prompt),
+    sumCompletionTokens: num(r.sum_completion),
+    avgCompletionTokens: r.avg_completion,
+    minCompletionTokens: num(r.min_completion),
+    maxCompletionTokens: num(r.max_completion),
+    sumCachedPromptTokens: num(r.sum_cached),
+    sumCacheCreationTokens: num(r.sum_cache_creation),
+    sumNoCacheTokens: num(r.sum_prompt) - num(r.sum_cached) - num(r.sum_cache_creation),
+  }));
+}

@@ -1,0 +1,72 @@
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { Database } from "../../db/client.ts";
+import type { PeriodFields } from "../../exports/columns/column.ts";
+import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { num, periodFields, type UsageQueryInput } from "./query-input.ts";
+
+export interface ApiKeyUsageRow extends PeriodFields {
+  apiKeyId: string;
+  model: string | null;
+  apiKeyName: string | null;
+  requests: number;
+  totalCostUsd: string;
+  sumPromptTokens: number;
+  sumCompletionTokens: number;
+  cachedPromptTokens: number;
+  cacheCreationTokens: number;
+  noCacheTokens: number;
+}
+
+interface SqlRow {
+  api_key_id: string;
+  model: string | null;
+  name: string | null;
+  requests: number;
+  cost: string;
+  sum_prompt: number;
+  sum_completion: number;
+  sum_cached: number;
+  sum_cache_creation: number;
+}
+
+/** API keys export rows: platform API requests per key (and model, when grouped). */
+export async function queryApiKeyUsage(db: Database, input: UsageQueryInput): Promise<ApiKeyUsageRow[]> {
+  const { workspace, period } = input;
+  const ws = workspace.id;
+  const grouped = input.groupBy === "model";
+  const groupKey = grouped ? Prisma.sql`api_key_id, model` : Prisma.sql`api_key_id`;
+  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+    with agg as (
+      select ${groupKey}, count(*)::int as requests, sum(cost_usd) as cost,
+        sum(prompt_tokens)::float8 as sum_prompt, sum(completion_tokens)::float8 as sum_completion,
+        sum(cached_prompt_tokens)::float8 as sum_cached, sum(cache_creation_tokens)::float8 as sum_cache_creation
+      from usage_records
+      where workspace_id = ${ws} and kind = 'api_request' and api_key_id is not null
+        and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+      group by ${groupKey}
+    ),
+    base as (
+      ${grouped ? Prisma.sql`select api_key_id, model from agg` : Prisma.sql`select entity_id as api_key_id, null::text as model from (${knownBy(ws, "api_key", period.to)}) k union select api_key_id, null from agg`}
+    ),
+    keys as (${attributesAsOf(ws, "api_key", period.to)})
+    select b.api_key_id, b.model, k.attrs->>'name' as name, coalesce(a.requests, 0) as requests,
+      round(coalesce(a.cost, 0), 6)::text as cost, a.sum_prompt, a.sum_completion, a.sum_cached, a.sum_cache_creation
+    from base b
+    left join agg a on a.api_key_id = b.api_key_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
+    left join keys k on k.entity_id = b.api_key_id
+    order by coalesce(a.requests, 0) desc, b.api_key_id, b.model`;
+  const common = periodFields(input);
+  return rows.map((r) => ({
+    ...common,
+    apiKeyId: r.api_key_id,
+    model: r.model,
+    apiKeyName: r.name,
+    requests: r.requests,
+    totalCostUsd: r.cost,
+    sumPromptTokens: num(r.sum_prompt),
+    sumCompletionTokens: num(r.sum_completion),
+    cachedPromptTokens: num(r.sum_cached),
+    cacheCreationTokens: num(r.sum_cache_creation),
+    noCacheTokens: num(r.sum_prompt) - num(r.sum_cached) - num(r.sum_cache_creation),
+  }));
+}

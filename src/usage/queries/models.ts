@@ -1,0 +1,85 @@
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { Database } from "../../db/client.ts";
+import type { PeriodFields } from "../../exports/columns/column.ts";
+import { attributesAsOf } from "./directory-sql.ts";
+import { num, periodFields, type UsageQueryInput } from "./query-input.ts";
+
+export interface ModelUsageRow extends PeriodFields {
+  name: string;
+  provider: string;
+  bringYourKeys: boolean;
+  source: string | null;
+  deployment: string | null;
+  requests: number;
+  sumPromptTokens: number;
+  sumCompletionTokens: number;
+  sumCachedPromptTokens: number;
+  sumCacheCreationTokens: number;
+  noCacheTokens: number;
+  totalCostUsd: string;
+}
+
+interface SqlRow {
+  name: string;
+  provider: string;
+  byok: boolean;
+  source: string | null;
+  deployment_id: string | null;
+  deployment: string | null;
+  requests: number;
+  cost: string;
+  sum_prompt: number;
+  sum_completion: number;
+  sum_cached: number;
+  sum_cache_creation: number;
+}
+
+/**
+ * Models export rows: every request (messages and API requests) by normalized
+ * model, provider and BYOK state (a record naming a deployment is BYOK), split
+ * by source or deployment when grouped. Only combinations with requests appear.
+ */
+export async function queryModelUsage(db: Database, input: UsageQueryInput): Promise<ModelUsageRow[]> {
+  const { workspace, period, groupBy } = input;
+  const ws = workspace.id;
+  const sub =
+    groupBy === "source"
+      ? Prisma.sql`, source`
+      : groupBy === "deployment"
+        ? Prisma.sql`, deployment_id`
+        : Prisma.empty;
+  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+    with agg as (
+      select model as name, provider, (deployment_id is not null) as byok ${sub},
+        count(*)::int as requests, sum(cost_usd) as cost,
+        sum(prompt_tokens)::float8 as sum_prompt, sum(completion_tokens)::float8 as sum_completion,
+        sum(cached_prompt_tokens)::float8 as sum_cached, sum(cache_creation_tokens)::float8 as sum_cache_creation
+      from usage_records
+      where workspace_id = ${ws} and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+      group by model, provider, (deployment_id is not null) ${sub}
+    ),
+    deployments as (${attributesAsOf(ws, "deployment", period.to)})
+    select a.name, a.provider, a.byok,
+      ${groupBy === "source" ? Prisma.sql`a.source` : Prisma.sql`null::text as source`},
+      ${groupBy === "deployment" ? Prisma.sql`a.deployment_id, coalesce(d.attrs->>'name', a.deployment_id, '') as deployment` : Prisma.sql`null::text as deployment_id, null::text as deployment`},
+      a.requests, round(a.cost, 6)::text as cost, a.sum_prompt, a.sum_completion, a.sum_cached, a.sum_cache_creation
+    from agg a
+    ${groupBy === "deployment" ? Prisma.sql`left join deployments d on d.entity_id = a.deployment_id` : Prisma.empty}
+    order by a.requests desc, a.name, a.provider, a.byok, source, deployment, deployment_id`;
+  const common = periodFields(input);
+  return rows.map((r) => ({
+    ...common,
+    name: r.name,
+    provider: r.provider,
+    bringYourKeys: r.byok,
+    source: r.source,
+    deployment: r.deployment,
+    requests: r.requests,
+    sumPromptTokens: num(r.sum_prompt),
+    sumCompletionTokens: num(r.sum_completion),
+    sumCachedPromptTokens: num(r.sum_cached),
+    sumCacheCreationTokens: num(r.sum_cache_creation),
+    noCacheTokens: num(r.sum_prompt) - num(r.sum_cached) - num(r.sum_cache_creation),
+    totalCostUsd: r.cost,
+  }));
+}

@@ -1,0 +1,51 @@
+import type { Database } from "../../db/client.ts";
+import type { PeriodFields } from "../../exports/columns/column.ts";
+import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { periodFields, type UsageQueryInput } from "./query-input.ts";
+
+export interface ProjectUsageRow extends PeriodFields {
+  projectId: string;
+  projectName: string | null;
+  projectOwnerId: string | null;
+  projectOwnerEmail: string | null;
+  messages: number;
+}
+
+interface SqlRow {
+  project_id: string;
+  attrs: Record<string, unknown> | null;
+  owner_email: string | null;
+  messages: number;
+}
+
+/** Projects export rows: every project known by the period end or messaged in it. No subgroups. */
+export async function queryProjectUsage(db: Database, input: UsageQueryInput): Promise<ProjectUsageRow[]> {
+  const { workspace, period } = input;
+  const ws = workspace.id;
+  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+    with agg as (
+      select project_id, count(*)::int as messages
+      from usage_records
+      where workspace_id = ${ws} and kind = 'message' and surface = 'project' and project_id is not null
+        and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+      group by project_id
+    ),
+    base as (select entity_id as project_id from (${knownBy(ws, "project", period.to)}) k union select project_id from agg),
+    projects as (${attributesAsOf(ws, "project", period.to)}),
+    users as (${attributesAsOf(ws, "user", period.to)})
+    select b.project_id, p.attrs, u.attrs->>'email' as owner_email, coalesce(a.messages, 0) as messages
+    from base b
+    left join agg a on a.project_id = b.project_id
+    left join projects p on p.entity_id = b.project_id
+    left join users u on u.entity_id = p.attrs->>'ownerId'
+    order by coalesce(a.messages, 0) desc, b.project_id`;
+  const common = periodFields(input);
+  return rows.map((r) => ({
+    ...common,
+    projectId: r.project_id,
+    projectName: (r.attrs?.name as string | undefined) ?? null,
+    projectOwnerId: (r.attrs?.ownerId as string | undefined) ?? null,
+    projectOwnerEmail: workspace.userLevelData ? r.owner_email : null,
+    messages: r.messages,
+  }));
+}

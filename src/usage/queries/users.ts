@@ -1,0 +1,213 @@
+import { DateTime } from "luxon";
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { Database } from "../../db/client.ts";
+import type { KeyCount, PeriodFields } from "../../exports/columns/column.ts";
+import { attributesAsOf, keyCountsJson, latestAttributes } from "./directory-sql.ts";
+import { num, parseKeyCounts, periodFields, type UsageQueryInput } from "./query-input.ts";
+
+export interface UserUsageRow extends PeriodFields {
+  userId: string;
+  model: string | null;
+  name: string | null;
+  email: string | null;
+  role: string | null;
+  joinedAt: string | null;
+  department: string | null;
+  companyName: string | null;
+  licenseType: string | null;
+  paygLimitCurrent: string | null;
+  paygConsumptionInPeriod: string;
+  paygUtilizationPctCurrent: string | null;
+  messagesTotal: number;
+  messagesTotalRank: number | null;
+  messagesChat: number;
+  messagesChatRank: number | null;
+  messagesAssistants: number;
+  messagesAssistantsRank: number | null;
+  assistantsMessaged: number;
+  assistantsToMessages: KeyCount[] | null;
+  messagesProjects: number;
+  messagesProjectsRank: number | null;
+  projectsMessaged: number | null;
+  projectsToMessages: KeyCount[] | null;
+  modelToMessagesTotal: KeyCount[] | null;
+  actionMessages: number | null;
+  actionMessaged: number | null;
+  actionToMessages: KeyCount[] | null;
+  totalInputTokens: number;
+  totalOutputTokens: number;
+  cachedPromptTokens: number;
+  cacheCreationTokens: number;
+  noCacheTokens: number;
+  totalCostUsd: string;
+}
+
+interface SqlRow {
+  user_id: string;
+  model: string | null;
+  attrs: Record<string, unknown> | null;
+  latest: Record<string, unknown> | null;
+  payg_limit: string | null;
+  payg_consumption: string;
+  payg_utilization: string | null;
+  messages_total: number;
+  messages_total_rank: number;
+  messages_chat: number;
+  messages_chat_rank: number;
+  messages_assistants: number;
+  messages_assistants_rank: number;
+  assistants_messaged: number;
+  messages_projects: number;
+  messages_projects_rank: number;
+  projects_messaged: number;
+  action_messages: number;
+  action_messaged: number;
+  agent_map: string | null;
+  project_map: string | null;
+  model_map: string | null;
+  action_map: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cache_creation_tokens: number;
+  cost: string;
+}
+
+/**
+ * Users export rows. Without grouping: every member whose membership overlaps the
+ * period (plus anyone who messaged in it), zeros where inactive. With `model`: one
+ * row per (user, model) that has messages. API requests never count here.
+ */
+export async function queryUserUsage(db: Database, input: UsageQueryInput): Promise<UserUsageRow[]> {
+  const { workspace, period } = input;
+  const grouped = input.groupBy === "model";
+  const ws = workspace.id;
+  const groupKey = grouped ? Prisma.sql`user_id, model` : Prisma.sql`user_id`;
+  const maps = (key: string, where: string) =>
+    Prisma.sql`select user_id, ${keyCountsJson(key, "n")} as m from (
+      select user_id, ${Prisma.raw(key)}, count(*)::int as n from msgs where ${Prisma.raw(where)} group by 1, 2) t
+      group by user_id`;
+  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+    with msgs as materialized (
+      select user_id, model, surface, agent_id, project_id, action, prompt_tokens, completion_tokens,
+        cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd
+      from usage_records
+      where workspace_id = ${ws} and kind = 'message'
+        and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+    ),
+    agg as (
+      select ${groupKey},
+        count(*)::int as messages_total,
+        (count(*) filter (where surface = 'chat'))::int as messages_chat,
+        (count(*) filter (where surface = 'agent'))::int as messages_assistants,
+        (count(distinct agent_id) filter (where surface = 'agent'))::int as assistants_messaged,
+        (count(*) filter (where surface = 'project'))::int as messages_projects,
+        (count(distinct project_id) filter (where surface = 'project'))::int as projects_messaged,
+        (count(*) filter (where action is not null))::int as action_messages,
+        count(distinct action)::int as action_messaged,
+        sum(prompt_tokens)::float8 as input_tokens,
+        sum(completion_tokens)::float8 as output_tokens,
+        sum(cached_prompt_tokens)::float8 as cached_tokens,
+        sum(cache_creation_tokens)::float8 as cache_creation_tokens,
+        sum(cost_usd) as cost,
+        sum(payg_cost_usd) as payg
+      from msgs group by ${groupKey}
+    ),
+    asof as (${attributesAsOf(ws, "user", period.to)}),
+    latest as (${latestAttributes(ws, "user")}),
+    members as (
+      select entity_id as user_id from latest
+      where coalesce((attrs->>'joinedAt')::timestamptz <= ${period.to}, true)
+        and coalesce((attrs->>'removedAt')::timestamptz >= ${period.from}, true)
+    ),
+    base as (
+      ${grouped ? Prisma.sql`select user_id, model from agg` : Prisma.sql`select user_id, null::text as model from members union select user_id, null from agg`}
+    ),
+    agent_map as (${grouped ? Prisma.sql`select null::text as user_id, null::text as m` : maps("agent_id", "surface = 'agent'")}),
+    project_map as (${grouped ? Prisma.sql`select null::text as user_id, null::text as m` : maps("project_id", "surface = 'project'")}),
+    model_map as (${grouped ? Prisma.sql`select null::text as user_id, null::text as m` : maps("model", "true")}),
+    action_map as (${grouped ? Prisma.sql`select null::text as user_id, null::text as m` : maps("action", "action is not null")}),
+    joined as (
+      select b.user_id, b.model, s.attrs, l.attrs as latest,
+        (l.attrs->>'paygLimit')::numeric as payg_limit,
+        coalesce(a.payg, 0) as payg,
+        coalesce(a.messages_total, 0) as messages_total, coalesce(a.messages_chat, 0) as messages_chat,
+        coalesce(a.messages_assistants, 0) as messages_assistants, coalesce(a.assistants_messaged, 0) as assistants_messaged,
+        coalesce(a.messages_projects, 0) as messages_projects, coalesce(a.projects_messaged, 0) as projects_messaged,
+        coalesce(a.action_messages, 0) as action_messages, coalesce(a.action_messaged, 0) as action_messaged,
+        coalesce(a.input_tokens, 0) as input_tokens, coalesce(a.output_tokens, 0) as output_tokens,
+        coalesce(a.cached_tokens, 0) as cached_tokens, coalesce(a.cache_creation_tokens, 0) as cache_creation_tokens,
+        coalesce(a.cost, 0) as cost
+      from base b
+      left join agg a on a.user_id = b.user_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
+      left join asof s on s.entity_id = b.user_id
+      left join latest l on l.entity_id = b.user_id
+    )
+    select j.user_id, j.model, j.attrs, j.latest,
+      round(j.payg_limit, 6)::text as payg_limit,
+      round(j.payg, 6)::text as payg_consumption,
+      case when j.payg_limit > 0 then round(j.payg / j.payg_limit, 4)::text end as payg_utilization,
+      j.messages_total, rank() over (order by j.messages_total desc)::int as messages_total_rank,
+      j.messages_chat, rank() over (order by j.messages_chat desc)::int as messages_chat_rank,
+      j.messages_assistants, rank() over (order by j.messages_assistants desc)::int as messages_assistants_rank,
+      j.assistants_messaged,
+      j.messages_projects, rank() over (order by j.messages_projects desc)::int as messages_projects_rank,
+      j.projects_messaged, j.action_messages, j.action_messaged,
+      am.m as agent_map, pm.m as project_map, mm.m as model_map, xm.m as action_map,
+      j.input_tokens, j.output_tokens, j.cached_tokens, j.cache_creation_tokens,
+      round(j.cost, 6)::text as cost
+    from joined j
+    left join agent_map am on am.user_id = j.user_id
+    left join project_map pm on pm.user_id = j.user_id
+    left join model_map mm on mm.user_id = j.user_id
+    left join action_map xm on xm.user_id = j.user_id
+    order by j.messages_total desc, j.user_id, j.model`;
+
+  const common = periodFields(input);
+  const personal = workspace.userLevelData;
+  const text = (attrs: Record<string, unknown> | null, key: string) => (attrs?.[key] as string | null | undefined) ?? null;
+  return rows.map((r) => ({
+    ...common,
+    userId: r.user_id,
+    model: r.model,
+    name: personal ? text(r.attrs, "name") : null,
+    email: personal ? text(r.attrs, "email") : null,
+    role: text(r.attrs, "role"),
+    joinedAt: dateIn(text(r.attrs, "joinedAt"), period.timezone),
+    department: text(r.attrs, "department"),
+    companyName: text(r.attrs, "companyName"),
+    licenseType: text(r.latest, "licenseType"),
+    paygLimitCurrent: r.payg_limit,
+    paygConsumptionInPeriod: r.payg_consumption,
+    paygUtilizationPctCurrent: r.payg_utilization,
+    messagesTotal: r.messages_total,
+    messagesTotalRank: grouped ? null : r.messages_total_rank,
+    messagesChat: r.messages_chat,
+    messagesChatRank: grouped ? null : r.messages_chat_rank,
+    messagesAssistants: r.messages_assistants,
+    messagesAssistantsRank: grouped ? null : r.messages_assistants_rank,
+    assistantsMessaged: r.assistants_messaged,
+    assistantsToMessages: grouped ? null : parseKeyCounts(r.agent_map),
+    messagesProjects: r.messages_projects,
+    messagesProjectsRank: grouped ? null : r.messages_projects_rank,
+    projectsMessaged: grouped ? null : r.projects_messaged,
+    projectsToMessages: grouped ? null : parseKeyCounts(r.project_map),
+    modelToMessagesTotal: grouped ? null : parseKeyCounts(r.model_map),
+    actionMessages: grouped ? null : r.action_messages,
+    actionMessaged: grouped ? null : r.action_messaged,
+    actionToMessages: grouped ? null : parseKeyCounts(r.action_map),
+    totalInputTokens: num(r.input_tokens),
+    totalOutputTokens: num(r.output_tokens),
+    cachedPromptTokens: num(r.cached_tokens),
+    cacheCreationTokens: num(r.cache_creation_tokens),
+    noCacheTokens: num(r.input_tokens) - num(r.cached_tokens) - num(r.cache_creation_tokens),
+    totalCostUsd: r.cost,
+  }));
+}
+
+/** An instant's calendar date in the report's time zone. */
+export function dateIn(iso: string | null, timezone: string): string | null {
+  if (!iso) return null;
+  const dt = DateTime.fromISO(iso, { zone: timezone });
+  return dt.isValid ? dt.toISODate() : null;
+}

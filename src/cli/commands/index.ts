@@ -1,0 +1,23 @@
+import type { AppContext } from "../../context.ts";
+import { badRequest } from "../../errors/app-error.ts";
+import type { CommandArgs } from "./args.ts";
+import type { CliCommand, ProgressFn } from "./command.ts";
+import { demo } from "./demo.ts";
+import { exportCommand } from "./export.ts";
+import { keysCreate, keysList, keysRevoke } from "./keys.ts";
+import { workspaceCreate } from "./workspace-create.ts";
+
+/**
+ * Every command the CLI can run, by name. The CLI runs them in its own process
+ * when it can open the database, and the server's `/_local/cli` endpoint runs
+ * the same entries when the server holds the embedded database.
+ */
+export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
+  [workspaceCreate, keysCreate, keysList, keysRevoke, exportCommand, demo].map((c) => [c.name, c]),
+);
+
+export function runCommand(app: AppContext, name: string, args: CommandArgs, onProgress?: ProgressFn): Promise<unknown> {
+  const command = COMMANDS.get(name);
+  if (!command) throw badRequest(`unknown command "${name}"`);
+  return command.run(app, args, onProgress);
+}

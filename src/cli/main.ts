@@ -1,0 +1,104 @@
+import { resolve } from "node:path";
+import { Command } from "commander";
+import type { ExportResult } from "../exports/create-export.ts";
+import type { CommandArgs } from "./commands/args.ts";
+import { saveExportAs } from "./commands/export.ts";
+import { execute } from "./execute.ts";
+import { progressBar } from "./progress.ts";
+
+/**
+ * `usage-exports <command>`: parses flags with commander and hands them, as a
+ * plain object, to the command registry (which checks them, naming each bad
+ * flag). The JSON result is the last line of stdout; errors go to stderr, exit 1.
+ */
+const program = new Command("usage-exports")
+  .description("Usage Exports: workspaces, API keys, CSV exports and demo data")
+  .showSuggestionAfterError();
+
+/** A commander action that runs a registered command and prints its JSON result. */
+function action(name: string, opts: { progress?: string; finish?: (result: unknown, args: CommandArgs) => Promise<unknown> } = {}) {
+  return async (...params: unknown[]) => {
+    const command = params[params.length - 1] as Command;
+    const args: CommandArgs = { ...command.opts() };
+    if (name === "export") args.dataType = command.processedArgs[0];
+    const bar = progressBar(opts.progress ?? name);
+    let result: unknown;
+    try {
+      result = await execute(name, args, bar.onProgress);
+    } finally {
+      bar.stop();
+    }
+    if (opts.finish) result = await opts.finish(result, args);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  };
+}
+
+const workspace = program.command("workspace").description("Manage workspaces");
+workspace
+  .command("create")
+  .description("Create a workspace and its first admin API key; prints { workspaceId, apiKey }")
+  .option("--name <name>", "workspace name")
+  .option("--timezone <zone>", "IANA time zone for presets and reports (default UTC)")
+  .option("--byok", "the workspace brings its own model keys (adds the BYOK columns)")
+  .option("--no-user-level-data", "leave names and emails out of exports")
+  .option("--first-weekday <n>", "first day of the week, 0 = Sunday … 6 = Saturday")
+  .action(action("workspace create"));
+
+const keys = program.command("keys").description("Manage the API keys of a workspace");
+keys
+  .command("create")
+  .description("Create an API key; prints { apiKey } (shown only this once)")
+  .option("--workspace <id>", "workspace id")
+  .option("--role <role>", "admin, export or ingest")
+  .option("--name <name>", "a label for the key")
+  .action(action("keys create"));
+keys
+  .command("list")
+  .description("List a workspace's keys (without secrets)")
+  .option("--workspace <id>", "workspace id")
+  .action(action("keys list"));
+keys
+  .command("revoke")
+  .description("Revoke a key")
+  .option("--workspace <id>", "workspace id")
+  .option("--key <keyId>", "the key's id, as `keys list` shows it")
+  .action(action("keys revoke"));
+
+program
+  .command("export")
+  .description("Export a data type as CSV; prints the export's JSON")
+  .argument("<dataType>", "users, agents (or assistants), api_keys, projects or models")
+  .option("--workspace <id>", "workspace id")
+  .option("--last-month", "the previous calendar month")
+  .option("--this-month", "the current calendar month")
+  .option("--last-week", "the previous week")
+  .option("--this-week", "the current week")
+  .option("--from <date>", "first day (YYYY-MM-DD), with --to")
+  .option("--to <date>", "last day (YYYY-MM-DD), included")
+  .option("--tz <zone>", "IANA time zone of the period (default: the workspace's)")
+  .option("--group-by <group>", "subgroup rows: model, source or deployment")
+  .option("-o, --output <file>", "also copy the CSV to this file")
+  .action(
+    action("export", {
+      progress: "Exporting rows",
+      finish: async (result, args) =>
+        typeof args.output === "string" ? saveExportAs(result as ExportResult, resolve(args.output)) : result,
+    }),
+  );
+
+program
+  .command("demo")
+  .alias("seed")
+  .description("Create a demo workspace with ~90 days of generated usage; prints { workspaceId, apiKey }")
+  .option("--seed <n>", "random seed (same seed, same data)")
+  .option("--days <n>", "days of usage, ending today (default 90)")
+  .action(action("demo", { progress: "Generating demo usage" }));
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(0);
+} catch (error) {
+  // AppError messages are written for the user; show them exactly.
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,81 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createYoga } from "graphql-yoga";
+import { authenticate } from "../auth/access-keys.ts";
+import { requireCapability } from "../auth/permissions.ts";
+import type { AppContext } from "../context.ts";
+import { AppError } from "../errors/app-error.ts";
+import { DOWNLOAD_PREFIX } from "../exports/download-links.ts";
+import type { GraphQLContext } from "../schema/builder.ts";
+import { schema } from "../schema/index.ts";
+import { DATA_TYPES, type DataTypeName } from "../usage/data-types.ts";
+import { sendError, sendJson } from "./respond.ts";
+import { handleDownload } from "./routes/download.ts";
+import { handleExport } from "./routes/export.ts";
+import { handleIngest } from "./routes/ingest.ts";
+import { handleLocalCli } from "./routes/local-cli.ts";
+
+const EXPORT_PATH = /^(?:\/api\/public)?\/export\/([a-z_]+)$/;
+
+export interface HttpOptions {
+  /** Token of the local CLI endpoint (embedded database only); null disables it. */
+  localCliToken: string | null;
+}
+
+/** The whole HTTP surface as one node request listener (also used by tests without a port). */
+export function createHttpHandler(app: AppContext, opts: HttpOptions) {
+  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse } & Pick<GraphQLContext, "app"> & Partial<GraphQLContext>>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    // Browsers get no CORS headers: keys belong on servers, not in pages of other origins.
+    cors: false,
+    maskedErrors: true,
+    logging: false,
+  });
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname;
+    try {
+      if (path === "/health") return sendJson(res, 200, { ok: true });
+      if (path.startsWith(DOWNLOAD_PREFIX) && (req.method === "GET" || req.method === "HEAD"))
+        return await handleDownload(app, req, res, url);
+      if (path === "/graphql") {
+        // GraphiQL's page itself needs no key; every operation does.
+        const wantsPage = req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
+        const auth = wantsPage ? {} : await authenticate(app.db, req.headers.authorization);
+        await yoga.handleNodeRequestAndResponse(req, res, { req, res, app, ...auth });
+        return;
+      }
+      if (path === "/_local/cli" && opts.localCliToken) return await handleLocalCli(app, req, res, opts.localCliToken);
+
+      const exportMatch = EXPORT_PATH.exec(path);
+      if (path === "/ingest" || exportMatch) {
+        if (req.method !== "POST") throw new AppError("NOT_FOUND", `${req.method} ${path} is not supported; use POST`);
+        if (req.headers.origin)
+          throw new AppError("FORBIDDEN", "Browser-origin requests are refused: call this API from a server, never from a web page, so your API key stays secret");
+        const auth = await authenticate(app.db, req.headers.authorization);
+        if (path === "/ingest") {
+          requireCapability(auth.key, "ingest");
+          return await handleIngest(app, req, res, auth.workspace.id);
+        }
+        const type = exportMatch![1]!;
+        if (!(DATA_TYPES as readonly string[]).includes(type))
+          throw new AppError("NOT_FOUND", `Unknown export type "${type}": use one of ${DATA_TYPES.join(", ")}`);
+        return await handleExport(app, req, res, auth, type as DataTypeName);
+      }
+      throw new AppError("NOT_FOUND", `No route for ${req.method} ${path}`);
+    } catch (error) {
+      if (!res.headersSent) sendError(res, error, app.log);
+      else res.destroy();
+    }
+  };
+}
+
+export async function listen(app: AppContext, opts: HttpOptions): Promise<Server> {
+  const server = createServer(createHttpHandler(app, opts));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(app.env.port, app.env.host, () => resolve());
+  });
+  return server;
+}

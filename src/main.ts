@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { EmbeddedDatabaseBusy, openApp } from "./app.ts";
+import { parseEnv } from "./config/env.ts";
+import { removeServerAdvert, writeServerAdvert } from "./db/embedded-lock.ts";
+import { ensureDemoWorkspace, type DemoWorkspace } from "./demo/ensure-demo.ts";
+import { listen } from "./http/server.ts";
+import { presetRange } from "./periods/presets.ts";
+
+/** `npm start`: the HTTP service (GraphQL, REST, ingestion, downloads). */
+async function main() {
+  const env = parseEnv();
+  const app = await openApp(env).catch((error: unknown) => {
+    if (error instanceof EmbeddedDatabaseBusy) {
+      console.error(`Cannot start: ${error.message}. Stop it first, or set DATA_DIR to another folder.`);
+      process.exit(1);
+    }
+    throw error;
+  });
+  const demo = env.demo ? await ensureDemoWorkspace(app) : null;
+  // With the embedded database only this process may open it: the CLI reaches it through us.
+  const localCliToken = app.db.kind === "pglite" ? randomBytes(24).toString("hex") : null;
+  const server = await listen(app, { localCliToken });
+  const port = (server.address() as AddressInfo).port;
+  if (localCliToken) await writeServerAdvert(env.dataDir, { url: `http://127.0.0.1:${port}`, token: localCliToken, pid: process.pid });
+
+  console.log(banner(port, app.db.kind === "pglite" ? `embedded PGlite in ${env.dataDir}` : "PostgreSQL (DATABASE_URL)", demo, app.now()));
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    server.closeAllConnections();
+    if (localCliToken) await removeServerAdvert(env.dataDir);
+    await app.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+function banner(port: number, database: string, demo: DemoWorkspace | null, now: Date): string {
+  const base = `http://localhost:${port}`;
+  const lines = [`Usage Exports listening on ${base} (${database})`, `  GraphQL: ${base}/graphql`];
+  if (demo) {
+    const { from, to } = presetRange("last_month", { timezone: "Europe/Berlin", firstWeekday: 1, now });
+    const body = JSON.stringify({ from, to });
+    lines.push(
+      "",
+      `Demo workspace ${demo.workspaceId} — admin API key: ${demo.apiKey}`,
+      "Export last month's users:",
+      `  curl -s -X POST ${base}/export/users -H 'Authorization: Bearer ${demo.apiKey}' -H 'Content-Type: application/json' -d '${body}'`,
+    );
+  }
+  return lines.join("\n");
+}
+
+await main();

@@ -1,0 +1,8 @@
+import { defineUsageQuery } from "./usage-page.ts";
+
+defineUsageQuery("agents", {
+  queryName: "agentUsage",
+  typeName: "AgentUsage",
+  description: "Agents (assistants) export rows: one per agent that existed in the period, or per (agent, model) with groupBy.",
+  groupBy: { MODEL: "model" },
+});

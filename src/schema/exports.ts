@@ -1,0 +1,56 @@
+import { requireCapability } from "../auth/permissions.ts";
+import { createExport, type ExportResult } from "../exports/create-export.ts";
+import { resolvePeriodRequest } from "../periods/period-request.ts";
+import { DATA_TYPES, GROUP_BYS, type DataTypeName, type GroupBy } from "../usage/data-types.ts";
+import { builder } from "./builder.ts";
+import { PeriodInput } from "./period.ts";
+
+export const DataTypeEnum = builder.enumType("DataType", {
+  values: Object.fromEntries(DATA_TYPES.map((t) => [t.toUpperCase(), { value: t }])) as Record<string, { value: DataTypeName }>,
+});
+
+export const GroupByEnum = builder.enumType("GroupBy", {
+  values: Object.fromEntries(GROUP_BYS.map((g) => [g.toUpperCase(), { value: g }])) as Record<string, { value: GroupBy }>,
+});
+
+const DateRangeRef = builder.objectRef<ExportResult["dateRange"]>("DateRange").implement({
+  fields: (t) => ({ from: t.exposeString("from"), to: t.exposeString("to") }),
+});
+
+const ExportRef = builder.objectRef<ExportResult>("Export").implement({
+  description: "A CSV written to the export store, as the REST API describes it.",
+  fields: (t) => ({
+    filePath: t.exposeString("filePath"),
+    downloadUrl: t.exposeString("downloadUrl", { description: "Signed, expiring link to the file." }),
+    dataType: t.expose("dataType", { type: DataTypeEnum }),
+    recordCount: t.exposeInt("recordCount"),
+    dateRange: t.field({ type: DateRangeRef, resolve: (e) => e.dateRange }),
+  }),
+});
+
+const CreateExportInput = builder.inputType("CreateExportInput", {
+  fields: (t) => ({
+    dataType: t.field({ type: DataTypeEnum, required: true }),
+    period: t.field({ type: PeriodInput, required: true }),
+    groupBy: t.field({ type: GroupByEnum }),
+  }),
+});
+
+builder.mutationField("createExport", (t) =>
+  t.field({
+    type: ExportRef,
+    errors: {},
+    description: "Renders the CSV of a data type for a period through the same rows the queries return.",
+    args: { input: t.arg({ type: CreateExportInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      requireCapability(ctx.key, "export");
+      const period = resolvePeriodRequest(input.period, ctx.workspace, ctx.app.now());
+      return createExport(ctx.app, {
+        workspaceId: ctx.workspace.id,
+        dataType: input.dataType,
+        period,
+        groupBy: input.groupBy ?? null,
+      });
+    },
+  }),
+);

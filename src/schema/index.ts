@@ -1,0 +1,13 @@
+import "./scalars.ts";
+import "./errors.ts";
+import "./period.ts";
+import "./workspace.ts";
+import "./users.ts";
+import "./agents.ts";
+import "./api-keys.ts";
+import "./projects.ts";
+import "./models.ts";
+import "./exports.ts";
+import { builder } from "./builder.ts";
+
+export const schema = builder.toSchema({ sortSchema: false });

@@ -1,0 +1,198 @@
+import type { Column, KeyCount } from "../exports/columns/column.ts";
+import { loadReport, usageInput } from "../exports/create-export.ts";
+import { AppError } from "../errors/app-error.ts";
+import { requireCapability } from "../auth/permissions.ts";
+import type { Period } from "../periods/period.ts";
+import { resolvePeriodRequest, type PeriodRequest } from "../periods/period-request.ts";
+import type { DataType, GroupBy } from "../usage/data-types.ts";
+import { USAGE_REPORTS, type RowOf } from "../usage/reports.ts";
+import { builder } from "./builder.ts";
+import { PeriodInput, PeriodRef } from "./period.ts";
+
+/** A row together with the columns this request may see (BYOK, privacy, grouping). */
+interface UsageNode<Row> {
+  row: Row;
+  visible: ReadonlySet<string>;
+}
+
+interface UsagePage<Row> {
+  nodes: UsageNode<Row>[];
+  totalCount: number;
+  columns: string[];
+  period: Period;
+  offset: number;
+}
+
+export const KeyCountRef = builder.objectRef<KeyCount>("KeyCount").implement({
+  description: "One entry of a breakdown: a key (agent, project, model or action) and its message count.",
+  fields: (t) => ({ key: t.exposeString("key"), count: t.exposeInt("count") }),
+});
+
+const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null }>("PageInfo").implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean("hasNextPage"),
+    hasPreviousPage: t.exposeBoolean("hasPreviousPage"),
+    endCursor: t.exposeString("endCursor", { nullable: true }),
+  }),
+});
+
+const OrderDirection = builder.enumType("OrderDirection", { values: ["ASC", "DESC"] as const });
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+const cursorOf = (offset: number) => Buffer.from(`offset:${offset}`).toString("base64url");
+function offsetOf(cursor: string | null | undefined): number {
+  if (!cursor) return 0;
+  const m = /^offset:(\d+)$/.exec(Buffer.from(cursor, "base64url").toString());
+  if (!m) throw new AppError("BAD_REQUEST", "after: not a cursor returned by this API");
+  return Number(m[1]) + 1;
+}
+
+/** The query's arguments (the groupBy argument exists only where the type has subgroups). */
+interface UsageArgs<Row> {
+  period: PeriodRequest;
+  groupBy?: GroupBy | null;
+  orderBy?: { field: keyof Row & string; direction: "ASC" | "DESC" } | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+const gqlName = (column: string) => column.toUpperCase();
+const SORTABLE = new Set(["int", "money", "average", "ratio"]);
+
+/**
+ * Declares `<queryName>(period, groupBy, orderBy, first, after)` returning a page of
+ * typed rows whose fields are the data type's CSV columns: same rows, same
+ * columns, same visibility rules as the export of the same request.
+ */
+export function defineUsageQuery<T extends DataType>(
+  type: T,
+  opts: { queryName: string; typeName: string; description: string; groupBy?: Record<string, GroupBy> },
+) {
+  type Row = RowOf[T];
+  const columns = USAGE_REPORTS[type].columns as readonly Column<Row>[];
+
+  const NodeRef = builder.objectRef<UsageNode<Row>>(opts.typeName).implement({
+    description: opts.description,
+    fields: (t) =>
+      Object.fromEntries(
+        columns.map((c) => {
+          const always = !c.byok && !c.personal && !c.ungroupedOnly && !c.subgroup;
+          const nullable = !(always && (c.kind === "int" || c.kind === "money" || c.kind === "bool"));
+          const value = (n: UsageNode<Row>) => (n.visible.has(c.name) ? (n.row[c.field] as unknown) : null);
+          const description = `\`${c.name}\`: ${c.description}`;
+          // Typed as nullable for Pothos; fields marked non-null are always visible and never null.
+          const common = { description, nullable: nullable as true };
+          switch (c.kind) {
+            case "int":
+              return [c.field, t.int({ ...common, resolve: (n) => value(n) as number | null })];
+            case "bool":
+              return [c.field, t.boolean({ ...common, resolve: (n) => value(n) as boolean | null })];
+            case "money":
+              return [c.field, t.field({ ...common, type: "Decimal", resolve: (n) => moneyValue(value(n), nullable) })];
+            case "average":
+            case "ratio":
+              return [c.field, t.field({ ...common, type: "Decimal", resolve: (n) => value(n) as string | null })];
+            case "date":
+              return [c.field, t.field({ ...common, type: "Date", resolve: (n) => value(n) as string | null })];
+            case "json":
+              return [c.field, t.field({ ...common, type: [KeyCountRef], resolve: (n) => value(n) as KeyCount[] | null })];
+            case "text":
+              return [c.field, t.string({ ...common, resolve: (n) => value(n) as string | null })];
+          }
+        }),
+      ),
+  });
+
+  const sortable = columns.filter((c) => SORTABLE.has(c.kind) || columns.indexOf(c) === 3);
+  const OrderField = builder.enumType(`${opts.typeName}OrderField`, {
+    values: Object.fromEntries(sortable.map((c) => [gqlName(c.name), { value: c.field, description: c.description }])),
+  });
+  const OrderInput = builder.inputType(`${opts.typeName}Order`, {
+    fields: (t) => ({
+      field: t.field({ type: OrderField, required: true }),
+      direction: t.field({ type: OrderDirection, defaultValue: "DESC", required: true }),
+    }),
+  });
+  const GroupByEnum = opts.groupBy
+    ? builder.enumType(`${opts.typeName}GroupBy`, {
+        values: Object.fromEntries(Object.entries(opts.groupBy).map(([k, v]) => [k, { value: v }])),
+      })
+    : null;
+
+  const PageRef = builder.objectRef<UsagePage<Row>>(`${opts.typeName}Page`).implement({
+    fields: (t) => ({
+      nodes: t.field({ type: [NodeRef], resolve: (p) => p.nodes }),
+      totalCount: t.exposeInt("totalCount"),
+      columns: t.exposeStringList("columns", { description: "The CSV header of the same export request." }),
+      period: t.field({ type: PeriodRef, resolve: (p) => p.period }),
+      pageInfo: t.field({
+        type: PageInfoRef,
+        resolve: (p) => ({
+          hasNextPage: p.offset + p.nodes.length < p.totalCount,
+          hasPreviousPage: p.offset > 0,
+          endCursor: p.nodes.length > 0 ? cursorOf(p.offset + p.nodes.length - 1) : null,
+        }),
+      }),
+    }),
+  });
+
+  builder.queryField(opts.queryName, (t) =>
+    t.field({
+      type: PageRef,
+      description: opts.description,
+      errors: {},
+      args: {
+        period: t.arg({ type: PeriodInput, required: true }),
+        ...(GroupByEnum ? { groupBy: t.arg({ type: GroupByEnum }) } : {}),
+        orderBy: t.arg({ type: OrderInput }),
+        first: t.arg.int({ description: `Page size, at most ${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).` }),
+        after: t.arg.string(),
+      },
+      complexity: (args) => ({ field: 1, multiplier: Math.min(Number(args.first ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE) }),
+      resolve: async (_root, rawArgs, ctx) => {
+        const args = rawArgs as unknown as UsageArgs<Row>;
+        requireCapability(ctx.key, "query");
+        const first = args.first ?? DEFAULT_PAGE_SIZE;
+        if (first < 0 || first > MAX_PAGE_SIZE) throw new AppError("BAD_REQUEST", `first: must be between 0 and ${MAX_PAGE_SIZE}`);
+        const period = resolvePeriodRequest(args.period, ctx.workspace, ctx.app.now());
+        const groupBy = args.groupBy ?? null;
+        const input = await usageInput(ctx.app, ctx.workspace.id, type, period, groupBy);
+        const report = await loadReport(ctx.app, type, input);
+        const order = args.orderBy;
+        const rows = order ? sortRows(report.rows, order.field, order.direction) : report.rows;
+        const offset = offsetOf(args.after);
+        const visible = new Set(report.columns.map((c) => c.name));
+        return {
+          nodes: rows.slice(offset, offset + first).map((row) => ({ row, visible })),
+          totalCount: rows.length,
+          columns: report.columns.map((c) => c.name),
+          period,
+          offset,
+        };
+      },
+    }),
+  );
+}
+
+/** Money that is always present reads 0 when unset, as in the CSV; hidden money is null. */
+function moneyValue(v: unknown, nullable: boolean): string | null {
+  if (v === null || v === undefined) return nullable ? null : "0";
+  const text = String(v);
+  return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+}
+
+/** A stable sort on one field (numbers compared as numbers, nulls last); ties keep the export order. */
+function sortRows<Row>(rows: Row[], field: keyof Row, direction: "ASC" | "DESC"): Row[] {
+  const sign = direction === "ASC" ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const x = a[field] as unknown;
+    const y = b[field] as unknown;
+    if (x === null || x === undefined) return y === null || y === undefined ? 0 : 1;
+    if (y === null || y === undefined) return -1;
+    const nx = Number(x);
+    const ny = Number(y);
+    if (!Number.isNaN(nx) && !Number.isNaN(ny)) return (nx - ny) * sign;
+    return String(x).localeCompare(String(y)) * sign;
+  });
+}

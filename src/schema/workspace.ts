@@ -1,0 +1,88 @@
+import { requireCapability } from "../auth/permissions.ts";
+import { AppError } from "../errors/app-error.ts";
+import { isValidTimezone } from "../periods/period.ts";
+import { PRESETS, presetRange } from "../periods/presets.ts";
+import { canonicalDataType, groupByOptions } from "../usage/data-types.ts";
+import { builder } from "./builder.ts";
+import { DataTypeEnum, GroupByEnum } from "./exports.ts";
+import { PeriodPresetEnum } from "./period.ts";
+
+const PresetRangeRef = builder.objectRef<{ preset: (typeof PRESETS)[number]; startDate: string; endDate: string }>("PresetRange").implement({
+  description: "A preset's concrete dates in the workspace's time zone, as the Export dialog shows them.",
+  fields: (t) => ({
+    preset: t.expose("preset", { type: PeriodPresetEnum }),
+    startDate: t.field({ type: "Date", resolve: (p) => p.startDate }),
+    endDate: t.field({ type: "Date", resolve: (p) => p.endDate }),
+  }),
+});
+
+builder.prismaObject("Workspace", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    name: t.exposeString("name"),
+    timezone: t.exposeString("timezone"),
+    firstWeekday: t.exposeInt("firstWeekday", { description: "0 = Sunday … 6 = Saturday" }),
+    byok: t.exposeBoolean("byok"),
+    userLevelData: t.exposeBoolean("userLevelData"),
+    presets: t.field({
+      type: [PresetRangeRef],
+      resolve: (w, _args, ctx) =>
+        PRESETS.map((preset) => {
+          const r = presetRange(preset, { timezone: w.timezone, firstWeekday: w.firstWeekday, now: ctx.app.now() });
+          return { preset, startDate: r.from.date, endDate: r.to.date };
+        }),
+    }),
+    groupByOptions: t.field({
+      type: [GroupByEnum],
+      description: "The subgroups this workspace may request for a data type.",
+      args: { dataType: t.arg({ type: DataTypeEnum, required: true }) },
+      resolve: (w, { dataType }) => groupByOptions(canonicalDataType(dataType), w),
+    }),
+  }),
+});
+
+builder.queryField("workspace", (t) =>
+  t.prismaField({
+    type: "Workspace",
+    description: "The workspace of the calling key.",
+    resolve: (query, _root, _args, ctx) => ctx.app.db.prisma.workspace.findUniqueOrThrow({ ...query, where: { id: ctx.workspace.id } }),
+  }),
+);
+
+const SettingsInput = builder.inputType("WorkspaceSettingsInput", {
+  fields: (t) => ({
+    name: t.string(),
+    timezone: t.string(),
+    firstWeekday: t.int(),
+    byok: t.boolean(),
+    userLevelData: t.boolean({ description: "Off removes names and emails from exports and queries." }),
+  }),
+});
+
+builder.mutationField("updateWorkspaceSettings", (t) =>
+  t.prismaField({
+    type: "Workspace",
+    errors: {},
+    args: { input: t.arg({ type: SettingsInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      requireCapability(ctx.key, "manage");
+      const problems: string[] = [];
+      if (input.name !== null && input.name !== undefined && input.name.trim() === "") problems.push("name: must not be empty");
+      if (input.timezone && !isValidTimezone(input.timezone)) problems.push(`timezone: "${input.timezone}" is not a known IANA time zone`);
+      if (input.firstWeekday !== null && input.firstWeekday !== undefined && (input.firstWeekday < 0 || input.firstWeekday > 6))
+        problems.push("firstWeekday: must be 0 (Sunday) to 6 (Saturday)");
+      if (problems.length > 0) throw new AppError("BAD_REQUEST", problems);
+      return ctx.app.db.prisma.workspace.update({
+        ...query,
+        where: { id: ctx.workspace.id },
+        data: {
+          name: input.name ?? undefined,
+          timezone: input.timezone ?? undefined,
+          firstWeekday: input.firstWeekday ?? undefined,
+          byok: input.byok ?? undefined,
+          userLevelData: input.userLevelData ?? undefined,
+        },
+      });
+    },
+  }),
+);

@@ -1,0 +1,28 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll } from "vitest";
+import type { AppContext } from "../../src/context.ts";
+import { createHttpHandler } from "../../src/http/server.ts";
+
+/** The service's real HTTP handler on a loopback port; closed after the file. */
+export async function startTestServer(app: AppContext, opts: { localCliToken?: string } = {}): Promise<string> {
+  const server = createServer(createHttpHandler(app, { localCliToken: opts.localCliToken ?? null }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** POSTs a GraphQL operation with a Bearer key; returns status and parsed body. */
+export async function graphql(
+  baseUrl: string,
+  apiKey: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: await res.json() };
+}

@@ -3,6 +3,7 @@ import { Command } from "commander";
 import type { ExportResult } from "../exports/create-export.ts";
 import type { CommandArgs } from "./commands/args.ts";
 import { saveExportAs } from "./commands/export.ts";
+import { findCommand } from "./commands/index.ts";
 import { execute } from "./execute.ts";
 import { progressBar } from "./progress.ts";
 
@@ -15,12 +16,23 @@ const program = new Command("usage-exports")
   .description("Usage Exports: workspaces, API keys, CSV exports and demo data")
   .showSuggestionAfterError();
 
+interface ActionOptions {
+  /** Names under which the positional arguments join the flags. */
+  positional?: string[];
+  /** Label of the progress bar. */
+  progress?: string;
+  /** Work done here, in the CLI process, after the command (e.g. copying a file). */
+  finish?: (result: unknown, args: CommandArgs) => Promise<unknown>;
+}
+
 /** A commander action that runs a registered command and prints its JSON result. */
-function action(name: string, opts: { progress?: string; finish?: (result: unknown, args: CommandArgs) => Promise<unknown> } = {}) {
+function action(name: string, opts: ActionOptions = {}) {
   return async (...params: unknown[]) => {
     const command = params[params.length - 1] as Command;
     const args: CommandArgs = { ...command.opts() };
-    if (name === "export") args.dataType = command.processedArgs[0];
+    opts.positional?.forEach((key, i) => (args[key] = command.processedArgs[i]));
+    // Flags first: a typo fails at once, without waiting for the database.
+    findCommand(name).check(args);
     const bar = progressBar(opts.progress ?? name);
     let result: unknown;
     try {
@@ -80,6 +92,7 @@ program
   .option("-o, --output <file>", "also copy the CSV to this file")
   .action(
     action("export", {
+      positional: ["dataType"],
       progress: "Exporting rows",
       finish: async (result, args) =>
         typeof args.output === "string" ? saveExportAs(result as ExportResult, resolve(args.output)) : result,

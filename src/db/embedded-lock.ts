@@ -46,11 +46,13 @@ export async function acquireEmbeddedLock(dataDir: string): Promise<EmbeddedLock
   await mkdir(dataDir, { recursive: true });
   const attempt = await tryLock(dataDir);
   if (typeof attempt !== "string") return attempt;
-  const owner = await readOwner(dataDir);
-  if (!owner) return null; // being taken right now, or a lock without owner: the mtime decides
-  // A stale mtime means the holder stopped refreshing: hung, or its pid was reused.
-  const dead = attempt === "stale" || (owner.host === hostname() && !isAlive(owner.pid));
-  return dead ? takeOver(dataDir, owner.pid) : null;
+  const ownerText = await readOwnerText(dataDir);
+  // Not refreshed for STALE_AFTER: the holder hung, or its pid was reused. Take it, owner or not.
+  if (attempt === "stale") return takeOver(dataDir, ownerText);
+  const owner = parseOwner(ownerText);
+  if (!owner) return null; // being taken right now (or a lock without owner: its mtime decides)
+  const dead = owner.host === hostname() && !isAlive(owner.pid);
+  return dead ? takeOver(dataDir, ownerText) : null;
 }
 
 /** The lock; or why not: "held" by a live-looking holder, or "stale" (not refreshed for STALE_AFTER). */
@@ -89,28 +91,30 @@ async function tryLock(dataDir: string): Promise<EmbeddedLock | "held" | "stale"
 }
 
 /**
- * Replaces the lock of a dead holder. A second, short-lived lock serialises
- * take-overs, so two newcomers cannot both remove the dead lock and each end up
- * believing it holds a fresh one.
+ * Replaces the lock of a dead holder, if it is still the one seen (same owner
+ * file). A second, short-lived lock serialises take-overs, so two newcomers
+ * cannot both remove the dead lock and each end up believing it holds a fresh one.
  */
-async function takeOver(dataDir: string, deadPid: number): Promise<EmbeddedLock | null> {
-  // (The guard lock's file name differs from the main one: proper-lockfile keys its locks by file.)
+async function takeOver(dataDir: string, seenOwner: string | null): Promise<EmbeddedLock | null> {
+  // (The guard's file name differs from the main one: proper-lockfile keys its locks by file.)
   let releaseGuard: () => Promise<void>;
   try {
     releaseGuard = await lockfile.lock(join(dataDir, "pglite-takeover"), {
       realpath: false,
       stale: 10_000,
       retries: { retries: 20, minTimeout: 25, maxTimeout: 250 },
+      onCompromised: () => undefined, // held for milliseconds; the main lock is what matters
     });
   } catch {
     return null;
   }
   try {
-    const owner = await readOwner(dataDir);
-    if (owner?.pid !== deadPid) return null; // someone else took it over meanwhile
-    // Rename first so that removal is atomic for anyone looking at the lock path.
+    if ((await readOwnerText(dataDir)) !== seenOwner) return null; // someone else took it over meanwhile
+    // Renamed away first, so nobody sees a half-removed lock directory.
     const doomed = `${lockDir(dataDir)}.dead-${process.pid}`;
-    await rename(lockDir(dataDir), doomed);
+    await rename(lockDir(dataDir), doomed).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error; // already gone: fine
+    });
     await rm(doomed, { recursive: true, force: true });
     const attempt = await tryLock(dataDir);
     return typeof attempt === "string" ? null : attempt;
@@ -119,12 +123,14 @@ async function takeOver(dataDir: string, deadPid: number): Promise<EmbeddedLock 
   }
 }
 
-async function readOwner(dataDir: string): Promise<Owner | null> {
+async function readOwnerText(dataDir: string): Promise<string | null> {
+  return readFile(join(lockDir(dataDir), OWNER_FILE), "utf8").catch(() => null);
+}
+
+function parseOwner(text: string | null): Owner | null {
   try {
-    const parsed = JSON.parse(await readFile(join(lockDir(dataDir), OWNER_FILE), "utf8")) as Partial<Owner>;
-    return typeof parsed.pid === "number" && typeof parsed.host === "string"
-      ? { pid: parsed.pid, host: parsed.host }
-      : null;
+    const parsed = JSON.parse(text ?? "null") as Partial<Owner> | null;
+    return typeof parsed?.pid === "number" && typeof parsed.host === "string" ? { pid: parsed.pid, host: parsed.host } : null;
   } catch {
     return null;
   }

@@ -23,7 +23,7 @@ export interface HttpOptions {
 
 /** The whole HTTP surface as one node request listener (also used by tests without a port). */
 export function createHttpHandler(app: AppContext, opts: HttpOptions) {
-  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse } & Pick<GraphQLContext, "app"> & Partial<GraphQLContext>>({
+  const yoga = createYoga<Pick<GraphQLContext, "app"> & Partial<GraphQLContext>>({
     schema,
     graphqlEndpoint: "/graphql",
     // Browsers get no CORS headers: keys belong on servers, not in pages of other origins.
@@ -43,7 +43,8 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
         // GraphiQL's page itself needs no key; every operation does.
         const wantsPage = req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
         const auth = wantsPage ? {} : await authenticate(app.db, req.headers.authorization);
-        await yoga.handleNodeRequestAndResponse(req, res, { req, res, app, ...auth });
+        // Calling the adapter writes the response (handleNodeRequestAndResponse only returns it).
+        await yoga(req, res, { app, ...auth });
         return;
       }
       if (path === "/_local/cli" && opts.localCliToken) return await handleLocalCli(app, req, res, opts.localCliToken);

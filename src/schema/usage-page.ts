@@ -122,7 +122,8 @@ export function defineUsageQuery<T extends DataType>(
 
   const PageRef = builder.objectRef<UsagePage<Row>>(`${opts.typeName}Page`).implement({
     fields: (t) => ({
-      nodes: t.field({ type: [NodeRef], resolve: (p) => p.nodes }),
+      // The query field already multiplies by the page size.
+      nodes: t.field({ type: [NodeRef], complexity: { field: 1, multiplier: 1 }, resolve: (p) => p.nodes }),
       totalCount: t.exposeInt("totalCount"),
       columns: t.exposeStringList("columns", { description: "The CSV header of the same export request." }),
       period: t.field({ type: PeriodRef, resolve: (p) => p.period }),

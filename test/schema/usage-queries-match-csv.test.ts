@@ -38,7 +38,7 @@ function operation(type: DataType, groupBy: string | null): string {
     ${QUERY_NAMES[type]}(period: $period, first: 200${group}) {
       __typename
       ... on AppError { code message }
-      ... on ${QUERY_NAMES[type][0]!.toUpperCase()}${QUERY_NAMES[type].slice(1)}Success { data { columns totalCount nodes { ${selection} } } }
+      ... on Query${QUERY_NAMES[type][0]!.toUpperCase()}${QUERY_NAMES[type].slice(1)}Success { data { columns totalCount nodes { ${selection} } } }
     }
   }`;
 }
@@ -54,11 +54,12 @@ describe("GraphQL usage queries and CSV exports give the same numbers", () => {
       if (workspaceId === "ws_b" && groupBy === "deployment") continue;
       test(`${type} grouped by ${groupBy ?? "nothing"} in ${workspaceId}: every visible field equals its CSV cell`, async () => {
         const { body } = await graphql(url, keys[workspaceId], operation(type, groupBy), { period: FIXTURE_PERIOD });
+        expect(body.errors).toBeUndefined();
         const page = body.data[QUERY_NAMES[type]].data;
-        const columns = (USAGE_REPORTS[type].columns as readonly Column<Record<string, unknown>>[]).filter((c) => page.columns.includes(c.name));
+        const columns = (USAGE_REPORTS[type].columns as readonly Column<object>[]).filter((c) => page.columns.includes(c.name));
         const fromGraphql = [
           columns.map((c) => c.name).join(","),
-          ...page.nodes.map((n: Record<string, unknown>) => columns.map((c) => csvQuote(formatCell(c.kind, n[c.field] as CellValue))).join(",")),
+          ...page.nodes.map((n: Record<string, unknown>) => columns.map((c) => csvQuote(formatCell(c.kind, n[c.field as string] as CellValue))).join(",")),
         ];
         const exported = await createExport(app, {
           workspaceId,

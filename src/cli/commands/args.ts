@@ -66,9 +66,10 @@ export class ArgReader {
     this.problems.push(message);
   }
 
-  /** Throws a 400 listing every problem found so far. */
-  check(): void {
-    if (this.problems.length > 0) throw badRequest(this.problems);
+  /** Throws a 400 listing every problem found so far, and `more` found by the caller. */
+  check(more: string[] = []): void {
+    const all = [...this.problems, ...more];
+    if (all.length > 0) throw badRequest(all);
   }
 }
 
@@ -78,14 +79,17 @@ export class ArgReader {
  */
 export function relabel(error: unknown, labels: Record<string, string>): unknown {
   if (!(error instanceof AppError) || error.code !== "BAD_REQUEST") return error;
-  const problems = error.problems.map((problem) =>
+  return badRequest(relabelProblems(error.problems, labels));
+}
+
+export function relabelProblems(problems: string[], labels: Record<string, string>): string[] {
+  return problems.map((problem) =>
     Object.entries(labels).reduce(
       // A field opens a problem ("timezone \"X\" is…", "from.date \"X\" is…") or closes a comparison ("…than to").
       (p, [field, flag]) => p.replace(new RegExp(`(^|than )${field}(\\.date)?(?=[ :]|$)`), (_m, lead: string) => lead + flag),
       problem,
     ),
   );
-  return badRequest(problems);
 }
 
 /** The workspace named by `--workspace`, or 404. */

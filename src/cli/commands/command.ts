@@ -12,5 +12,23 @@ export type ProgressFn = (done: number, total: number) => void;
 export interface CliCommand {
   /** As typed after `usage-exports`, e.g. "keys create". */
   name: string;
+  /** Checks the flags without the database, throwing a 400 that names each bad flag. */
+  check(args: CommandArgs): void;
   run(app: AppContext, args: CommandArgs, onProgress?: ProgressFn): Promise<unknown>;
+}
+
+/**
+ * A command from a flag parser and a body. The flags are parsed again in `run`
+ * because `run` may be reached over HTTP, where nothing was checked before.
+ */
+export function defineCommand<Input>(spec: {
+  name: string;
+  parse(args: CommandArgs): Input;
+  run(app: AppContext, input: Input, onProgress?: ProgressFn): Promise<unknown>;
+}): CliCommand {
+  return {
+    name: spec.name,
+    check: (args) => void spec.parse(args),
+    run: (app, args, onProgress) => spec.run(app, spec.parse(args), onProgress),
+  };
 }

@@ -1,12 +1,12 @@
 import { copyFile } from "node:fs/promises";
+import type { AppContext } from "../../context.ts";
 import type { ExportResult } from "../../exports/create-export.ts";
+import type { Workspace } from "../../generated/prisma/client.ts";
 import { isValidTimezone, resolvePeriod, type Period } from "../../periods/period.ts";
 import { presetRange, type Preset } from "../../periods/presets.ts";
-import { canonicalDataType, checkGroupBy, parseDataType } from "../../usage/data-types.ts";
-import type { Workspace } from "../../generated/prisma/client.ts";
-import type { AppContext } from "../../context.ts";
+import { canonicalDataType, checkGroupBy, parseDataType, type DataTypeName } from "../../usage/data-types.ts";
 import { ArgReader, loadWorkspace, relabel } from "./args.ts";
-import type { CliCommand } from "./command.ts";
+import { defineCommand } from "./command.ts";
 
 /** The period flags and the preset each stands for. */
 const PRESET_FLAGS: Record<string, Preset> = {
@@ -16,15 +16,26 @@ const PRESET_FLAGS: Record<string, Preset> = {
   thisWeek: "this_week",
 };
 const PERIOD_CHOICE = "choose one period: --last-month, --this-month, --last-week, --this-week, or --from D --to D";
+const LABELS = { group_by: "--group-by", from: "--from", to: "--to" };
+
+interface ExportInput {
+  dataType: DataTypeName;
+  workspaceId: string;
+  tz: string | undefined;
+  groupBy: string | undefined;
+  preset: Preset | undefined;
+  from: string | undefined;
+  to: string | undefined;
+}
 
 /**
  * `export <dataType> --workspace ID (--last-month|--this-month|--last-week|
  * --this-week|--from D --to D) [--tz TZ] [--group-by G]` → the export's JSON.
  * (`-o FILE` is the CLI's business: see `saveExportAs`.)
  */
-export const exportCommand: CliCommand = {
+export const exportCommand = defineCommand({
   name: "export",
-  async run(app, args, onProgress) {
+  parse(args): ExportInput {
     const a = new ArgReader(args);
     const dataTypeArg = a.string("dataType", { required: true });
     const workspaceId = a.string("workspace", { required: true });
@@ -38,37 +49,38 @@ export const exportCommand: CliCommand = {
     if (presets.length + (custom ? 1 : 0) !== 1) a.problem(PERIOD_CHOICE);
     else if (custom && (from === undefined || to === undefined)) a.problem("--from and --to must be given together");
     a.check();
-
     const dataType = parseDataType(dataTypeArg);
-    const workspace = await loadWorkspace(app, workspaceId);
     try {
-      // Checked here too (createExport does) so a bad --group-by fails before any work.
-      checkGroupBy(canonicalDataType(dataType), groupBy, workspace);
-      const period = choosePeriod(app, workspace, tz, presets[0], from, to);
+      // The workspace's BYOK setting is checked in `run`; here only the name of the grouping.
+      checkGroupBy(canonicalDataType(dataType), groupBy, { byok: true });
+    } catch (error) {
+      throw relabel(error, LABELS);
+    }
+    const preset = presets[0] === undefined ? undefined : PRESET_FLAGS[presets[0]];
+    return { dataType, workspaceId, tz, groupBy, preset, from, to };
+  },
+  async run(app, input, onProgress) {
+    const workspace = await loadWorkspace(app, input.workspaceId);
+    try {
+      checkGroupBy(canonicalDataType(input.dataType), input.groupBy, workspace);
+      const period = choosePeriod(app, workspace, input);
       // Loaded on use: the query and CSV modules are not needed by other commands.
       const { createExport } = await import("../../exports/create-export.ts");
+      const { workspaceId, dataType, groupBy } = input;
       return await createExport(app, { workspaceId, dataType, period, groupBy }, onProgress);
     } catch (error) {
-      throw relabel(error, { group_by: "--group-by", from: "--from", to: "--to" });
+      throw relabel(error, LABELS);
     }
   },
-};
+});
 
 /** A preset in the workspace's zone and week (or `--tz`), or the custom `--from`/`--to` range. */
-function choosePeriod(
-  app: AppContext,
-  workspace: Workspace,
-  tz: string | undefined,
-  presetKey: string | undefined,
-  from: string | undefined,
-  to: string | undefined,
-): Period {
-  const timezone = tz ?? workspace.timezone;
+function choosePeriod(app: AppContext, workspace: Workspace, input: ExportInput): Period {
+  const timezone = input.tz ?? workspace.timezone;
   const now = app.now();
-  const preset = presetKey ? PRESET_FLAGS[presetKey] : undefined;
-  const range = preset
-    ? presetRange(preset, { timezone, firstWeekday: workspace.firstWeekday, now })
-    : { from: { date: from ?? "", timezone }, to: { date: to ?? "", timezone } };
+  const range = input.preset
+    ? presetRange(input.preset, { timezone, firstWeekday: workspace.firstWeekday, now })
+    : { from: { date: input.from ?? "", timezone }, to: { date: input.to ?? "", timezone } };
   return resolvePeriod(range.from, range.to, now);
 }
 

@@ -16,8 +16,13 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
   [workspaceCreate, keysCreate, keysList, keysRevoke, exportCommand, demo].map((c) => [c.name, c]),
 );
 
-export function runCommand(app: AppContext, name: string, args: CommandArgs, onProgress?: ProgressFn): Promise<unknown> {
+/** The command of that name, or a 400 naming the known ones. */
+export function findCommand(name: string): CliCommand {
   const command = COMMANDS.get(name);
   if (!command) throw badRequest(`unknown command "${name}"`);
-  return command.run(app, args, onProgress);
+  return command;
+}
+
+export function runCommand(app: AppContext, name: string, args: CommandArgs, onProgress?: ProgressFn): Promise<unknown> {
+  return findCommand(name).run(app, args, onProgress);
 }

@@ -1,44 +1,50 @@
 import { ACCESS_ROLES, createAccessKey, listAccessKeys, revokeAccessKey } from "../../auth/access-keys.ts";
 import { ArgReader, loadWorkspace } from "./args.ts";
-import type { CliCommand } from "./command.ts";
+import { defineCommand } from "./command.ts";
 
 /** `keys create --workspace ID --role admin|export|ingest [--name N]` → `{ apiKey }` (shown once). */
-export const keysCreate: CliCommand = {
+export const keysCreate = defineCommand({
   name: "keys create",
-  async run(app, args) {
+  parse(args) {
     const a = new ArgReader(args);
-    const workspaceId = a.string("workspace", { required: true });
-    const role = a.oneOf("role", ACCESS_ROLES);
-    const name = a.string("name");
+    const input = { workspaceId: a.string("workspace", { required: true }), role: a.oneOf("role", ACCESS_ROLES), name: a.string("name") };
     a.check();
-    await loadWorkspace(app, workspaceId);
-    const { apiKey } = await createAccessKey(app.db, { workspaceId, role, name });
+    return input;
+  },
+  async run(app, input) {
+    await loadWorkspace(app, input.workspaceId);
+    const { apiKey } = await createAccessKey(app.db, input);
     return { apiKey };
   },
-};
+});
 
 /** `keys list --workspace ID` → the workspace's keys, without secrets. */
-export const keysList: CliCommand = {
+export const keysList = defineCommand({
   name: "keys list",
-  async run(app, args) {
+  parse(args) {
     const a = new ArgReader(args);
     const workspaceId = a.string("workspace", { required: true });
     a.check();
+    return { workspaceId };
+  },
+  async run(app, { workspaceId }) {
     // An unknown workspace is an error, not an empty list: a typo should not look like "no keys".
     await loadWorkspace(app, workspaceId);
     return listAccessKeys(app.db, workspaceId);
   },
-};
+});
 
 /** `keys revoke --workspace ID --key KEY_ID` → the revoked key. */
-export const keysRevoke: CliCommand = {
+export const keysRevoke = defineCommand({
   name: "keys revoke",
-  async run(app, args) {
+  parse(args) {
     const a = new ArgReader(args);
-    const workspaceId = a.string("workspace", { required: true });
-    const keyId = a.string("key", { required: true });
+    const input = { workspaceId: a.string("workspace", { required: true }), keyId: a.string("key", { required: true }) };
     a.check();
+    return input;
+  },
+  async run(app, { workspaceId, keyId }) {
     await loadWorkspace(app, workspaceId);
     return revokeAccessKey(app.db, workspaceId, keyId);
   },
-};
+});

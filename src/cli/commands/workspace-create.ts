@@ -1,11 +1,13 @@
-import { createWorkspace } from "../../workspaces/create-workspace.ts";
-import { ArgReader, relabel } from "./args.ts";
-import type { CliCommand } from "./command.ts";
+import { createWorkspace, workspaceInputProblems } from "../../workspaces/create-workspace.ts";
+import { ArgReader, relabelProblems } from "./args.ts";
+import { defineCommand } from "./command.ts";
+
+const LABELS = { name: "--name", timezone: "--timezone", firstWeekday: "--first-weekday" };
 
 /** `workspace create --name N [--timezone TZ] [--byok] [--no-user-level-data] [--first-weekday 0-6]` */
-export const workspaceCreate: CliCommand = {
+export const workspaceCreate = defineCommand({
   name: "workspace create",
-  async run(app, args) {
+  parse(args) {
     const a = new ArgReader(args);
     const input = {
       name: a.string("name", { required: true }),
@@ -14,11 +16,10 @@ export const workspaceCreate: CliCommand = {
       userLevelData: a.flagDefaultOn("userLevelData"),
       firstWeekday: a.int("firstWeekday", 0, 6),
     };
-    a.check();
-    try {
-      return await createWorkspace(app.db, input);
-    } catch (error) {
-      throw relabel(error, { name: "--name", timezone: "--timezone", firstWeekday: "--first-weekday" });
-    }
+    // Every problem at once: the flags' own and the service's (a missing name is already reported).
+    const problems = workspaceInputProblems(input).filter((p) => input.name !== "" || !p.startsWith("name "));
+    a.check(relabelProblems(problems, LABELS));
+    return input;
   },
-};
+  run: (app, input) => createWorkspace(app.db, input),
+});

@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll } from "vitest";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The last line of stdout, parsed: where the CLI prints its result. */
+  json: unknown;
+}
+
+/** A temporary DATA_DIR for the calling test file (embedded PGlite), removed afterwards. */
+export function tempDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "ue-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Runs the real CLI (`node --import tsx src/cli/main.ts …`, or with `launcher`
+ * the installed `bin/usage-exports.js`) on `dataDir`, never on DATABASE_URL.
+ */
+export function runCli(dataDir: string, args: string[], opts: { launcher?: boolean } = {}): Promise<CliRun> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      opts.launcher ? [join(ROOT, "bin/usage-exports.js"), ...args] : ["--import", "tsx", "src/cli/main.ts", ...args],
+      // The launcher runs from anywhere: start it outside the project.
+      { cwd: opts.launcher ? tmpdir() : ROOT, env: { ...inherited, DATA_DIR: dataDir }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+        if (code === -1) return reject(error);
+        const last = stdout.trimEnd().split("\n").pop() ?? "";
+        let json: unknown = undefined;
+        try {
+          json = last ? JSON.parse(last) : undefined;
+        } catch {
+          // not JSON: leave undefined
+        }
+        resolve({ code, stdout, stderr, json });
+      },
+    );
+  });
+}

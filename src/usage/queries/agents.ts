@@ -2,7 +2,7 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import type { Database } from "../../db/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf, knownBy } from "./directory-sql.ts";
-import { num, periodFields, type UsageQueryInput } from "./query-input.ts";
+import { num, periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
 
 export interface AgentUsageRow extends PeriodFields {
   assistantId: string;
@@ -30,7 +30,7 @@ export interface AgentUsageRow extends PeriodFields {
   sumNoCacheTokens: number;
 }
 
-interface SqlRow {
+interface SqlRow extends TokenSumsRow {
   agent_id: string;
   model: string | null;
   attrs: Record<string, unknown> | null;
@@ -40,16 +40,12 @@ interface SqlRow {
   active_users: number;
   conversations: number;
   messages_per_user: string | null;
-  sum_prompt: number;
   avg_prompt: string | null;
   min_prompt: number;
   max_prompt: number;
-  sum_completion: number;
   avg_completion: string | null;
   min_completion: number;
   max_completion: number;
-  sum_cached: number;
-  sum_cache_creation: number;
 }
 
 /**
@@ -76,11 +72,9 @@ export async function queryAgentUsage(db: Database, input: UsageQueryInput): Pro
         count(distinct user_id)::int as unique_users,
         (count(distinct user_id) filter (where conversation_id is not null))::int as active_users,
         count(distinct conversation_id)::int as conversations,
-        sum(prompt_tokens)::float8 as sum_prompt, round(avg(prompt_tokens), 2)::text as avg_prompt,
-        min(prompt_tokens) as min_prompt, max(prompt_tokens) as max_prompt,
-        sum(completion_tokens)::float8 as sum_completion, round(avg(completion_tokens), 2)::text as avg_completion,
-        min(completion_tokens) as min_completion, max(completion_tokens) as max_completion,
-        sum(cached_prompt_tokens)::float8 as sum_cached, sum(cache_creation_tokens)::float8 as sum_cache_creation
+        ${TOKEN_SUMS},
+        round(avg(prompt_tokens), 2)::text as avg_prompt, min(prompt_tokens) as min_prompt, max(prompt_tokens) as max_prompt,
+        round(avg(completion_tokens), 2)::text as avg_completion, min(completion_tokens) as min_completion, max(completion_tokens) as max_completion
       from msgs group by ${groupKey}
     ),
     base as (
@@ -103,30 +97,33 @@ export async function queryAgentUsage(db: Database, input: UsageQueryInput): Pro
 
   const common = periodFields(input);
   const text = (r: SqlRow, key: string) => (r.attrs?.[key] as string | null | undefined) ?? null;
-  return rows.map((r) => ({
-    ...common,
-    assistantId: r.agent_id,
-    model: r.model,
-    assistantName: text(r, "name"),
-    assistantDescription: text(r, "description"),
-    assistantUrl: text(r, "url"),
-    assistantOwnerId: text(r, "ownerId"),
-    assistantOwnerEmail: workspace.userLevelData ? r.owner_email : null,
-    messages: r.messages,
-    uniqueUsers: r.unique_users,
-    activeUsers: grouped ? null : r.active_users,
-    conversations: grouped ? null : r.conversations,
-    messagesPerUser: grouped ? null : r.messages_per_user,
-    sumPromptTokens: num(r.sum_prompt),
-    avgPromptTokens: r.avg_prompt,
-    minPromptTokens: num(r.min_prompt),
-    maxPromptTokens: num(r.max_prompt),
-    sumCompletionTokens: num(r.sum_completion),
-    avgCompletionTokens: r.avg_completion,
-    minCompletionTokens: num(r.min_completion),
-    maxCompletionTokens: num(r.max_completion),
-    sumCachedPromptTokens: num(r.sum_cached),
-    sumCacheCreationTokens: num(r.sum_cache_creation),
-    sumNoCacheTokens: num(r.sum_prompt) - num(r.sum_cached) - num(r.sum_cache_creation),
-  }));
+  return rows.map((r) => {
+    const t = tokenTotals(r);
+    return {
+      ...common,
+      assistantId: r.agent_id,
+      model: r.model,
+      assistantName: text(r, "name"),
+      assistantDescription: text(r, "description"),
+      assistantUrl: text(r, "url"),
+      assistantOwnerId: text(r, "ownerId"),
+      assistantOwnerEmail: workspace.userLevelData ? r.owner_email : null,
+      messages: r.messages,
+      uniqueUsers: r.unique_users,
+      activeUsers: grouped ? null : r.active_users,
+      conversations: grouped ? null : r.conversations,
+      messagesPerUser: grouped ? null : r.messages_per_user,
+      sumPromptTokens: t.prompt,
+      avgPromptTokens: r.avg_prompt,
+      minPromptTokens: num(r.min_prompt),
+      maxPromptTokens: num(r.max_prompt),
+      sumCompletionTokens: t.completion,
+      avgCompletionTokens: r.avg_completion,
+      minCompletionTokens: num(r.min_completion),
+      maxCompletionTokens: num(r.max_completion),
+      sumCachedPromptTokens: t.cached,
+      sumCacheCreationTokens: t.cacheCreation,
+      sumNoCacheTokens: t.noCache,
+    };
+  });
 }

@@ -2,7 +2,7 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import type { Database } from "../../db/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf, knownBy } from "./directory-sql.ts";
-import { num, periodFields, type UsageQueryInput } from "./query-input.ts";
+import { periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
 
 export interface ApiKeyUsageRow extends PeriodFields {
   apiKeyId: string;
@@ -17,16 +17,12 @@ export interface ApiKeyUsageRow extends PeriodFields {
   noCacheTokens: number;
 }
 
-interface SqlRow {
+interface SqlRow extends TokenSumsRow {
   api_key_id: string;
   model: string | null;
   name: string | null;
   requests: number;
   cost: string;
-  sum_prompt: number;
-  sum_completion: number;
-  sum_cached: number;
-  sum_cache_creation: number;
 }
 
 /** API keys export rows: platform API requests per key (and model, when grouped). */
@@ -37,9 +33,7 @@ export async function queryApiKeyUsage(db: Database, input: UsageQueryInput): Pr
   const groupKey = grouped ? Prisma.sql`api_key_id, model` : Prisma.sql`api_key_id`;
   const rows = await db.prisma.$queryRaw<SqlRow[]>`
     with agg as (
-      select ${groupKey}, count(*)::int as requests, sum(cost_usd) as cost,
-        sum(prompt_tokens)::float8 as sum_prompt, sum(completion_tokens)::float8 as sum_completion,
-        sum(cached_prompt_tokens)::float8 as sum_cached, sum(cache_creation_tokens)::float8 as sum_cache_creation
+      select ${groupKey}, count(*)::int as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
       from usage_records
       where workspace_id = ${ws} and kind = 'api_request' and api_key_id is not null
         and occurred_at >= ${period.from} and occurred_at <= ${period.to}
@@ -56,17 +50,20 @@ export async function queryApiKeyUsage(db: Database, input: UsageQueryInput): Pr
     left join keys k on k.entity_id = b.api_key_id
     order by coalesce(a.requests, 0) desc, b.api_key_id, b.model`;
   const common = periodFields(input);
-  return rows.map((r) => ({
-    ...common,
-    apiKeyId: r.api_key_id,
-    model: r.model,
-    apiKeyName: r.name,
-    requests: r.requests,
-    totalCostUsd: r.cost,
-    sumPromptTokens: num(r.sum_prompt),
-    sumCompletionTokens: num(r.sum_completion),
-    cachedPromptTokens: num(r.sum_cached),
-    cacheCreationTokens: num(r.sum_cache_creation),
-    noCacheTokens: num(r.sum_prompt) - num(r.sum_cached) - num(r.sum_cache_creation),
-  }));
+  return rows.map((r) => {
+    const t = tokenTotals(r);
+    return {
+      ...common,
+      apiKeyId: r.api_key_id,
+      model: r.model,
+      apiKeyName: r.name,
+      requests: r.requests,
+      totalCostUsd: r.cost,
+      sumPromptTokens: t.prompt,
+      sumCompletionTokens: t.completion,
+      cachedPromptTokens: t.cached,
+      cacheCreationTokens: t.cacheCreation,
+      noCacheTokens: t.noCache,
+    };
+  });
 }

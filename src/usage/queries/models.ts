@@ -2,7 +2,7 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import type { Database } from "../../db/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf } from "./directory-sql.ts";
-import { num, periodFields, type UsageQueryInput } from "./query-input.ts";
+import { periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
 
 export interface ModelUsageRow extends PeriodFields {
   name: string;
@@ -19,7 +19,7 @@ export interface ModelUsageRow extends PeriodFields {
   totalCostUsd: string;
 }
 
-interface SqlRow {
+interface SqlRow extends TokenSumsRow {
   name: string;
   provider: string;
   byok: boolean;
@@ -28,10 +28,6 @@ interface SqlRow {
   deployment: string | null;
   requests: number;
   cost: string;
-  sum_prompt: number;
-  sum_completion: number;
-  sum_cached: number;
-  sum_cache_creation: number;
 }
 
 /**
@@ -51,9 +47,7 @@ export async function queryModelUsage(db: Database, input: UsageQueryInput): Pro
   const rows = await db.prisma.$queryRaw<SqlRow[]>`
     with agg as (
       select model as name, provider, (deployment_id is not null) as byok ${sub},
-        count(*)::int as requests, sum(cost_usd) as cost,
-        sum(prompt_tokens)::float8 as sum_prompt, sum(completion_tokens)::float8 as sum_completion,
-        sum(cached_prompt_tokens)::float8 as sum_cached, sum(cache_creation_tokens)::float8 as sum_cache_creation
+        count(*)::int as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
       from usage_records
       where workspace_id = ${ws} and occurred_at >= ${period.from} and occurred_at <= ${period.to}
       group by model, provider, (deployment_id is not null) ${sub}
@@ -67,19 +61,22 @@ export async function queryModelUsage(db: Database, input: UsageQueryInput): Pro
     ${groupBy === "deployment" ? Prisma.sql`left join deployments d on d.entity_id = a.deployment_id` : Prisma.empty}
     order by a.requests desc, a.name, a.provider, a.byok, source, deployment, deployment_id`;
   const common = periodFields(input);
-  return rows.map((r) => ({
-    ...common,
-    name: r.name,
-    provider: r.provider,
-    bringYourKeys: r.byok,
-    source: r.source,
-    deployment: r.deployment,
-    requests: r.requests,
-    sumPromptTokens: num(r.sum_prompt),
-    sumCompletionTokens: num(r.sum_completion),
-    sumCachedPromptTokens: num(r.sum_cached),
-    sumCacheCreationTokens: num(r.sum_cache_creation),
-    noCacheTokens: num(r.sum_prompt) - num(r.sum_cached) - num(r.sum_cache_creation),
-    totalCostUsd: r.cost,
-  }));
+  return rows.map((r) => {
+    const t = tokenTotals(r);
+    return {
+      ...common,
+      name: r.name,
+      provider: r.provider,
+      bringYourKeys: r.byok,
+      source: r.source,
+      deployment: r.deployment,
+      requests: r.requests,
+      sumPromptTokens: t.prompt,
+      sumCompletionTokens: t.completion,
+      sumCachedPromptTokens: t.cached,
+      sumCacheCreationTokens: t.cacheCreation,
+      noCacheTokens: t.noCache,
+      totalCostUsd: r.cost,
+    };
+  });
 }

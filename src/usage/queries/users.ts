@@ -3,7 +3,7 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import type { Database } from "../../db/client.ts";
 import type { KeyCount, PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf, keyCountsJson, latestAttributes } from "./directory-sql.ts";
-import { num, parseKeyCounts, periodFields, type UsageQueryInput } from "./query-input.ts";
+import { parseKeyCounts, periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
 
 export interface UserUsageRow extends PeriodFields {
   userId: string;
@@ -42,7 +42,7 @@ export interface UserUsageRow extends PeriodFields {
   totalCostUsd: string;
 }
 
-interface SqlRow {
+interface SqlRow extends TokenSumsRow {
   user_id: string;
   model: string | null;
   attrs: Record<string, unknown> | null;
@@ -66,10 +66,6 @@ interface SqlRow {
   project_map: string | null;
   model_map: string | null;
   action_map: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  cached_tokens: number;
-  cache_creation_tokens: number;
   cost: string;
 }
 
@@ -105,10 +101,7 @@ export async function queryUserUsage(db: Database, input: UsageQueryInput): Prom
         (count(distinct project_id) filter (where surface = 'project'))::int as projects_messaged,
         (count(*) filter (where action is not null))::int as action_messages,
         count(distinct action)::int as action_messaged,
-        sum(prompt_tokens)::float8 as input_tokens,
-        sum(completion_tokens)::float8 as output_tokens,
-        sum(cached_prompt_tokens)::float8 as cached_tokens,
-        sum(cache_creation_tokens)::float8 as cache_creation_tokens,
+        ${TOKEN_SUMS},
         sum(cost_usd) as cost,
         sum(payg_cost_usd) as payg
       from msgs group by ${groupKey}
@@ -135,8 +128,7 @@ export async function queryUserUsage(db: Database, input: UsageQueryInput): Prom
         coalesce(a.messages_assistants, 0) as messages_assistants, coalesce(a.assistants_messaged, 0) as assistants_messaged,
         coalesce(a.messages_projects, 0) as messages_projects, coalesce(a.projects_messaged, 0) as projects_messaged,
         coalesce(a.action_messages, 0) as action_messages, coalesce(a.action_messaged, 0) as action_messaged,
-        coalesce(a.input_tokens, 0) as input_tokens, coalesce(a.output_tokens, 0) as output_tokens,
-        coalesce(a.cached_tokens, 0) as cached_tokens, coalesce(a.cache_creation_tokens, 0) as cache_creation_tokens,
+        a.sum_prompt, a.sum_completion, a.sum_cached, a.sum_cache_creation,
         coalesce(a.cost, 0) as cost
       from base b
       left join agg a on a.user_id = b.user_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
@@ -154,7 +146,7 @@ export async function queryUserUsage(db: Database, input: UsageQueryInput): Prom
       j.messages_projects, rank() over (order by j.messages_projects desc)::int as messages_projects_rank,
       j.projects_messaged, j.action_messages, j.action_messaged,
       am.m as agent_map, pm.m as project_map, mm.m as model_map, xm.m as action_map,
-      j.input_tokens, j.output_tokens, j.cached_tokens, j.cache_creation_tokens,
+      j.sum_prompt, j.sum_completion, j.sum_cached, j.sum_cache_creation,
       round(j.cost, 6)::text as cost
     from joined j
     left join agent_map am on am.user_id = j.user_id
@@ -166,43 +158,46 @@ export async function queryUserUsage(db: Database, input: UsageQueryInput): Prom
   const common = periodFields(input);
   const personal = workspace.userLevelData;
   const text = (attrs: Record<string, unknown> | null, key: string) => (attrs?.[key] as string | null | undefined) ?? null;
-  return rows.map((r) => ({
-    ...common,
-    userId: r.user_id,
-    model: r.model,
-    name: personal ? text(r.attrs, "name") : null,
-    email: personal ? text(r.attrs, "email") : null,
-    role: text(r.attrs, "role"),
-    joinedAt: dateIn(text(r.attrs, "joinedAt"), period.timezone),
-    department: text(r.attrs, "department"),
-    companyName: text(r.attrs, "companyName"),
-    licenseType: text(r.latest, "licenseType"),
-    paygLimitCurrent: r.payg_limit,
-    paygConsumptionInPeriod: r.payg_consumption,
-    paygUtilizationPctCurrent: r.payg_utilization,
-    messagesTotal: r.messages_total,
-    messagesTotalRank: grouped ? null : r.messages_total_rank,
-    messagesChat: r.messages_chat,
-    messagesChatRank: grouped ? null : r.messages_chat_rank,
-    messagesAssistants: r.messages_assistants,
-    messagesAssistantsRank: grouped ? null : r.messages_assistants_rank,
-    assistantsMessaged: r.assistants_messaged,
-    assistantsToMessages: grouped ? null : parseKeyCounts(r.agent_map),
-    messagesProjects: r.messages_projects,
-    messagesProjectsRank: grouped ? null : r.messages_projects_rank,
-    projectsMessaged: grouped ? null : r.projects_messaged,
-    projectsToMessages: grouped ? null : parseKeyCounts(r.project_map),
-    modelToMessagesTotal: grouped ? null : parseKeyCounts(r.model_map),
-    actionMessages: grouped ? null : r.action_messages,
-    actionMessaged: grouped ? null : r.action_messaged,
-    actionToMessages: grouped ? null : parseKeyCounts(r.action_map),
-    totalInputTokens: num(r.input_tokens),
-    totalOutputTokens: num(r.output_tokens),
-    cachedPromptTokens: num(r.cached_tokens),
-    cacheCreationTokens: num(r.cache_creation_tokens),
-    noCacheTokens: num(r.input_tokens) - num(r.cached_tokens) - num(r.cache_creation_tokens),
-    totalCostUsd: r.cost,
-  }));
+  return rows.map((r) => {
+    const t = tokenTotals(r);
+    return {
+      ...common,
+      userId: r.user_id,
+      model: r.model,
+      name: personal ? text(r.attrs, "name") : null,
+      email: personal ? text(r.attrs, "email") : null,
+      role: text(r.attrs, "role"),
+      joinedAt: dateIn(text(r.attrs, "joinedAt"), period.timezone),
+      department: text(r.attrs, "department"),
+      companyName: text(r.attrs, "companyName"),
+      licenseType: text(r.latest, "licenseType"),
+      paygLimitCurrent: r.payg_limit,
+      paygConsumptionInPeriod: r.payg_consumption,
+      paygUtilizationPctCurrent: r.payg_utilization,
+      messagesTotal: r.messages_total,
+      messagesTotalRank: grouped ? null : r.messages_total_rank,
+      messagesChat: r.messages_chat,
+      messagesChatRank: grouped ? null : r.messages_chat_rank,
+      messagesAssistants: r.messages_assistants,
+      messagesAssistantsRank: grouped ? null : r.messages_assistants_rank,
+      assistantsMessaged: r.assistants_messaged,
+      assistantsToMessages: grouped ? null : parseKeyCounts(r.agent_map),
+      messagesProjects: r.messages_projects,
+      messagesProjectsRank: grouped ? null : r.messages_projects_rank,
+      projectsMessaged: grouped ? null : r.projects_messaged,
+      projectsToMessages: grouped ? null : parseKeyCounts(r.project_map),
+      modelToMessagesTotal: grouped ? null : parseKeyCounts(r.model_map),
+      actionMessages: grouped ? null : r.action_messages,
+      actionMessaged: grouped ? null : r.action_messaged,
+      actionToMessages: grouped ? null : parseKeyCounts(r.action_map),
+      totalInputTokens: t.prompt,
+      totalOutputTokens: t.completion,
+      cachedPromptTokens: t.cached,
+      cacheCreationTokens: t.cacheCreation,
+      noCacheTokens: t.noCache,
+      totalCostUsd: r.cost,
+    };
+  });
 }
 
 /** An instant's calendar date in the report's time zone. */

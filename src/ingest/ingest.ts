@@ -1,6 +1,6 @@
 import type { Database } from "../db/client.ts";
 import { badRequest } from "../errors/app-error.ts";
-import { Prisma } from "../generated/prisma/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { normalizeModelName } from "../usage/model-names.ts";
 import { isUsageRecord, validateRecord, type DirectoryRecord, type IngestRecord, type UsageInput } from "./records.ts";
 

@@ -39,23 +39,25 @@ const usd = z
   .default("0");
 
 function decimalText(value: number | string): { text: string } | { problem: string } {
-  let text: string;
-  let decimals: number;
-  if (typeof value === "number") {
-    if (!Number.isFinite(value) || value < 0) return { problem: "must be a non-negative number" };
-    // JSON numbers below 1e-6 print as `1.5e-8`: count the exponent as decimals.
-    const [mantissa = "", exponent = "0"] = String(value).split("e");
-    decimals = Math.max(0, (mantissa.split(".")[1]?.length ?? 0) - Number(exponent));
-    text = decimals > USD_DECIMALS ? "" : value.toFixed(decimals);
-  } else {
-    if (!/^\d+(\.\d+)?$/.test(value.trim())) return { problem: "must be a non-negative number" };
-    text = value.trim();
-    decimals = text.split(".")[1]?.length ?? 0;
-  }
-  if (decimals > USD_DECIMALS) return { problem: `must have at most ${USD_DECIMALS} decimals` };
+  // Large JSON numbers print as `1e+21`; refuse them before reading digits.
+  if (typeof value === "number" && value >= MAX_USD) return { problem: `must be less than ${MAX_USD}` };
+  const text = typeof value === "number" ? numberText(value) : /^\d+(\.\d+)?$/.test(value.trim()) ? value.trim() : null;
+  if (text === null) return { problem: "must be a non-negative number" };
+  const [whole = "", fraction = ""] = text.split(".");
+  if (fraction.length > USD_DECIMALS) return { problem: `must have at most ${USD_DECIMALS} decimals` };
   // Compared as text: Number("99999999999.999999999") would round up to the limit.
-  if (text.split(".")[0]!.replace(/^0+(?=\d)/, "").length > MAX_USD_DIGITS) return { problem: `must be less than ${MAX_USD}` };
+  if (whole.replace(/^0+(?=\d)/, "").length > MAX_USD_DIGITS) return { problem: `must be less than ${MAX_USD}` };
   return { text };
+}
+
+/** A JSON number as plain decimal text; numbers below 1e-6 print as `1.5e-8`, so expand the exponent. */
+function numberText(value: number): string | null {
+  if (!Number.isFinite(value) || value < 0) return null;
+  const [mantissa = "", exponent] = String(value).split("e");
+  if (exponent === undefined) return mantissa;
+  const decimals = (mantissa.split(".")[1]?.length ?? 0) - Number(exponent);
+  // toFixed is exact for up to 9 decimals; more than that is refused by the caller anyway.
+  return decimals > USD_DECIMALS ? `0.${"0".repeat(decimals)}` : value.toFixed(Math.max(0, decimals));
 }
 
 const directory = { id, effectiveAt: instant.nullish() };

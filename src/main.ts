@@ -4,6 +4,7 @@ import { EmbeddedDatabaseBusy, openApp } from "./app.ts";
 import { parseEnv } from "./config/env.ts";
 import { removeServerAdvert, writeServerAdvert } from "./db/embedded-lock.ts";
 import { ensureDemoWorkspace, type DemoWorkspace } from "./demo/ensure-demo.ts";
+import { startJobs } from "../jobs/index.ts";
 import { listen } from "./http/server.ts";
 import { presetRange } from "./periods/presets.ts";
 
@@ -22,6 +23,7 @@ async function main() {
   const localCliToken = app.db.kind === "pglite" ? randomBytes(24).toString("hex") : null;
   const server = await listen(app, { localCliToken });
   const port = (server.address() as AddressInfo).port;
+  const stopJobs = startJobs(app);
   if (localCliToken) await writeServerAdvert(env.dataDir, { url: `http://127.0.0.1:${port}`, token: localCliToken, pid: process.pid });
 
   console.log(banner(port, app.db.kind === "pglite" ? `embedded PGlite in ${env.dataDir}` : "PostgreSQL (DATABASE_URL)", demo, app.now()));
@@ -32,6 +34,7 @@ async function main() {
     stopping = true;
     server.close();
     server.closeAllConnections();
+    await stopJobs();
     if (localCliToken) await removeServerAdvert(env.dataDir);
     await app.close();
     process.exit(0);

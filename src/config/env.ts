@@ -17,6 +17,11 @@ const schema = z.object({
   DOWNLOAD_SIGNING_SECRET: z.string().min(16).optional(),
   DOWNLOAD_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * MB),
+  /** Per API key, per minute; 0 turns the limit off. */
+  RATE_LIMIT_EXPORTS_PER_MINUTE: z.coerce.number().int().nonnegative().default(60),
+  RATE_LIMIT_INGEST_PER_MINUTE: z.coerce.number().int().nonnegative().default(600),
+  /** How long export files are kept before the clean-up job deletes them. */
+  EXPORT_RETENTION_HOURS: z.coerce.number().positive().default(24),
   DEMO: z
     .enum(["true", "false", "1", "0"])
     .default("true")
@@ -44,6 +49,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
     downloadSigningSecret: e.DOWNLOAD_SIGNING_SECRET ?? null,
     downloadTtlSeconds: e.DOWNLOAD_TTL_SECONDS,
     ingestBodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
+    rateLimits: { exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE, ingestPerMinute: e.RATE_LIMIT_INGEST_PER_MINUTE },
+    exportRetentionHours: e.EXPORT_RETENTION_HOURS,
     demo: e.DEMO,
     logLevel: e.LOG_LEVEL,
   };

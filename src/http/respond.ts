@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { AppError } from "../errors/app-error.ts";
 import type { Logger } from "../logging.ts";
+import { RateLimitedError } from "./rate-limit.ts";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);
@@ -14,6 +15,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 /** `{ error, message }` for an AppError; a bare 500 that leaks nothing for anything else. */
 export function sendError(res: ServerResponse, error: unknown, log: Logger, headers: Record<string, string> = {}) {
+  if (error instanceof RateLimitedError) headers = { ...headers, "retry-after": String(error.retryAfterSeconds) };
   if (error instanceof AppError) {
     sendJson(res, error.status, { error: error.title, message: error.message }, headers);
     return;

@@ -8,6 +8,8 @@ import { DOWNLOAD_PREFIX } from "../exports/download-links.ts";
 import type { GraphQLContext } from "../schema/builder.ts";
 import { schema } from "../schema/index.ts";
 import { DATA_TYPES, type DataTypeName } from "../usage/data-types.ts";
+import { openApiDocument } from "./openapi.ts";
+import { perKeyLimiter } from "./rate-limit.ts";
 import { sendError, sendJson } from "./respond.ts";
 import { handleDownload } from "./routes/download.ts";
 import { handleExport } from "./routes/export.ts";
@@ -32,11 +34,15 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
     logging: false,
   });
 
+  const exportLimit = perKeyLimiter("export requests", app.env.rateLimits.exportsPerMinute);
+  const ingestLimit = perKeyLimiter("ingest requests", app.env.rateLimits.ingestPerMinute);
+
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname;
     try {
       if (path === "/health") return sendJson(res, 200, { ok: true });
+      if (path === "/openapi.json" && req.method === "GET") return sendJson(res, 200, openApiDocument(app.env.publicBaseUrl));
       if (path.startsWith(DOWNLOAD_PREFIX) && (req.method === "GET" || req.method === "HEAD"))
         return await handleDownload(app, req, res, url);
       if (path === "/graphql") {
@@ -57,11 +63,14 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
         const auth = await authenticate(app.db, req.headers.authorization);
         if (path === "/ingest") {
           requireCapability(auth.key, "ingest");
+          await ingestLimit.consume(auth.key.id);
           return await handleIngest(app, req, res, auth.workspace.id);
         }
         const type = exportMatch![1]!;
         if (!(DATA_TYPES as readonly string[]).includes(type))
           throw new AppError("NOT_FOUND", `Unknown export type "${type}": use one of ${DATA_TYPES.join(", ")}`);
+        requireCapability(auth.key, "export");
+        await exportLimit.consume(auth.key.id);
         return await handleExport(app, req, res, auth, type as DataTypeName);
       }
       throw new AppError("NOT_FOUND", `No route for ${req.method} ${path}`);

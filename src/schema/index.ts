@@ -8,6 +8,7 @@ import "./api-keys.ts";
 import "./projects.ts";
 import "./models.ts";
 import "./exports.ts";
+import "./access-keys.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: false });

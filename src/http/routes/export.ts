@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { requireCapability } from "../../auth/permissions.ts";
 import type { AccessKey, Workspace } from "../../generated/prisma/client.ts";
 import type { AppContext } from "../../context.ts";
 import { badRequest } from "../../errors/app-error.ts";
@@ -11,7 +10,7 @@ import { sendJson } from "../respond.ts";
 
 const EXPORT_BODY_LIMIT_BYTES = 16 * 1024;
 
-/** POST /export/{dataType}: the seed API's request and `UsageExportResponse`. */
+/** POST /export/{dataType} (authenticated, permitted, within its rate limit): the seed API's request and `UsageExportResponse`. */
 export async function handleExport(
   app: AppContext,
   req: IncomingMessage,
@@ -19,7 +18,6 @@ export async function handleExport(
   auth: { key: AccessKey; workspace: Workspace },
   dataType: DataTypeName,
 ): Promise<void> {
-  requireCapability(auth.key, "export");
   const body = parseJson(await readBody(req, EXPORT_BODY_LIMIT_BYTES));
   if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("Request body must be a JSON object with from and to");
   const { from, to, group_by } = body as { from?: DateInput; to?: DateInput; group_by?: unknown };

@@ -22,6 +22,14 @@ const schema = z.object({
   RATE_LIMIT_INGEST_PER_MINUTE: z.coerce.number().int().nonnegative().default(600),
   /** How long export files are kept before the clean-up job deletes them. */
   EXPORT_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  /** smtp://user:pass@host:port (or smtps://); unset: email delivery is off. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  SMTP_FROM: z.string().default("Usage Exports <reports@localhost>"),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  /** Overrides Slack's API base (tests, proxies); must end with a slash. */
+  SLACK_API_URL: z.string().url().optional(),
+  /** Email attachments above this are replaced by a signed download link. */
+  REPORT_ATTACHMENT_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * MB),
   DEMO: z
     .enum(["true", "false", "1", "0"])
     .default("true")
@@ -51,6 +59,11 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
     ingestBodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
     rateLimits: { exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE, ingestPerMinute: e.RATE_LIMIT_INGEST_PER_MINUTE },
     exportRetentionHours: e.EXPORT_RETENTION_HOURS,
+    /** null when email delivery is not configured. */
+    smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : null,
+    /** null when Slack delivery is not configured. */
+    slack: e.SLACK_BOT_TOKEN ? { token: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL ?? null } : null,
+    reportAttachmentLimitBytes: e.REPORT_ATTACHMENT_LIMIT_BYTES,
     demo: e.DEMO,
     logLevel: e.LOG_LEVEL,
   };

@@ -107,6 +107,13 @@ program
   .option("--days <n>", "days of usage, ending today (default 90)")
   .action(action("demo", { progress: "Generating demo usage" }));
 
+const reports = program.command("reports").description("Scheduled report subscriptions");
+reports
+  .command("run-due")
+  .description("Deliver every report due at that instant, then exit; prints counts")
+  .option("--now <iso>", "the instant to act as now (default: the clock)")
+  .action(action("reports run-due"));
+
 try {
   await program.parseAsync(process.argv);
   process.exit(0);

@@ -7,12 +7,18 @@ export function exportFilePath(dataType: string, workspaceId: string, startDate:
   return `${dataType}-usage/${workspaceId}/${dataType}-usage-${startDate}-${endDate}-${suffix}.csv`;
 }
 
-// Only paths of the shape above are ever served; nothing else under the store is reachable.
+/** Where a report run's zip lives: `report-zips/{workspaceId}/{runId}/{fileName}.zip`. */
+export function reportZipPath(workspaceId: string, runId: string, fileName: string): string {
+  return `report-zips/${workspaceId}/${runId}/${fileName}`;
+}
+
+// Only paths of these shapes are ever served; nothing else under the store is reachable.
 const EXPORT_PATH = /^[a-z_]+-usage\/[A-Za-z0-9_-]+\/[a-z_]+-usage-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.csv$/;
+const REPORT_ZIP_PATH = /^report-zips\/[A-Za-z0-9_-]+\/[0-9a-f-]{36}\/[a-z0-9-]+-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.zip$/;
 
 /** The file on disk for an export path, or null when the path is not one the store writes. */
 export function resolveExportFile(exportDir: string, filePath: string): string | null {
-  if (!EXPORT_PATH.test(filePath)) return null;
+  if (!EXPORT_PATH.test(filePath) && !REPORT_ZIP_PATH.test(filePath)) return null;
   const root = resolve(exportDir);
   const full = resolve(join(root, filePath));
   return full.startsWith(root + sep) ? full : null;

@@ -9,7 +9,7 @@ import { resolveExportFile } from "../../exports/export-files.ts";
 import { sendError } from "../respond.ts";
 
 /**
- * GET /downloads/<filePath>?expires&signature — streams an export file. The
+ * GET /downloads/<filePath>?expires&signature — streams an export CSV or a report zip. The
  * signature is the only credential: tampered, expired or out-of-store paths are 403.
  */
 export async function handleDownload(app: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -33,7 +33,7 @@ export async function handleDownload(app: AppContext, req: IncomingMessage, res:
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) throw new AppError("NOT_FOUND", "The export file no longer exists");
     res.writeHead(200, {
-      "content-type": "text/csv; charset=utf-8",
+      "content-type": file.endsWith(".zip") ? "application/zip" : "text/csv; charset=utf-8",
       "content-length": info.size,
       "content-disposition": `attachment; filename="${basename(file)}"`,
       "cache-control": "private, no-store",

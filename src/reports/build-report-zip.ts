@@ -1,0 +1,271 @@
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, type ReadStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { ZipArchive } from "archiver";
+import type { AppContext } from "../context.ts";
+import { createExport, loadReport, usageInput } from "../exports/create-export.ts";
+import { AppError, badRequest } from "../errors/app-error.ts";
+import type { Period } from "../periods/period.ts";
+import type { DataTypeName, GroupBy } from "../usage/data-types.ts";
+import type { UsageQueryInput } from "../usage/queries/query-input.ts";
+
+/** Bumped whenever a field of manifest.json changes meaning, so audits can tell versions apart. */
+export const MANIFEST_FORMAT_VERSION = 1;
+
+export interface ReportFileEntry {
+  /** The CSV's name inside the zip: the last segment of the export's `filePath`. */
+  name: string;
+  dataType: DataTypeName;
+  groupBy: GroupBy | null;
+  rowCount: number;
+  /** Hex SHA-256 of the CSV bytes, so a delivery can be checked against a re-export. */
+  sha256: string;
+}
+
+/** `manifest.json` in every report zip (SPEC §9): what was delivered and how to reproduce it. */
+export interface ReportManifest {
+  formatVersion: typeof MANIFEST_FORMAT_VERSION;
+  workspaceId: string;
+  report: string;
+  period: { startDate: string; endDate: string; from: string; to: string; timezone: string };
+  privacy: "user-level-data" | "no-user-level-data";
+  byok: boolean;
+  noData: boolean;
+  files: ReportFileEntry[];
+  generatedAt: string;
+}
+
+export interface ReportSummary {
+  period: { startDate: string; endDate: string; timezone: string };
+  totals: { messages: number; activeUsers: number; apiRequests: number };
+  topUsers: { label: string; messages: number }[];
+  topAgents: { label: string; messages: number }[];
+  topModels: { label: string; requests: number }[];
+  noData: boolean;
+}
+
+export interface ReportZip {
+  /** Absolute path of the finished zip in `outDir`. */
+  zipPath: string;
+  fileName: string;
+  sizeBytes: number;
+  manifest: ReportManifest;
+  summary: ReportSummary;
+}
+
+export interface ReportZipInput {
+  workspaceId: string;
+  name: string;
+  types: { dataType: DataTypeName; groupBy: GroupBy | null }[];
+  period: Period;
+  outDir: string;
+}
+
+const TOP = 3;
+const SLUG_MAX = 60;
+
+/**
+ * A file-name-safe form of a report name: ASCII lowercase letters and digits,
+ * every other run of characters one `-`. Accents are folded first ("Café" →
+ * "cafe") so non-English names stay readable; a name with nothing usable is "report".
+ */
+export function reportSlug(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, SLUG_MAX)
+    .replace(/^-+|-+$/g, "");
+  return slug || "report";
+}
+
+/** `{slug(name)}-{start}-{end}.zip`; also the shape the download route accepts (export-files.ts). */
+export function reportZipFileName(name: string, period: Pick<Period, "startDate" | "endDate">): string {
+  return `${reportSlug(name)}-${period.startDate}-${period.endDate}.zip`;
+}
+
+/**
+ * Builds one scheduled report's zip: one CSV per requested type, produced by the
+ * same `createExport` as on-demand exports (so the bytes are identical), plus
+ * `manifest.json`. A period without any usage gives a zip holding only the
+ * manifest (`noData: true`): the recipients are still told "nothing this period".
+ * The zip is written beside its final name and renamed into place, so a crash
+ * never leaves a half-written zip that a retry might send.
+ */
+export async function buildReportZip(app: AppContext, input: ReportZipInput): Promise<ReportZip> {
+  // An empty list would make "no files" ambiguous (no data, or nothing asked);
+  // subscriptions always name at least one type.
+  if (input.types.length === 0) throw badRequest("a report needs at least one data type");
+  const { workspaceId, period } = input;
+
+  // Also checks the workspace exists; the privacy and BYOK flags come from the same row the exports read.
+  const query = await usageInput(app, workspaceId, "users", period, null);
+  const csvs = await exportAll(app, input);
+  const noData = csvs === null;
+  const files = csvs ?? [];
+  const manifest: ReportManifest = {
+    formatVersion: MANIFEST_FORMAT_VERSION,
+    workspaceId,
+    report: input.name,
+    period: {
+      startDate: period.startDate,
+      endDate: period.endDate,
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+      timezone: period.timezone,
+    },
+    privacy: query.workspace.userLevelData ? "user-level-data" : "no-user-level-data",
+    byok: query.workspace.byok,
+    noData,
+    files: files.map((f) => f.entry),
+    generatedAt: app.now().toISOString(),
+  };
+  const summary = noData ? emptySummary(period) : await summarize(app, query);
+
+  const fileName = reportZipFileName(input.name, period);
+  await mkdir(input.outDir, { recursive: true });
+  const zipPath = join(input.outDir, fileName);
+  await writeZip(zipPath, manifest, files);
+  const { size } = await stat(zipPath);
+  return { zipPath, fileName, sizeBytes: size, manifest, summary };
+}
+
+/** A CSV to put in the zip: its manifest entry and where createExport wrote it. */
+export interface ExportedCsv {
+  entry: ReportFileEntry;
+  absolutePath: string;
+}
+
+/**
+ * Runs the export pipeline once per requested type, in the requested order.
+ * Null when the period holds no usage: that check is workspace-wide, so it
+ * answers the same for every type. Any other error (a bad `group_by`, a
+ * missing workspace) propagates, and no zip is written.
+ */
+async function exportAll(app: AppContext, input: ReportZipInput): Promise<ExportedCsv[] | null> {
+  const out: ExportedCsv[] = [];
+  for (const { dataType, groupBy } of input.types) {
+    let result;
+    try {
+      result = await createExport(app, { workspaceId: input.workspaceId, dataType, period: input.period, groupBy });
+    } catch (error) {
+      if (error instanceof AppError && error.code === "NO_DATA") return null;
+      throw error;
+    }
+    out.push({
+      absolutePath: result.absolutePath,
+      entry: {
+        name: basename(result.filePath),
+        dataType,
+        groupBy: groupBy ?? null,
+        rowCount: result.recordCount,
+        sha256: await sha256File(result.absolutePath),
+      },
+    });
+  }
+  return out;
+}
+
+/** Streams the file through SHA-256: exports can be far larger than we want in memory. */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return hash.digest("hex");
+}
+
+/**
+ * Writes manifest.json and the CSVs (in this order) to `{zipPath}.partial`, then
+ * renames it to `zipPath`; on any failure nothing is left behind. Exported for tests.
+ */
+export async function writeZip(zipPath: string, manifest: ReportManifest, files: ExportedCsv[]): Promise<void> {
+  const partial = `${zipPath}.partial`;
+  const sources: ReadStream[] = [];
+  try {
+    const archive = new ZipArchive({ zlib: { level: 9 } });
+    // The pipeline settles on any archive or disk error; finalize() alone can wait forever after one.
+    const written = pipeline(archive, createWriteStream(partial));
+    // The manifest first, so a reader listing the zip sees what it holds before the data.
+    archive.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: "manifest.json" });
+    // Streams, not archive.file(): file() stats paths concurrently and queues entries in
+    // whatever order the stats finish, so the zip's order would vary from run to run.
+    for (const f of files) {
+      const source = createReadStream(f.absolutePath);
+      // archiver attaches no error listener to a source stream: an unreadable file
+      // would be an uncaught 'error' (a crashed process). Fail this zip instead.
+      source.on("error", (error) => archive.destroy(error));
+      sources.push(source);
+      archive.append(source, { name: f.entry.name });
+    }
+    await Promise.all([written, archive.finalize()]);
+    await rename(partial, zipPath);
+  } catch (error) {
+    // Files the archive never reached are still open.
+    for (const source of sources) source.destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+function emptySummary(period: Period): ReportSummary {
+  return {
+    period: { startDate: period.startDate, endDate: period.endDate, timezone: period.timezone },
+    totals: { messages: 0, activeUsers: 0, apiRequests: 0 },
+    topUsers: [],
+    topAgents: [],
+    topModels: [],
+    noData: true,
+  };
+}
+
+/**
+ * The message body's numbers, from the same query modules as the CSVs (no SQL
+ * of its own), so the summary and the attached files cannot disagree on meaning.
+ * Only entities with activity are "top"; ties keep the queries' order (count
+ * descending, then id), and merged model rows are ordered by label.
+ */
+async function summarize(app: AppContext, query: UsageQueryInput): Promise<ReportSummary> {
+  const users = (await loadReport(app, "users", query)).rows;
+  const agents = (await loadReport(app, "agents", query)).rows;
+  const apiKeys = (await loadReport(app, "api_keys", query)).rows;
+  const models = (await loadReport(app, "models", query)).rows;
+  const active = users.filter((u) => u.messagesTotal > 0);
+  const { period } = query;
+  return {
+    period: { startDate: period.startDate, endDate: period.endDate, timezone: period.timezone },
+    totals: {
+      messages: sum(users.map((u) => u.messagesTotal)),
+      activeUsers: active.length,
+      apiRequests: sum(apiKeys.map((k) => k.requests)),
+    },
+    // With user-level data off the query returns no names, so the label falls back to the id.
+    topUsers: active.slice(0, TOP).map((u) => ({ label: u.name ?? u.userId, messages: u.messagesTotal })),
+    topAgents: agents
+      .filter((a) => a.messages > 0)
+      .slice(0, TOP)
+      .map((a) => ({ label: a.assistantName ?? a.assistantId, messages: a.messages })),
+    topModels: topModels(models),
+    noData: false,
+  };
+}
+
+/**
+ * The models export splits a model by BYOK state; a summary line "gpt-4o (openai)"
+ * twice would read as a mistake, so rows with the same name and provider are added up.
+ */
+function topModels(rows: { name: string; provider: string; requests: number }[]): ReportSummary["topModels"] {
+  const byLabel = new Map<string, number>();
+  for (const r of rows) {
+    const label = `${r.name} (${r.provider})`;
+    byLabel.set(label, (byLabel.get(label) ?? 0) + r.requests);
+  }
+  return [...byLabel]
+    .filter(([, requests]) => requests > 0)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, TOP)
+    .map(([label, requests]) => ({ label, requests }));
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

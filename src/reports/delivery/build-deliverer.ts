@@ -1,0 +1,44 @@
+import type { Env } from "../../config/env.ts";
+import { DeliveryError, type Deliverer, type DeliveryReceipt, type Destination, type ReportFile, type ReportMessage } from "./delivery.ts";
+import { createEmailDeliverer } from "./email.ts";
+import { createSlackDeliverer } from "./slack.ts";
+
+export interface Deliverers {
+  /** null when SMTP_URL is unset. Owns a transport: close it on shutdown. */
+  email: (Deliverer & { close(): void }) | null;
+  /** null when SLACK_BOT_TOKEN is unset. */
+  slack: Deliverer | null;
+}
+
+/**
+ * One adapter per configured channel, chosen from the env's discriminated
+ * settings: an integration that is `null` there has no adapter here, so a
+ * subscription aimed at it fails with a message naming the missing setting.
+ */
+export function buildDeliverers(env: Pick<Env, "smtp" | "slack" | "reportAttachmentLimitBytes">): Deliverers {
+  return {
+    email: env.smtp
+      ? createEmailDeliverer({ url: env.smtp.url, from: env.smtp.from, attachmentLimitBytes: env.reportAttachmentLimitBytes })
+      : null,
+    slack: env.slack ? createSlackDeliverer({ token: env.slack.token, apiUrl: env.slack.apiUrl }) : null,
+  };
+}
+
+// Not retryable: configuration only changes with a restart, and the run should
+// fail visibly rather than burn its attempts.
+const NOT_CONFIGURED: Record<Destination["channel"], string> = {
+  email: "Email delivery is not configured: set SMTP_URL",
+  slack: "Slack delivery is not configured: set SLACK_BOT_TOKEN",
+};
+
+/** Sends through the adapter for the destination's channel. */
+export async function deliverTo(
+  deliverers: Deliverers,
+  file: ReportFile,
+  message: ReportMessage,
+  to: Destination,
+): Promise<DeliveryReceipt> {
+  const deliverer = deliverers[to.channel];
+  if (!deliverer) throw new DeliveryError(NOT_CONFIGURED[to.channel], false);
+  return deliverer.deliver(file, message, to);
+}

@@ -1,0 +1,124 @@
+import { createTransport, type NodemailerError } from "nodemailer";
+import { escapeHtml } from "../../../templates/report-email.ts";
+import { DeliveryError, type Deliverer, type DeliveryReceipt, type ReportFile, type ReportMessage } from "./delivery.ts";
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const KB = 1024;
+const MB = 1024 * KB;
+
+export interface EmailDelivererConfig {
+  /** smtp:// or smtps:// URL, credentials included. */
+  url: string;
+  /** From header, e.g. `Usage Exports <reports@example.com>`. */
+  from: string;
+  /** Zips above this go out as a download link instead of an attachment. */
+  attachmentLimitBytes: number;
+}
+
+/**
+ * Sends report zips over SMTP. One connection per message rather than a pool:
+ * reports leave a few times a week, and an idle pooled connection would only be
+ * dropped by the server between runs.
+ */
+export function createEmailDeliverer(config: EmailDelivererConfig): Deliverer & { close(): void } {
+  const transport = createTransport(
+    {
+      url: config.url,
+      // Bounded waits so a silent server fails the attempt (and it is retried)
+      // instead of holding the run's lease for nodemailer's default 10 minutes.
+      // Values the URL sets itself take precedence.
+      connectionTimeout: 30 * SECOND,
+      greetingTimeout: 30 * SECOND,
+      socketTimeout: 2 * MINUTE,
+    },
+    { from: config.from },
+  );
+
+  return {
+    async deliver(file, message, to): Promise<DeliveryReceipt> {
+      if (to.channel !== "email") throw new DeliveryError(`The email deliverer cannot send to ${to.channel}`, false);
+      const recipients = checkRecipients(to.recipients);
+      const attached = file.sizeBytes <= config.attachmentLimitBytes;
+      // A caller that rendered the link itself (the template takes a downloadUrl) gets no second copy.
+      const body = attached || message.text.includes(file.downloadUrl) ? message : withDownloadLink(message, file);
+      let info;
+      try {
+        info = await transport.sendMail({
+          to: recipients,
+          subject: message.subject,
+          text: body.text,
+          html: body.html,
+          // Streamed from disk by nodemailer: the zip is never held in memory.
+          attachments: attached ? [{ filename: file.fileName, path: file.path, contentType: "application/zip" }] : [],
+        });
+      } catch (error) {
+        throw toDeliveryError(error);
+      }
+      // Some recipients may be refused while others accept: the message went out,
+      // and a retry would send it twice to the rest, so it counts as delivered and
+      // the refusals stay visible in the run's audit detail.
+      const rejected = info.rejected.length > 0 ? ` (rejected: ${info.rejected.join(", ")})` : "";
+      return { channel: "email", attached, detail: `${info.messageId}${rejected}` };
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+// A bare address with a dotted domain. Display names, commas and spaces are
+// refused because nodemailer would split or reinterpret them, sending to
+// someone other than the address stored on the subscription.
+const PLAUSIBLE_ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\.]+(\.[^\s@<>(),;:"[\]\\.]+)+$/;
+const MAX_ADDRESS_LENGTH = 254;
+
+/** Refuses a destination before connecting: a bad address never becomes valid by retrying. */
+export function checkRecipients(recipients: string[]): string[] {
+  if (recipients.length === 0) throw new DeliveryError("Email destination has no recipients", false);
+  const bad = recipients.filter((r) => r.length > MAX_ADDRESS_LENGTH || !PLAUSIBLE_ADDRESS.test(r));
+  if (bad.length > 0) {
+    const list = bad.map((r) => JSON.stringify(r)).join(", ");
+    throw new DeliveryError(`Invalid email recipient${bad.length > 1 ? "s" : ""} ${list}: expected name@example.com`, false);
+  }
+  return recipients;
+}
+
+/** The message with the zip's signed link appended to both bodies, for a zip too large to attach. */
+function withDownloadLink(message: ReportMessage, file: ReportFile): { text: string; html: string } {
+  const size = file.sizeBytes < MB ? `${Math.ceil(file.sizeBytes / KB)} KB` : `${(file.sizeBytes / MB).toFixed(1)} MB`;
+  const note = `The zip (${size}) is too large to attach. Download it (the link expires):`;
+  const paragraph = `<p>${escapeHtml(note)} <a href="${escapeHtml(file.downloadUrl)}">${escapeHtml(file.downloadUrl)}</a></p>\n`;
+  // Inside the document when it has a body, so mail clients do not drop the link.
+  const end = message.html.toLowerCase().lastIndexOf("</body>");
+  const html = end < 0 ? `${message.html}\n${paragraph}` : message.html.slice(0, end) + paragraph + message.html.slice(end);
+  return { text: `${message.text.trimEnd()}\n\n${note}\n${file.downloadUrl}\n`, html };
+}
+
+// Failures without an SMTP reply that no retry can fix: configuration and
+// envelope problems found before or instead of talking to the server.
+const PERMANENT_CODES = new Set(["ECONFIG", "ENOAUTH", "EENVELOPE", "EMAXRECIPIENTS", "EREQUIRETLS", "EFILEACCESS"]);
+
+/**
+ * SMTP replies decide by their class (RFC 5321): 4xx is "try again later", 5xx
+ * (except 503, a session-state error) is final. nodemailer computes that as
+ * `permanent`, and for an all-recipients-refused error it reports a deferral
+ * over a hard bounce, so a 450 for one address keeps the message retryable.
+ * No reply at all (refused connection, timeout, TLS or DNS trouble) is an outage.
+ */
+function toDeliveryError(error: unknown): DeliveryError {
+  if (!(error instanceof Error)) return new DeliveryError(`SMTP delivery failed: ${String(error)}`, true);
+  const e = error as NodemailerError;
+  if (typeof e.responseCode === "number") {
+    const permanent = e.permanent ?? (e.responseCode >= 500 && e.responseCode !== 503);
+    const refused = e.rejected?.length ? ` for ${e.rejected.join(", ")}` : "";
+    const verdict = permanent ? "rejected the message" : "deferred the message";
+    return new DeliveryError(`SMTP server ${verdict}${refused}: ${e.response ?? e.message}`, !permanent, undefined, {
+      cause: error,
+    });
+  }
+  const code = e.code ?? "unknown";
+  if (PERMANENT_CODES.has(code)) return new DeliveryError(`SMTP delivery failed (${code}): ${e.message}`, false, undefined, { cause: error });
+  const original = e.originalCode ? `, ${e.originalCode}` : "";
+  return new DeliveryError(`Could not deliver over SMTP (${code}${original}): ${e.message}`, true, undefined, { cause: error });
+}

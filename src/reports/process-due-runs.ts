@@ -1,0 +1,26 @@
+import { randomUUID } from "node:crypto";
+import type { AppContext } from "../context.ts";
+import { deliverRun, type Deliverers, type DeliveryOutcome } from "./deliver-run.ts";
+import { claimNextRun } from "./runs/claim-run.ts";
+import { planDueRuns } from "./runs/plan-runs.ts";
+
+/** Runs per call; a larger backlog is picked up by the next call. */
+const BATCH = 100;
+
+/**
+ * Plans every slot due at `app.now()`, then claims and delivers runs until none
+ * is due. Safe to call from several processes at once (see runs/claim-run.ts).
+ */
+export async function processDueRuns(
+  app: AppContext,
+  deliverers: Deliverers,
+  owner = `worker-${process.pid}-${randomUUID().slice(0, 8)}`,
+): Promise<Record<DeliveryOutcome, number> & { planned: number }> {
+  const counts = { planned: await planDueRuns(app.db, app.now()), delivered: 0, retrying: 0, failed: 0, "lost-lease": 0 };
+  for (let i = 0; i < BATCH; i++) {
+    const run = await claimNextRun(app.db, owner, app.now());
+    if (!run) break;
+    counts[await deliverRun(app, deliverers, run, owner)]++;
+  }
+  return counts;
+}

@@ -1,0 +1,211 @@
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { AppError } from "../../src/errors/app-error.ts";
+import { createExport } from "../../src/exports/create-export.ts";
+import { resolvePeriod } from "../../src/periods/period.ts";
+import { buildReportZip, reportSlug, writeZip, type ReportManifest } from "../../src/reports/build-report-zip.ts";
+import type { DataTypeName, GroupBy } from "../../src/usage/data-types.ts";
+import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
+import { testApp } from "../helpers/app.ts";
+import { testDatabase } from "../helpers/database.ts";
+
+const db = await testDatabase();
+// ws_a: BYOK, user-level data on; ws_b: not BYOK, user-level data off.
+await createSmallWorkspace(db, { id: "ws_a", byok: true });
+await createSmallWorkspace(db, { id: "ws_b", userLevelData: false });
+const app = testApp(db, { now: FIXTURE_NOW });
+const october = resolvePeriod(FIXTURE_PERIOD.from, FIXTURE_PERIOD.to, FIXTURE_NOW);
+const outDir = () => mkdtempSync(join(app.exportDir, "..", "zip-"));
+
+/** Entry names in zip order, read with the system `unzip` (no zip library in the tests). */
+const entries = (zip: string) => execFileSync("unzip", ["-Z1", zip], { encoding: "utf8" }).split("\n").filter(Boolean);
+const entry = (zip: string, name: string): Buffer => execFileSync("unzip", ["-p", zip, name]);
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+const TYPES: { dataType: DataTypeName; groupBy: GroupBy | null }[] = [
+  { dataType: "users", groupBy: null },
+  { dataType: "assistants", groupBy: "model" },
+  { dataType: "models", groupBy: "source" },
+  { dataType: "projects", groupBy: null },
+];
+
+describe("buildReportZip", () => {
+  test("holds manifest.json and one CSV per type, byte-identical to on-demand exports", async () => {
+    const dir = outDir();
+    const zip = await buildReportZip(app, { workspaceId: "ws_a", name: "Weekly finance", types: TYPES, period: october, outDir: dir });
+
+    expect(zip.fileName).toBe("weekly-finance-2026-10-01-2026-10-31.zip");
+    expect(zip.zipPath).toBe(join(dir, zip.fileName));
+    expect(readdirSync(dir)).toEqual([zip.fileName]); // no .partial left behind
+    expect(zip.sizeBytes).toBe(statSync(zip.zipPath).size);
+
+    const names = entries(zip.zipPath);
+    expect(names).toHaveLength(5);
+    expect(names[0]).toBe("manifest.json");
+    const pattern = (type: string) => new RegExp(`^${type}-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\\.csv$`);
+    ["users", "assistants", "models", "projects"].forEach((type, i) => expect(names[i + 1]).toMatch(pattern(type)));
+
+    // Each CSV equals what a separate on-demand export of the same request writes.
+    for (const [i, t] of TYPES.entries()) {
+      const fresh = await createExport(app, { workspaceId: "ws_a", dataType: t.dataType, period: october, groupBy: t.groupBy });
+      const inZip = entry(zip.zipPath, names[i + 1]!);
+      expect(inZip.equals(readFileSync(fresh.absolutePath))).toBe(true);
+      expect(inZip.length).toBeGreaterThan(0);
+    }
+
+    const csv = (i: number) => entry(zip.zipPath, names[i]!);
+    const expected: ReportManifest = {
+      formatVersion: 1,
+      workspaceId: "ws_a",
+      report: "Weekly finance",
+      period: {
+        startDate: "2026-10-01",
+        endDate: "2026-10-31",
+        from: "2026-10-01T00:00:00.000Z",
+        to: "2026-10-31T23:59:59.999Z",
+        timezone: "UTC",
+      },
+      privacy: "user-level-data",
+      byok: true,
+      noData: false,
+      // Row counts worked out in test/exports/csv-bytes.test.ts for the same fixture.
+      files: [
+        { name: names[1]!, dataType: "users", groupBy: null, rowCount: 3, sha256: sha256(csv(1)) },
+        { name: names[2]!, dataType: "assistants", groupBy: "model", rowCount: 3, sha256: sha256(csv(2)) },
+        { name: names[3]!, dataType: "models", groupBy: "source", rowCount: 7, sha256: sha256(csv(3)) },
+        { name: names[4]!, dataType: "projects", groupBy: null, rowCount: 2, sha256: sha256(csv(4)) },
+      ],
+      generatedAt: "2026-11-15T12:00:00.000Z",
+    };
+    expect(JSON.parse(entry(zip.zipPath, "manifest.json").toString("utf8"))).toEqual(expected);
+    expect(zip.manifest).toEqual(expected);
+    // A header plus one CRLF-terminated line per row.
+    expect(csv(1).toString("utf8").split("\r\n").filter(Boolean)).toHaveLength(1 + 3);
+  });
+
+  test("summarizes the period from the usage queries", async () => {
+    const zip = await buildReportZip(app, { workspaceId: "ws_a", name: "Monthly", types: [{ dataType: "users", groupBy: null }], period: october, outDir: outDir() });
+    // October 2026 UTC: messages m1–m7 (m8, m9 fall outside); u1 sent m1–m4, u2 m5–m7.
+    // Agents: a1 got m2, m3, m5; a2 got m6. API requests r1–r3.
+    // Models (messages + API requests): gpt-4o m1, m4, m6, m7, r1, r3 (BYOK and not, added up);
+    // claude-3-5-sonnet m2, m3; gpt-4o-mini m5, r2 — a tie at 2, ordered by label.
+    expect(zip.summary).toEqual({
+      period: { startDate: "2026-10-01", endDate: "2026-10-31", timezone: "UTC" },
+      totals: { messages: 7, activeUsers: 2, apiRequests: 3 },
+      topUsers: [
+        { label: "Alice Admin", messages: 4 },
+        { label: '=HYPERLINK("x")', messages: 3 },
+      ],
+      topAgents: [
+        { label: "Research Helper", messages: 3 },
+        { label: "Support Bot", messages: 1 },
+      ],
+      topModels: [
+        { label: "gpt-4o (openai)", requests: 6 },
+        { label: "claude-3-5-sonnet (anthropic)", requests: 2 },
+        { label: "gpt-4o-mini (openai)", requests: 2 },
+      ],
+      noData: false,
+    });
+  });
+
+  test("with user-level data off: privacy mode in the manifest, user ids as labels", async () => {
+    const zip = await buildReportZip(app, { workspaceId: "ws_b", name: "Private", types: [{ dataType: "users", groupBy: null }], period: october, outDir: outDir() });
+    expect(zip.manifest.privacy).toBe("no-user-level-data");
+    expect(zip.manifest.byok).toBe(false);
+    expect(JSON.parse(entry(zip.zipPath, "manifest.json").toString("utf8")).privacy).toBe("no-user-level-data");
+    expect(zip.summary.topUsers).toEqual([
+      { label: "u1", messages: 4 },
+      { label: "u2", messages: 3 },
+    ]);
+    // Agents are not personal data: their names stay.
+    expect(zip.summary.topAgents.map((a) => a.label)).toEqual(["Research Helper", "Support Bot"]);
+    // The CSV itself has no name/email columns (same export pipeline).
+    const csvName = entries(zip.zipPath)[1]!;
+    expect(entry(zip.zipPath, csvName).toString("utf8").split("\r\n")[0]).not.toMatch(/(^|,)(name|email)(,|$)/);
+  });
+
+  test("a period without usage gives a zip holding only the manifest, marked noData", async () => {
+    const august = resolvePeriod({ date: "2026-08-01", timezone: "UTC" }, { date: "2026-08-31", timezone: "UTC" }, FIXTURE_NOW);
+    const dir = outDir();
+    const zip = await buildReportZip(app, { workspaceId: "ws_a", name: "Weekly finance", types: TYPES, period: august, outDir: dir });
+    expect(zip.fileName).toBe("weekly-finance-2026-08-01-2026-08-31.zip");
+    expect(entries(zip.zipPath)).toEqual(["manifest.json"]);
+    const manifest = JSON.parse(entry(zip.zipPath, "manifest.json").toString("utf8"));
+    expect(manifest).toMatchObject({ noData: true, files: [], privacy: "user-level-data", byok: true });
+    expect(manifest.period).toEqual({
+      startDate: "2026-08-01",
+      endDate: "2026-08-31",
+      from: "2026-08-01T00:00:00.000Z",
+      to: "2026-08-31T23:59:59.999Z",
+      timezone: "UTC",
+    });
+    expect(zip.summary).toEqual({
+      period: { startDate: "2026-08-01", endDate: "2026-08-31", timezone: "UTC" },
+      totals: { messages: 0, activeUsers: 0, apiRequests: 0 },
+      topUsers: [],
+      topAgents: [],
+      topModels: [],
+      noData: true,
+    });
+  });
+
+  test("other errors propagate and leave no zip", async () => {
+    const dir = outDir();
+    // group_by=deployment needs a BYOK workspace; ws_b is not one.
+    const error = await buildReportZip(app, {
+      workspaceId: "ws_b",
+      name: "Bad",
+      types: [{ dataType: "users", groupBy: null }, { dataType: "models", groupBy: "deployment" }],
+      period: october,
+      outDir: dir,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe("BAD_REQUEST");
+    expect(readdirSync(dir)).toEqual([]);
+
+    const missing = await buildReportZip(app, { workspaceId: "ws_none", name: "x", types: TYPES, period: october, outDir: dir }).catch((e: unknown) => e);
+    expect((missing as AppError).code).toBe("NOT_FOUND");
+    await expect(buildReportZip(app, { workspaceId: "ws_a", name: "x", types: [], period: october, outDir: dir })).rejects.toThrow(
+      "a report needs at least one data type",
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("writeZip", () => {
+  test("an unreadable CSV fails the zip (no crash, no partial file left)", async () => {
+    const dir = outDir();
+    const csv = join(dir, "a.csv");
+    writeFileSync(csv, "h\r\n1\r\n");
+    const entry = (name: string) => ({ name, dataType: "users" as const, groupBy: null, rowCount: 1, sha256: "" });
+    const manifest = {} as ReportManifest;
+    const files = [
+      { entry: entry("a.csv"), absolutePath: csv },
+      { entry: entry("gone.csv"), absolutePath: join(dir, "gone.csv") },
+    ];
+    await expect(writeZip(join(dir, "r.zip"), manifest, files)).rejects.toThrow(/ENOENT/);
+    expect(readdirSync(dir)).toEqual(["a.csv"]);
+  });
+});
+
+describe("reportSlug", () => {
+  test.each([
+    ["Weekly finance", "weekly-finance"],
+    ["  Q4 Finance: EMEA/APAC!! ", "q4-finance-emea-apac"],
+    ["Café Überblick", "cafe-uberblick"],
+    ["<script>&\"", "script"],
+    ["!!!", "report"],
+    ["", "report"],
+    ["日本語", "report"],
+  ])("%j → %j", (name, slug) => expect(reportSlug(name)).toBe(slug));
+
+  test("at most 60 characters, never ending in a dash", () => {
+    expect(reportSlug("a".repeat(100))).toBe("a".repeat(60));
+    const cut = reportSlug(`${"a".repeat(59)} b`);
+    expect(cut).toBe("a".repeat(59));
+  });
+});

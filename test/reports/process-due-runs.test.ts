@@ -1,0 +1,171 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { afterAll, describe, expect, test } from "vitest";
+import { createExport } from "../../src/exports/create-export.ts";
+import { resolvePeriod } from "../../src/periods/period.ts";
+import { buildDeliverers } from "../../src/reports/delivery/build-deliverer.ts";
+import { processDueRuns } from "../../src/reports/process-due-runs.ts";
+import { claimNextRun, LEASE_MS, MAX_ATTEMPTS } from "../../src/reports/runs/claim-run.ts";
+import { planDueRuns } from "../../src/reports/runs/plan-runs.ts";
+import { createSmallWorkspace } from "../fixtures/small-workspace.ts";
+import { testApp } from "../helpers/app.ts";
+import { testDatabase } from "../helpers/database.ts";
+
+// A real SMTP server that keeps every message it receives.
+const received: ParsedMail[] = [];
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ["STARTTLS"],
+  onData(stream, _session, done) {
+    simpleParser(stream).then((mail) => (received.push(mail), done()), done);
+  },
+});
+await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+const smtpPort = (smtp.server.address() as AddressInfo).port;
+
+// A stand-in for Slack's three upload endpoints.
+const slackUploads: { channel: string; comment: string; bytes: number }[] = [];
+let pendingBytes = 0;
+const slack = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (c: Buffer) => chunks.push(c));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks);
+    const base = `http://127.0.0.1:${(slack.address() as AddressInfo).port}`;
+    const json = (o: object) => (res.writeHead(200, { "content-type": "application/json" }), res.end(JSON.stringify(o)));
+    if (req.url === "/api/files.getUploadURLExternal") return json({ ok: true, upload_url: `${base}/upload/F9`, file_id: "F9" });
+    if (req.url === "/upload/F9") return (pendingBytes = body.length), res.end("OK");
+    if (req.url === "/api/files.completeUploadExternal") {
+      const form = new URLSearchParams(body.toString());
+      slackUploads.push({ channel: form.get("channel_id") ?? "", comment: form.get("initial_comment") ?? "", bytes: pendingBytes });
+      return json({ ok: true, files: [{ id: "F9" }] });
+    }
+    res.writeHead(404).end();
+  });
+});
+await new Promise<void>((resolve) => slack.listen(0, "127.0.0.1", resolve));
+afterAll(() => Promise.all([new Promise<void>((r) => smtp.close(() => r())), new Promise<void>((r) => slack.close(() => r()))]));
+
+const db = await testDatabase();
+await createSmallWorkspace(db, { id: "ws_e", byok: true });
+// 1 November 2026, 06:00 UTC: the monthly runs below are due for October.
+const DUE = new Date("2026-11-01T06:00:00Z");
+const env = {
+  SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+  SLACK_BOT_TOKEN: "xoxb-test",
+  SLACK_API_URL: `http://127.0.0.1:${(slack.address() as AddressInfo).port}/api/`,
+};
+let clock = DUE;
+const app = { ...testApp(db, { env }), now: () => clock };
+const deliverers = buildDeliverers(app.env);
+afterAll(() => deliverers.email?.close());
+
+let n = 0;
+async function subscribe(channel: "email" | "slack" = "email"): Promise<{ id: string; name: string }> {
+  const id = `sub_e${++n}`;
+  const name = `Monthly finance ${n}`;
+  await db.prisma.reportSubscription.create({
+    data: {
+      id, workspaceId: "ws_e", name, cadence: "monthly", dayOfMonth: 1, time: "06:00", timezone: "UTC",
+      types: [{ dataType: "users", groupBy: null }, { dataType: "models", groupBy: "source" }],
+      channel, recipients: channel === "email" ? ["finance@acme.test"] : [], slackChannelId: channel === "slack" ? "C123" : null,
+      scheduledFrom: new Date("2026-10-15T00:00:00Z"),
+    },
+  });
+  // Older subscriptions' runs are done: each test sees only its own.
+  await db.prisma.reportRun.updateMany({ where: { subscriptionId: { not: id }, status: { in: ["pending", "running"] } }, data: { status: "failed" } });
+  return { id, name };
+}
+const mailsFor = (name: string) => received.filter((m) => m.subject?.includes(`"${name}"`));
+const attempts = (subscriptionId: string) =>
+  db.prisma.deliveryAttempt.findMany({ where: { run: { subscriptionId } }, orderBy: { attempt: "asc" } }).then((l) => l.map((a) => [a.attempt, a.outcome]));
+
+function unzip(zip: Buffer): Record<string, Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), "ue-zip-"));
+  writeFileSync(join(dir, "r.zip"), zip);
+  const names = execFileSync("unzip", ["-Z1", join(dir, "r.zip")]).toString().trim().split("\n");
+  return Object.fromEntries(names.map((name) => [name, execFileSync("unzip", ["-p", join(dir, "r.zip"), name])]));
+}
+
+describe("scheduled report delivery", () => {
+  test("an email carries a zip whose CSVs equal on-demand exports of the same period, once", async () => {
+    const sub = await subscribe();
+    clock = DUE;
+    expect(await processDueRuns(app, deliverers, "w1")).toMatchObject({ planned: 1, delivered: 1 });
+    expect(await processDueRuns(app, deliverers, "w1")).toMatchObject({ planned: 0, delivered: 0 });
+    const [mail, ...more] = mailsFor(sub.name);
+    expect(more).toEqual([]);
+    expect(mail!.subject).toBe(`Usage report "${sub.name}" — 2026-10-01 to 2026-10-31`);
+    expect(mail!.to).toMatchObject({ text: "finance@acme.test" });
+    const [attachment] = mail!.attachments;
+    expect(attachment!.filename).toBe(`monthly-finance-${n}-2026-10-01-2026-10-31.zip`);
+    const files = unzip(attachment!.content);
+    const period = resolvePeriod({ date: "2026-10-01", timezone: "UTC" }, { date: "2026-10-31", timezone: "UTC" }, DUE);
+    for (const [dataType, groupBy] of [["users", null], ["models", "source"]] as const) {
+      const onDemand = await createExport(app, { workspaceId: "ws_e", dataType, period, groupBy });
+      const name = onDemand.filePath.split("/").pop()!.replace(/-[0-9a-f]{8}\.csv$/, "");
+      const entry = Object.keys(files).find((f) => f.startsWith(name))!;
+      expect(files[entry]!.equals(readFileSync(onDemand.absolutePath))).toBe(true);
+    }
+    const manifest = JSON.parse(files["manifest.json"]!.toString());
+    expect(manifest).toMatchObject({ formatVersion: 1, noData: false, period: { startDate: "2026-10-01", endDate: "2026-10-31", timezone: "UTC" } });
+    expect(await attempts(sub.id)).toEqual([[1, "delivered"]]);
+  });
+
+  test("two schedulers running at the same instant deliver once", async () => {
+    const sub = await subscribe();
+    clock = DUE;
+    const results = await Promise.all([processDueRuns(app, deliverers, "a"), processDueRuns(app, deliverers, "b")]);
+    expect(results.reduce((sum, r) => sum + r.delivered, 0)).toBe(1);
+    expect(mailsFor(sub.name).length).toBe(1);
+  });
+
+  test("a crash between building and sending leads to exactly one delivery after restart", async () => {
+    const sub = await subscribe();
+    clock = DUE;
+    await planDueRuns(db, clock);
+    // A worker claims the run and dies before sending: nothing goes out.
+    expect(await claimNextRun(db, "crashed", clock)).not.toBeNull();
+    expect(await processDueRuns(app, deliverers, "restarted")).toMatchObject({ delivered: 0 });
+    expect(mailsFor(sub.name)).toEqual([]);
+    // After the lease runs out the restarted service takes it over.
+    clock = new Date(DUE.getTime() + LEASE_MS + 1000);
+    expect(await processDueRuns(app, deliverers, "restarted")).toMatchObject({ delivered: 1 });
+    expect(await processDueRuns(app, deliverers, "restarted")).toMatchObject({ delivered: 0 });
+    expect(mailsFor(sub.name).length).toBe(1);
+    expect(await attempts(sub.id)).toEqual([[1, null], [2, "delivered"]]);
+  });
+
+  test("with SMTP down each attempt is retried with backoff, then the run fails, every attempt logged", async () => {
+    const sub = await subscribe();
+    const down = { ...testApp(db, { env: { ...env, SMTP_URL: "smtp://127.0.0.1:1" } }), now: () => clock };
+    const downDeliverers = buildDeliverers(down.env);
+    clock = DUE;
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      await processDueRuns(down, downDeliverers, "w");
+      const run = await db.prisma.reportRun.findFirstOrThrow({ where: { subscriptionId: sub.id } });
+      clock = run.nextAttemptAt; // jump to the end of the backoff
+    }
+    const run = await db.prisma.reportRun.findFirstOrThrow({ where: { subscriptionId: sub.id } });
+    expect([run.status, run.attempts]).toEqual(["failed", MAX_ATTEMPTS]);
+    expect(run.lastError).toMatch(/ECONNREFUSED|connect/i);
+    expect(await attempts(sub.id)).toEqual([[1, "retrying"], [2, "retrying"], [3, "retrying"], [4, "retrying"], [5, "failed"]]);
+    downDeliverers.email?.close();
+  });
+
+  test("a Slack subscription uploads the zip to its channel with the summary", async () => {
+    await subscribe("slack");
+    clock = DUE;
+    expect(await processDueRuns(app, deliverers, "w")).toMatchObject({ delivered: 1 });
+    const [upload] = slackUploads;
+    expect(upload!.channel).toBe("C123");
+    expect(upload!.comment).toContain("2026-10-01");
+    expect(upload!.bytes).toBeGreaterThan(100);
+  });
+});

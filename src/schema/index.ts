@@ -9,6 +9,7 @@ import "./projects.ts";
 import "./models.ts";
 import "./exports.ts";
 import "./access-keys.ts";
+import "./report-subscriptions.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,0 +1,111 @@
+import type { AddressInfo } from "node:net";
+import { simpleParser, type ParsedMail } from "mailparser";
+import { SMTPServer } from "smtp-server";
+import { afterAll, describe, expect, test } from "vitest";
+import { createAccessKey } from "../../src/auth/access-keys.ts";
+import { createSmallWorkspace, FIXTURE_NOW } from "../fixtures/small-workspace.ts";
+import { testApp } from "../helpers/app.ts";
+import { testDatabase } from "../helpers/database.ts";
+import { graphql, startTestServer } from "../helpers/http.ts";
+
+const received: ParsedMail[] = [];
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ["STARTTLS"],
+  onData: (stream, _s, done) => void simpleParser(stream).then((m) => (received.push(m), done()), done),
+});
+await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+afterAll(() => new Promise<void>((r) => smtp.close(() => r())));
+
+const db = await testDatabase();
+await createSmallWorkspace(db, { id: "ws_rs", byok: false });
+await db.prisma.workspace.create({ data: { id: "ws_other", name: "other" } });
+// Sunday 15 November 2026, 12:00 UTC.
+const url = await startTestServer(testApp(db, { now: FIXTURE_NOW, env: { SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}` } }));
+const admin = (await createAccessKey(db, { workspaceId: "ws_rs", role: "admin" })).apiKey;
+const exporter = (await createAccessKey(db, { workspaceId: "ws_rs", role: "export" })).apiKey;
+const otherAdmin = (await createAccessKey(db, { workspaceId: "ws_other", role: "admin" })).apiKey;
+
+const SUB = `id name active nextRuns(count: 3) types { dataType groupBy } runs { kind periodStart periodEnd status attempts attemptLog { attempt outcome } }`;
+const CREATE = `mutation($input: CreateReportSubscriptionInput!) { createReportSubscription(input: $input) {
+  ... on AppError { code problems } ... on MutationCreateReportSubscriptionSuccess { data { ${SUB} } } } }`;
+const monthly = {
+  name: "Finance monthly", cadence: "monthly", dayOfMonth: 1, time: "07:30", timezone: "UTC",
+  types: [{ dataType: "USERS" }, { dataType: "MODELS", groupBy: "SOURCE" }], channel: "email", recipients: ["cfo@acme.test"],
+};
+const byId = async (id: string, key = admin) =>
+  (await graphql(url, key, `{ reportSubscriptions { ... on QueryReportSubscriptionsSuccess { data { ${SUB} } } } }`)).body.data.reportSubscriptions.data.find(
+    (s: { id: string }) => s.id === id,
+  );
+
+describe("report subscriptions over GraphQL", () => {
+  test("every problem of a new subscription is named at once", async () => {
+    const { body } = await graphql(url, admin, CREATE, {
+      input: { ...monthly, name: " ", dayOfMonth: 0, time: "7:30", timezone: "Mars/Base", types: [{ dataType: "PROJECTS", groupBy: "MODEL" }, { dataType: "MODELS", groupBy: "DEPLOYMENT" }], recipients: ["not-an-address"] },
+    });
+    expect(body.data.createReportSubscription).toEqual({
+      code: "BAD_REQUEST",
+      problems: [
+        "name: must not be empty",
+        'time "7:30" must be HH:MM (24-hour)',
+        "dayOfMonth must be 1 to 31",
+        'timezone "Mars/Base" is not a known IANA time zone',
+        "types: group_by is not available for projects",
+        'types: group_by "deployment" is only available for BYOK workspaces',
+        'recipients: Invalid email recipient "not-an-address": expected name@example.com',
+      ],
+    });
+    const slack = await graphql(url, admin, CREATE, { input: { ...monthly, channel: "slack", recipients: null } });
+    expect(slack.body.data.createReportSubscription).toEqual({ code: "BAD_REQUEST", problems: ["slackChannelId: required for Slack delivery"] });
+  });
+
+  test("a created subscription previews its next runs; pause and resume switch them off and on", async () => {
+    const created = (await graphql(url, admin, CREATE, { input: monthly })).body.data.createReportSubscription.data;
+    expect(created).toMatchObject({
+      name: "Finance monthly", active: true, runs: [],
+      nextRuns: ["2026-12-01T07:30:00.000Z", "2027-01-01T07:30:00.000Z", "2027-02-01T07:30:00.000Z"],
+      types: [{ dataType: "users", groupBy: null }, { dataType: "models", groupBy: "source" }],
+    });
+    const toggle = (name: string) => graphql(url, admin, `mutation($id: ID!) { ${name}(id: $id) { ... on AppError { code message } ... on Mutation${name[0]!.toUpperCase()}${name.slice(1)}Success { data { active nextRuns(count: 1) } } } }`, { id: created.id });
+    expect((await toggle("pauseReportSubscription")).body.data.pauseReportSubscription.data).toEqual({ active: false, nextRuns: [] });
+    expect((await toggle("resumeReportSubscription")).body.data.resumeReportSubscription.data).toEqual({ active: true, nextRuns: ["2026-12-01T07:30:00.000Z"] });
+  });
+
+  test("a test send delivers the latest full month now, and a past run can be re-sent", async () => {
+    const created = (await graphql(url, admin, CREATE, { input: { ...monthly, name: "Sent now" } })).body.data.createReportSubscription.data;
+    const sent = await graphql(url, admin, `mutation($id: ID!) { sendReportSubscriptionTest(id: $id) { ... on MutationSendReportSubscriptionTestSuccess { data { id kind periodStart periodEnd status } } } }`, { id: created.id });
+    const run = sent.body.data.sendReportSubscriptionTest.data;
+    expect(run).toMatchObject({ kind: "test", periodStart: "2026-10-01", periodEnd: "2026-10-31", status: "delivered" });
+    const mails = received.filter((m) => m.subject === 'Usage report "Sent now" — 2026-10-01 to 2026-10-31');
+    expect(mails.length).toBe(1);
+    expect(mails[0]!.attachments[0]!.filename).toBe("sent-now-2026-10-01-2026-10-31.zip");
+
+    const resent = await graphql(url, admin, `mutation($id: ID!) { resendReportRun(runId: $id) { ... on MutationResendReportRunSuccess { data { kind status periodStart } } } }`, { id: run.id });
+    expect(resent.body.data.resendReportRun.data).toEqual({ kind: "resend", status: "delivered", periodStart: "2026-10-01" });
+    expect(received.filter((m) => m.subject?.includes('"Sent now"')).length).toBe(2);
+    const history = (await byId(created.id)).runs;
+    expect(history.map((r: { kind: string; status: string; attemptLog: unknown[] }) => [r.kind, r.status, r.attemptLog])).toEqual([
+      ["resend", "delivered", [{ attempt: 1, outcome: "delivered" }]],
+      ["test", "delivered", [{ attempt: 1, outcome: "delivered" }]],
+    ]);
+  });
+
+  test("updates are checked again; other workspaces and export keys cannot manage it", async () => {
+    const created = (await graphql(url, admin, CREATE, { input: { ...monthly, name: "Managed" } })).body.data.createReportSubscription.data;
+    const UPDATE = `mutation($id: ID!, $input: UpdateReportSubscriptionInput!) { updateReportSubscription(id: $id, input: $input) {
+      ... on AppError { code message } ... on MutationUpdateReportSubscriptionSuccess { data { name nextRuns(count: 1) } } } }`;
+    expect((await graphql(url, admin, UPDATE, { id: created.id, input: { cadence: "weekly", weekday: 1, time: "09:00" } })).body.data.updateReportSubscription.data).toEqual({
+      name: "Managed", nextRuns: ["2026-11-16T09:00:00.000Z"],
+    });
+    expect((await graphql(url, admin, UPDATE, { id: created.id, input: { dayOfMonth: 40, cadence: "monthly" } })).body.data.updateReportSubscription).toEqual({
+      code: "BAD_REQUEST", message: "dayOfMonth must be 1 to 31",
+    });
+    expect((await graphql(url, otherAdmin, UPDATE, { id: created.id, input: { name: "x" } })).body.data.updateReportSubscription).toEqual({
+      code: "NOT_FOUND", message: `Report subscription "${created.id}" not found`,
+    });
+    expect((await graphql(url, exporter, UPDATE, { id: created.id, input: { name: "x" } })).body.data.updateReportSubscription.code).toBe("FORBIDDEN");
+    const del = await graphql(url, admin, `mutation($id: ID!) { deleteReportSubscription(id: $id) { ... on MutationDeleteReportSubscriptionSuccess { data { id } } } }`, { id: created.id });
+    expect(del.body.data.deleteReportSubscription.data.id).toBe(created.id);
+    expect(await byId(created.id)).toBeUndefined();
+  });
+});

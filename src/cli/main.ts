@@ -109,6 +109,29 @@ program
 
 const reports = program.command("reports").description("Scheduled report subscriptions");
 reports
+  .command("create")
+  .description("Create a weekly or monthly report; prints { subscriptionId }")
+  .option("--workspace <id>", "workspace id")
+  .option("--name <name>", "report name (names the zip)")
+  .option("--weekly <day>", "weekday: sunday … saturday (or 0 … 6)")
+  .option("--monthly <day>", "day of month 1 … 31 (the last day of shorter months)")
+  .option("--at <HH:MM>", "time of day in --tz")
+  .option("--tz <zone>", "IANA time zone of the schedule and periods")
+  .option("--types <list>", "data types, each optionally :group_by, e.g. users,agents:model,models:source")
+  .option("--email <addresses>", "comma-separated recipients")
+  .option("--slack <channel>", "Slack channel id")
+  .action(action("reports create"));
+reports
+  .command("list")
+  .description("List a workspace's reports with their next run times")
+  .option("--workspace <id>", "workspace id")
+  .action(action("reports list"));
+reports
+  .command("history")
+  .description("A report's deliveries, newest first, with every attempt")
+  .option("--subscription <id>", "subscription id")
+  .action(action("reports history"));
+reports
   .command("run-due")
   .description("Deliver every report due at that instant, then exit; prints counts")
   .option("--now <iso>", "the instant to act as now (default: the clock)")

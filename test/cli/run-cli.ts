@@ -25,14 +25,14 @@ export function tempDataDir(): string {
  * Runs the real CLI (`node --import tsx src/cli/main.ts …`, or with `launcher`
  * the installed `bin/usage-exports.js`) on `dataDir`, never on DATABASE_URL.
  */
-export function runCli(dataDir: string, args: string[], opts: { launcher?: boolean } = {}): Promise<CliRun> {
+export function runCli(dataDir: string, args: string[], opts: { launcher?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       opts.launcher ? [join(ROOT, "bin/usage-exports.js"), ...args] : ["--import", "tsx", "src/cli/main.ts", ...args],
       // The launcher runs from anywhere: start it outside the project.
-      { cwd: opts.launcher ? tmpdir() : ROOT, env: { ...inherited, DATA_DIR: dataDir }, timeout: 60_000 },
+      { cwd: opts.launcher ? tmpdir() : ROOT, env: { ...inherited, ...opts.env, DATA_DIR: dataDir }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         if (code === -1) return reject(error);

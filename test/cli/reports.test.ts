@@ -1,19 +1,10 @@
-import type { AddressInfo } from "node:net";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { startSmtpCapture } from "../helpers/smtp.ts";
 import { parseTypes, parseWeekday } from "../../src/cli/commands/reports.ts";
 import { runCli, tempDataDir } from "./run-cli.ts";
 
-const received: ParsedMail[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ["STARTTLS"],
-  onData: (stream, _s, done) => void simpleParser(stream).then((m) => (received.push(m), done()), done),
-});
-await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-afterAll(() => new Promise<void>((r) => smtp.close(() => r())));
-const env = { SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}` };
+const { url: smtpUrl, received } = await startSmtpCapture();
+const env = { SMTP_URL: smtpUrl };
 
 const dataDir = tempDataDir();
 const cli = (...args: string[]) => runCli(dataDir, args, { env });

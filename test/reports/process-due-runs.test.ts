@@ -4,8 +4,6 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
 import { afterAll, describe, expect, test } from "vitest";
 import { createExport } from "../../src/exports/create-export.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
@@ -16,18 +14,9 @@ import { planDueRuns } from "../../src/reports/runs/plan-runs.ts";
 import { createSmallWorkspace } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
+import { startSmtpCapture } from "../helpers/smtp.ts";
 
-// A real SMTP server that keeps every message it receives.
-const received: ParsedMail[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ["STARTTLS"],
-  onData(stream, _session, done) {
-    simpleParser(stream).then((mail) => (received.push(mail), done()), done);
-  },
-});
-await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-const smtpPort = (smtp.server.address() as AddressInfo).port;
+const { url: smtpUrl, received } = await startSmtpCapture();
 
 // A stand-in for Slack's three upload endpoints.
 const slackUploads: { channel: string; comment: string; bytes: number }[] = [];
@@ -50,14 +39,14 @@ const slack = createServer((req, res) => {
   });
 });
 await new Promise<void>((resolve) => slack.listen(0, "127.0.0.1", resolve));
-afterAll(() => Promise.all([new Promise<void>((r) => smtp.close(() => r())), new Promise<void>((r) => slack.close(() => r()))]));
+afterAll(() => new Promise<void>((r) => slack.close(() => r())));
 
 const db = await testDatabase();
 await createSmallWorkspace(db, { id: "ws_e", byok: true });
 // 1 November 2026, 06:00 UTC: the monthly runs below are due for October.
 const DUE = new Date("2026-11-01T06:00:00Z");
 const env = {
-  SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+  SMTP_URL: smtpUrl,
   SLACK_BOT_TOKEN: "xoxb-test",
   SLACK_API_URL: `http://127.0.0.1:${(slack.address() as AddressInfo).port}/api/`,
 };

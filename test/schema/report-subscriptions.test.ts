@@ -1,27 +1,18 @@
-import type { AddressInfo } from "node:net";
-import { simpleParser, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { startSmtpCapture } from "../helpers/smtp.ts";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
 import { createSmallWorkspace, FIXTURE_NOW } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
 import { graphql, startTestServer } from "../helpers/http.ts";
 
-const received: ParsedMail[] = [];
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ["STARTTLS"],
-  onData: (stream, _s, done) => void simpleParser(stream).then((m) => (received.push(m), done()), done),
-});
-await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-afterAll(() => new Promise<void>((r) => smtp.close(() => r())));
+const { url: smtpUrl, received } = await startSmtpCapture();
 
 const db = await testDatabase();
 await createSmallWorkspace(db, { id: "ws_rs", byok: false });
 await db.prisma.workspace.create({ data: { id: "ws_other", name: "other" } });
 // Sunday 15 November 2026, 12:00 UTC.
-const url = await startTestServer(testApp(db, { now: FIXTURE_NOW, env: { SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}` } }));
+const url = await startTestServer(testApp(db, { now: FIXTURE_NOW, env: { SMTP_URL: smtpUrl } }));
 const admin = (await createAccessKey(db, { workspaceId: "ws_rs", role: "admin" })).apiKey;
 const exporter = (await createAccessKey(db, { workspaceId: "ws_rs", role: "export" })).apiKey;
 const otherAdmin = (await createAccessKey(db, { workspaceId: "ws_other", role: "admin" })).apiKey;

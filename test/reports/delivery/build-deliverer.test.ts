@@ -1,19 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { parseEnv } from "../../../src/config/env.ts";
 import { buildDeliverers, deliverTo } from "../../../src/reports/delivery/build-deliverer.ts";
-import { DeliveryError, type ReportFile, type ReportMessage } from "../../../src/reports/delivery/delivery.ts";
+import type { ReportFile, ReportMessage } from "../../../src/reports/delivery/delivery.ts";
+import { deliveryFailure } from "./helpers.ts";
 
 const file: ReportFile = { path: "/nonexistent/report.zip", fileName: "report.zip", sizeBytes: 10, downloadUrl: "https://exports.test/d/x" };
 const message: ReportMessage = { subject: "s", text: "t", html: "<p>h</p>", slackText: "st" };
 
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 describe("buildDeliverers", () => {
   test("builds no adapter for an integration the environment leaves unset", () => {
@@ -21,12 +14,12 @@ describe("buildDeliverers", () => {
   });
 
   test("without SMTP_URL an email destination fails for good, naming the setting", async () => {
-    const error = await failure(deliverTo(buildDeliverers(parseEnv({})), file, message, { channel: "email", recipients: ["ana@example.com"] }));
+    const error = await deliveryFailure(deliverTo(buildDeliverers(parseEnv({})), file, message, { channel: "email", recipients: ["ana@example.com"] }));
     expect(error).toMatchObject({ retryable: false, message: "Email delivery is not configured: set SMTP_URL" });
   });
 
   test("without SLACK_BOT_TOKEN a Slack destination fails for good, naming the setting", async () => {
-    const error = await failure(deliverTo(buildDeliverers(parseEnv({})), file, message, { channel: "slack", channelId: "C1" }));
+    const error = await deliveryFailure(deliverTo(buildDeliverers(parseEnv({})), file, message, { channel: "slack", channelId: "C1" }));
     expect(error).toMatchObject({ retryable: false, message: "Slack delivery is not configured: set SLACK_BOT_TOKEN" });
   });
 
@@ -38,9 +31,9 @@ describe("buildDeliverers", () => {
       expect(deliverers.email).not.toBeNull();
       expect(deliverers.slack).not.toBeNull();
       // Each adapter's own up-front validation answers, so nothing touches the network.
-      const email = await failure(deliverTo(deliverers, file, message, { channel: "email", recipients: ["nope"] }));
+      const email = await deliveryFailure(deliverTo(deliverers, file, message, { channel: "email", recipients: ["nope"] }));
       expect(email.message).toBe('Invalid email recipient "nope": expected name@example.com');
-      const slack = await failure(deliverTo(deliverers, file, message, { channel: "slack", channelId: "" }));
+      const slack = await deliveryFailure(deliverTo(deliverers, file, message, { channel: "slack", channelId: "" }));
       expect(slack.message).toBe("Slack destination has no channel id");
     } finally {
       deliverers.email?.close();

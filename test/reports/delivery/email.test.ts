@@ -6,12 +6,9 @@ import { join } from "node:path";
 import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { DeliveryError, type ReportFile, type ReportMessage } from "../../../src/reports/delivery/delivery.ts";
+import type { ReportFile, ReportMessage } from "../../../src/reports/delivery/delivery.ts";
 import { createEmailDeliverer } from "../../../src/reports/delivery/email.ts";
-
-/** Fails a wait that would otherwise hang the run (a server that never closes). */
-const within = <T>(ms: number, what: string, promise: Promise<T>): Promise<T> =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
+import { deliveryFailure, within } from "./helpers.ts";
 
 const smtpError = (responseCode: number, message: string) => Object.assign(new Error(message), { responseCode });
 
@@ -68,15 +65,6 @@ const message: ReportMessage = {
 const addresses = (field: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value.map((v) => v.address));
 
-/** The DeliveryError a delivery fails with (and a test failure if it succeeds). */
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 beforeAll(async () => {
   await within(5_000, "SMTP server start", new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)));
@@ -150,7 +138,7 @@ describe("createEmailDeliverer", () => {
 
   test("a recipient the server answers 550 for is a final failure naming the address", async () => {
     refusedRecipients.set("gone@example.com", 550);
-    const error = await failure(deliverer().deliver(zip, message, { channel: "email", recipients: ["gone@example.com"] }));
+    const error = await deliveryFailure(deliverer().deliver(zip, message, { channel: "email", recipients: ["gone@example.com"] }));
 
     expect(error.retryable).toBe(false);
     expect(error.message).toContain("gone@example.com");
@@ -160,7 +148,7 @@ describe("createEmailDeliverer", () => {
 
   test("a recipient the server defers with 450 leaves the delivery retryable", async () => {
     refusedRecipients.set("busy@example.com", 450);
-    const error = await failure(deliverer().deliver(zip, message, { channel: "email", recipients: ["busy@example.com"] }));
+    const error = await deliveryFailure(deliverer().deliver(zip, message, { channel: "email", recipients: ["busy@example.com"] }));
     expect(error.retryable).toBe(true);
   });
 
@@ -174,7 +162,7 @@ describe("createEmailDeliverer", () => {
 
   test("a 451 reply to the message data is retryable", async () => {
     dataReply = 451;
-    const error = await failure(deliverer().deliver(zip, message, { channel: "email", recipients: ["ana@example.com"] }));
+    const error = await deliveryFailure(deliverer().deliver(zip, message, { channel: "email", recipients: ["ana@example.com"] }));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^SMTP server deferred the message: 451 /);
   });
@@ -186,14 +174,14 @@ describe("createEmailDeliverer", () => {
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
 
-    const error = await failure(deliverer(10_000, `smtp://127.0.0.1:${port}`).deliver(zip, message, { channel: "email", recipients: ["ana@example.com"] }));
+    const error = await deliveryFailure(deliverer(10_000, `smtp://127.0.0.1:${port}`).deliver(zip, message, { channel: "email", recipients: ["ana@example.com"] }));
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("ECONNREFUSED");
   });
 
   test("malformed addresses are refused before connecting, each one named", async () => {
     const before = connections;
-    const error = await failure(
+    const error = await deliveryFailure(
       deliverer().deliver(zip, message, { channel: "email", recipients: ["ana@example.com", "not an address", "bo@example"] }),
     );
 
@@ -203,7 +191,7 @@ describe("createEmailDeliverer", () => {
   });
 
   test("an empty recipient list is refused before connecting", async () => {
-    const error = await failure(deliverer().deliver(zip, message, { channel: "email", recipients: [] }));
+    const error = await deliveryFailure(deliverer().deliver(zip, message, { channel: "email", recipients: [] }));
     expect(error).toMatchObject({ retryable: false, message: "Email destination has no recipients" });
   });
 });

@@ -5,12 +5,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { DeliveryError, type ReportFile, type ReportMessage } from "../../../src/reports/delivery/delivery.ts";
+import type { ReportFile, ReportMessage } from "../../../src/reports/delivery/delivery.ts";
 import { createSlackDeliverer } from "../../../src/reports/delivery/slack.ts";
-
-/** Fails a wait that would otherwise hang the run. */
-const within = <T>(ms: number, what: string, promise: Promise<T>): Promise<T> =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
+import { deliveryFailure, within } from "./helpers.ts";
 
 const readBody = async (req: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
@@ -81,14 +78,6 @@ const message: ReportMessage = {
 const deliverer = () => createSlackDeliverer({ token: "xoxb-test-token", apiUrl: `${base}/api/` });
 const toChannel = { channel: "slack", channelId: "C0REPORTS" } as const;
 
-async function failed(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
-}
 
 beforeAll(async () => {
   await within(5_000, "HTTP server start", new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)));
@@ -126,7 +115,7 @@ describe("createSlackDeliverer", () => {
 
   test("a 429 with Retry-After: 7 is retryable after 7000 ms, without the client waiting it out", async () => {
     failure = { step: "getUploadURLExternal", reply: "rate-limited" };
-    const error = await failed(within(5_000, "rate-limited delivery", deliverer().deliver(zip, message, toChannel)));
+    const error = await deliveryFailure(within(5_000, "rate-limited delivery", deliverer().deliver(zip, message, toChannel)));
 
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 7000 });
     expect(seen.uploaded).toEqual([]);
@@ -139,7 +128,7 @@ describe("createSlackDeliverer", () => {
     ["not_authed", "getUploadURLExternal", "Slack upload failed: Slack rejected the bot token (not_authed): check SLACK_BOT_TOKEN"],
   ] as const)("%s from files.%s is a final failure naming the problem", async (reply, step, expected) => {
     failure = { step, reply };
-    const error = await failed(deliverer().deliver(zip, message, toChannel));
+    const error = await deliveryFailure(deliverer().deliver(zip, message, toChannel));
 
     expect(error.retryable).toBe(false);
     expect(error.message).toBe(expected);
@@ -147,7 +136,7 @@ describe("createSlackDeliverer", () => {
 
   test("a Slack-side internal_error is retryable", async () => {
     failure = { step: "completeUploadExternal", reply: "internal_error" };
-    const error = await failed(deliverer().deliver(zip, message, toChannel));
+    const error = await deliveryFailure(deliverer().deliver(zip, message, toChannel));
     expect(error).toMatchObject({ retryable: true, message: "Slack upload failed: internal_error" });
   });
 
@@ -158,13 +147,13 @@ describe("createSlackDeliverer", () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
 
     const unreachable = createSlackDeliverer({ token: "xoxb-test-token", apiUrl: `http://127.0.0.1:${port}/api/` });
-    const error = await failed(within(10_000, "unreachable delivery", unreachable.deliver(zip, message, toChannel)));
+    const error = await deliveryFailure(within(10_000, "unreachable delivery", unreachable.deliver(zip, message, toChannel)));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^Could not reach Slack: /);
   });
 
   test("a destination without a channel id is refused before calling Slack", async () => {
-    const error = await failed(deliverer().deliver(zip, message, { channel: "slack", channelId: " " }));
+    const error = await deliveryFailure(deliverer().deliver(zip, message, { channel: "slack", channelId: " " }));
     expect(error).toMatchObject({ retryable: false, message: "Slack destination has no channel id" });
     expect(seen.authorization).toEqual([]);
   });

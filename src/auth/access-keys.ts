@@ -94,7 +94,7 @@ export interface AccessKeySummary {
   revokedAt: Date | null;
 }
 
-const summaryFields = { id: true, name: true, role: true, prefix: true, createdAt: true, revokedAt: true } as const;
+export const summaryFields = { id: true, name: true, role: true, prefix: true, createdAt: true, revokedAt: true } as const;
 
 export async function listAccessKeys(db: Database, workspaceId: string): Promise<AccessKeySummary[]> {
   return db.prisma.accessKey.findMany({

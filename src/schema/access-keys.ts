@@ -1,4 +1,4 @@
-import { createAccessKey, listAccessKeys, revokeAccessKey, type AccessKeySummary } from "../auth/access-keys.ts";
+import { createAccessKey, listAccessKeys, revokeAccessKey, summaryFields, type AccessKeySummary } from "../auth/access-keys.ts";
 import { requireCapability } from "../auth/permissions.ts";
 import { builder } from "./builder.ts";
 
@@ -57,7 +57,7 @@ builder.mutationField("createAccessKey", (t) =>
         role: input.role,
         name: input.name ?? undefined,
       });
-      const key = (await listAccessKeys(ctx.app.db, ctx.workspace.id)).find((k) => k.id === id)!;
+      const key = await ctx.app.db.prisma.accessKey.findUniqueOrThrow({ where: { id }, select: summaryFields });
       return { apiKey, key };
     },
   }),

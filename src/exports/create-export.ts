@@ -7,6 +7,8 @@ import type { Period } from "../periods/period.ts";
 import { canonicalDataType, checkGroupBy, type DataType, type DataTypeName } from "../usage/data-types.ts";
 import { hasUsage, USAGE_REPORTS, type RowOf } from "../usage/reports.ts";
 import type { UsageQueryInput } from "../usage/queries/query-input.ts";
+import { streamRows, type UsageQuery } from "../usage/queries/usage-query.ts";
+import { cachedRows, type CachedInput } from "../usage/result-cache.ts";
 import { selectColumns, type Column } from "./columns/column.ts";
 import { writeCsv } from "./csv.ts";
 import { signedDownloadUrl } from "./download-links.ts";
@@ -30,15 +32,18 @@ export interface ExportResult {
   absolutePath: string;
 }
 
-/** A data type's visible columns and rows for one request: what GraphQL pages and CSV writes. */
+/** A data type's visible columns for one request (BYOK, privacy, grouping). */
+function reportColumns<T extends DataType>(type: T, input: UsageQueryInput): Column<RowOf[T]>[] {
+  return selectColumns(USAGE_REPORTS[type].columns, { ...input.workspace, groupBy: input.groupBy });
+}
+
+/** A data type's visible columns and all its rows for one request: what GraphQL pages (cached until new data). */
 export async function loadReport<T extends DataType>(
   app: AppContext,
   type: T,
-  input: UsageQueryInput,
+  input: CachedInput,
 ): Promise<{ columns: Column<RowOf[T]>[]; rows: RowOf[T][] }> {
-  const report = USAGE_REPORTS[type];
-  const columns = selectColumns(report.columns, { ...input.workspace, groupBy: input.groupBy });
-  return { columns, rows: await report.query(app.db, input) };
+  return { columns: reportColumns(type, input), rows: await cachedRows(app.db, type, input) };
 }
 
 /** Builds the query input for a workspace, checking `group_by` against it (400). */
@@ -48,7 +53,7 @@ export async function usageInput(
   type: DataType,
   period: Period,
   groupBy: string | null | undefined,
-): Promise<UsageQueryInput> {
+): Promise<CachedInput> {
   const workspace = await app.db.prisma.workspace.findUnique({ where: { id: workspaceId } });
   if (!workspace) throw new AppError("NOT_FOUND", `Workspace "${workspaceId}" does not exist`);
   return { workspace, period, groupBy: checkGroupBy(type, groupBy, workspace) };
@@ -68,16 +73,26 @@ export async function createExport(
   const type = canonicalDataType(request.dataType);
   const input = await usageInput(app, request.workspaceId, type, request.period, request.groupBy);
   if (!(await hasUsage(app.db, input))) throw noData();
-  const { columns, rows } = await loadReport(app, type, input);
+  const columns = reportColumns(type, input);
 
   const filePath = exportFilePath(request.dataType, request.workspaceId, request.period.startDate, request.period.endDate);
   const absolutePath = resolveExportFile(app.exportDir, filePath);
   if (!absolutePath) throw new Error(`export path ${filePath} escapes the store`);
   await mkdir(dirname(absolutePath), { recursive: true });
   const partial = `${absolutePath}.partial`;
+  let recordCount: number;
   try {
-    onProgress?.(0, rows.length);
-    await writeCsv(partial, columns, rows, (n) => onProgress?.(n, rows.length));
+    // Streamed batch by batch: an export of a million rows holds one batch in memory.
+    let total = 0;
+    const onTotal = onProgress
+      ? (n: number) => {
+          total = n;
+          onProgress(0, n);
+        }
+      : undefined;
+    const query: UsageQuery<RowOf[typeof type]> = USAGE_REPORTS[type].query;
+    const rows = streamRows(app.db, query, input, { onTotal });
+    recordCount = await writeCsv(partial, columns, rows, (n) => onProgress?.(n, total));
     await rename(partial, absolutePath);
   } catch (error) {
     await rm(partial, { force: true });
@@ -92,7 +107,7 @@ export async function createExport(
       dataType: request.dataType,
       groupBy: input.groupBy,
       filePath,
-      recordCount: rows.length,
+      recordCount,
       rangeFrom: period.from,
       rangeTo: period.to,
     },
@@ -102,7 +117,7 @@ export async function createExport(
     filePath,
     downloadUrl: signedDownloadUrl(app.signingSecret, app.env.publicBaseUrl, filePath, expiresAt),
     dataType: request.dataType,
-    recordCount: rows.length,
+    recordCount,
     dateRange: { from: period.from.toISOString(), to: period.to.toISOString() },
     absolutePath,
   };

@@ -1,4 +1,4 @@
-import { stringify } from "csv-stringify";
+import { stringify } from "csv-stringify/sync";
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
@@ -16,30 +16,50 @@ export function csvCells<Row>(columns: readonly Column<Row>[], row: Row): string
 /** Renders a whole CSV in memory (tests, small files). */
 export async function renderCsv<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): Promise<string> {
   const chunks: string[] = [];
-  await pipeline(csvStream(columns, rows), async (source: AsyncIterable<Buffer | string>) => {
+  await pipeline(csvStream(columns, [rows]), async (source: AsyncIterable<Buffer | string>) => {
     for await (const chunk of source) chunks.push(chunk.toString());
   });
   return chunks.join("");
 }
 
-/** Writes the CSV to `path`, calling `onRow` after each row (for progress). */
+/**
+ * Writes the CSV to `path` from batches of rows as they arrive (a stream keeps
+ * memory flat), calling `onRow` with the rows written so far after each batch;
+ * returns the number of rows.
+ */
 export async function writeCsv<Row>(
   path: string,
   columns: readonly Column<Row>[],
-  rows: readonly Row[],
+  batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
   onRow?: (written: number) => void,
-): Promise<void> {
-  await pipeline(csvStream(columns, rows, onRow), createWriteStream(path, { flags: "wx" }));
+): Promise<number> {
+  let n = 0;
+  const count = (written: number) => {
+    n = written;
+    onRow?.(written);
+  };
+  await pipeline(csvStream(columns, batches, count), createWriteStream(path, { flags: "wx" }));
+  return n;
 }
 
-function csvStream<Row>(columns: readonly Column<Row>[], rows: readonly Row[], onRow?: (n: number) => void) {
-  const records = async function* () {
-    yield columns.map((c) => c.name);
+function csvStream<Row>(
+  columns: readonly Column<Row>[],
+  batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
+  onRow?: (n: number) => void,
+) {
+  // A batch becomes one string: per-row stream chunks cost more than the formatting itself.
+  const chunks = async function* () {
+    yield stringify([columns.map((c) => c.name)], CSV_OPTIONS);
     let n = 0;
-    for (const row of rows) {
-      yield csvCells(columns, row);
-      onRow?.(++n);
+    for await (const batch of batches) {
+      if (batch.length === 0) continue;
+      yield stringify(
+        batch.map((row) => csvCells(columns, row)),
+        CSV_OPTIONS,
+      );
+      n += batch.length;
+      onRow?.(n);
     }
   };
-  return Readable.from(records()).pipe(stringify(CSV_OPTIONS));
+  return Readable.from(chunks());
 }

@@ -9,7 +9,7 @@ import { createExport, loadReport, usageInput } from "../exports/create-export.t
 import { AppError, badRequest } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";
 import type { DataTypeName, GroupBy } from "../usage/data-types.ts";
-import type { UsageQueryInput } from "../usage/queries/query-input.ts";
+import type { CachedInput } from "../usage/result-cache.ts";
 
 /** Bumped whenever a field of manifest.json changes meaning, so audits can tell versions apart. */
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -226,7 +226,7 @@ function emptySummary(period: Period): ReportSummary {
  * Only entities with activity are "top"; ties keep the queries' order (count
  * descending, then id), and merged model rows are ordered by label.
  */
-async function summarize(app: AppContext, query: UsageQueryInput): Promise<ReportSummary> {
+async function summarize(app: AppContext, query: CachedInput): Promise<ReportSummary> {
   const users = (await loadReport(app, "users", query)).rows;
   const agents = (await loadReport(app, "agents", query)).rows;
   const apiKeys = (await loadReport(app, "api_keys", query)).rows;

@@ -6,12 +6,13 @@ import { MODEL_COLUMNS } from "../exports/columns/models.ts";
 import { PROJECT_COLUMNS } from "../exports/columns/projects.ts";
 import { USER_COLUMNS } from "../exports/columns/users.ts";
 import type { DataType } from "./data-types.ts";
-import { queryAgentUsage, type AgentUsageRow } from "./queries/agents.ts";
-import { queryApiKeyUsage, type ApiKeyUsageRow } from "./queries/api-keys.ts";
-import { queryModelUsage, type ModelUsageRow } from "./queries/models.ts";
-import { queryProjectUsage, type ProjectUsageRow } from "./queries/projects.ts";
+import { agentUsage, type AgentUsageRow } from "./queries/agents.ts";
+import { apiKeyUsage, type ApiKeyUsageRow } from "./queries/api-keys.ts";
+import { modelUsage, type ModelUsageRow } from "./queries/models.ts";
+import { projectUsage, type ProjectUsageRow } from "./queries/projects.ts";
 import type { UsageQueryInput } from "./queries/query-input.ts";
-import { queryUserUsage, type UserUsageRow } from "./queries/users.ts";
+import type { UsageQuery } from "./queries/usage-query.ts";
+import { userUsage, type UserUsageRow } from "./queries/users.ts";
 
 export interface RowOf {
   users: UserUsageRow;
@@ -24,15 +25,15 @@ export interface RowOf {
 /** A data type's rows and columns: GraphQL fields and CSV cells both come from here. */
 export interface UsageReport<Row> {
   columns: readonly Column<Row>[];
-  query(db: Database, input: UsageQueryInput): Promise<Row[]>;
+  query: UsageQuery<Row>;
 }
 
 export const USAGE_REPORTS: { [T in DataType]: UsageReport<RowOf[T]> } = {
-  users: { columns: USER_COLUMNS, query: queryUserUsage },
-  agents: { columns: AGENT_COLUMNS, query: queryAgentUsage },
-  api_keys: { columns: API_KEY_COLUMNS, query: queryApiKeyUsage },
-  projects: { columns: PROJECT_COLUMNS, query: queryProjectUsage },
-  models: { columns: MODEL_COLUMNS, query: queryModelUsage },
+  users: { columns: USER_COLUMNS, query: userUsage },
+  agents: { columns: AGENT_COLUMNS, query: agentUsage },
+  api_keys: { columns: API_KEY_COLUMNS, query: apiKeyUsage },
+  projects: { columns: PROJECT_COLUMNS, query: projectUsage },
+  models: { columns: MODEL_COLUMNS, query: modelUsage },
 };
 
 /** True when the workspace has any usage record in the period (else exports answer 404). */

@@ -2,7 +2,8 @@ import { describe, expect, test } from "vitest";
 import { AppError } from "../../src/errors/app-error.ts";
 import { createExport } from "../../src/exports/create-export.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
-import { queryUserUsage } from "../../src/usage/queries/users.ts";
+import { userUsage } from "../../src/usage/queries/users.ts";
+import { queryRows } from "../../src/usage/queries/usage-query.ts";
 import { createSmallWorkspace, FIXTURE_NOW } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
@@ -17,7 +18,7 @@ describe("exports read the period in the request's time zone", () => {
     // m9 (2026-09-30T23:59:59.999Z) is 1 October 01:59 in Berlin: inside.
     // m7 (2026-10-31T23:59:59.999Z) is 1 November 00:59 in Berlin (UTC+1 after 25 October): outside.
     const period = resolvePeriod({ date: "2026-10-01", timezone: "Europe/Berlin" }, { date: "2026-10-31", timezone: "Europe/Berlin" }, FIXTURE_NOW);
-    const rows = await queryUserUsage(db, { workspace, period, groupBy: null });
+    const rows = await queryRows(db, userUsage, { workspace, period, groupBy: null });
     expect(rows.map((r) => [r.userId, r.messagesTotal, r.messagesChat])).toEqual([
       ["u1", 5, 2],
       ["u2", 2, 0],
@@ -28,19 +29,19 @@ describe("exports read the period in the request's time zone", () => {
 
   test("the same month in UTC counts the UTC edges exactly, inclusive at both ends", async () => {
     const period = resolvePeriod({ date: "2026-10-01", timezone: "UTC" }, { date: "2026-10-31", timezone: "UTC" }, FIXTURE_NOW);
-    const rows = await queryUserUsage(db, { workspace, period, groupBy: null });
+    const rows = await queryRows(db, userUsage, { workspace, period, groupBy: null });
     expect(rows.map((r) => [r.userId, r.messagesTotal])).toEqual([["u1", 4], ["u2", 3], ["u3", 0]]);
   });
 
   test("a to date with a time ends there: October 1st until 00:00 holds only m1", async () => {
     const period = resolvePeriod({ date: "2026-10-01", timezone: "UTC" }, { date: "2026-10-01T00:00:00.000Z", timezone: "UTC" }, FIXTURE_NOW);
-    const rows = await queryUserUsage(db, { workspace, period, groupBy: null });
+    const rows = await queryRows(db, userUsage, { workspace, period, groupBy: null });
     expect(rows.filter((r) => r.messagesTotal > 0).map((r) => [r.userId, r.messagesTotal])).toEqual([["u1", 1]]);
   });
 
   test("the membership window follows the period: u4 (removed 15 September) appears in September", async () => {
     const period = resolvePeriod({ date: "2026-09-01", timezone: "UTC" }, { date: "2026-09-30", timezone: "UTC" }, FIXTURE_NOW);
-    const rows = await queryUserUsage(db, { workspace, period, groupBy: null });
+    const rows = await queryRows(db, userUsage, { workspace, period, groupBy: null });
     expect(rows.map((r) => [r.userId, r.messagesTotal])).toEqual([["u1", 1], ["u2", 0], ["u3", 0], ["u4", 0]]);
   });
 

@@ -1,7 +1,8 @@
 import { Prisma } from "../../generated/prisma/client.ts";
-import type { Database } from "../../db/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { agentConversations, usageUnits } from "../rollups/usage-units.ts";
+import { usageQuery } from "./usage-query.ts";
 import { num, periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
 
 export interface AgentUsageRow extends PeriodFields {
@@ -53,29 +54,36 @@ interface SqlRow extends TokenSumsRow {
  * period (zeros where unused); with `model`, one row per (agent, model) used.
  * `active_users` counts users with a conversation that had a message in the period.
  */
-export async function queryAgentUsage(db: Database, input: UsageQueryInput): Promise<AgentUsageRow[]> {
+export const agentUsage = usageQuery<SqlRow, AgentUsageRow>({ sql: agentUsageSql, toRow: toAgentUsageRow });
+
+function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const ws = workspace.id;
   const grouped = input.groupBy === "model";
   const groupKey = grouped ? Prisma.sql`agent_id, model` : Prisma.sql`agent_id`;
-  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+  const units = { workspaceId: ws, period, rawOnly: input.rawOnly };
+  return Prisma.sql`
     with msgs as materialized (
-      select agent_id, model, user_id, conversation_id, prompt_tokens, completion_tokens,
-        cached_prompt_tokens, cache_creation_tokens
-      from usage_records
-      where workspace_id = ${ws} and kind = 'message' and surface = 'agent' and agent_id is not null
-        and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+      select agent_id, model, user_id, with_conversation, records, prompt_tokens, completion_tokens,
+        cached_prompt_tokens, cache_creation_tokens, min_prompt_tokens, max_prompt_tokens,
+        min_completion_tokens, max_completion_tokens
+      from ${usageUnits(units)} u
+      where kind = 'message' and surface = 'agent' and agent_id is not null
     ),
     agg as (
       select ${groupKey},
-        count(*)::int as messages,
+        sum(records)::int as messages,
         count(distinct user_id)::int as unique_users,
-        (count(distinct user_id) filter (where conversation_id is not null))::int as active_users,
-        count(distinct conversation_id)::int as conversations,
+        (count(distinct user_id) filter (where with_conversation))::int as active_users,
         ${TOKEN_SUMS},
-        round(avg(prompt_tokens), 2)::text as avg_prompt, min(prompt_tokens) as min_prompt, max(prompt_tokens) as max_prompt,
-        round(avg(completion_tokens), 2)::text as avg_completion, min(completion_tokens) as min_completion, max(completion_tokens) as max_completion
+        round(sum(prompt_tokens)::numeric / sum(records), 2)::text as avg_prompt,
+        min(min_prompt_tokens) as min_prompt, max(max_prompt_tokens) as max_prompt,
+        round(sum(completion_tokens)::numeric / sum(records), 2)::text as avg_completion,
+        min(min_completion_tokens) as min_completion, max(max_completion_tokens) as max_completion
       from msgs group by ${groupKey}
+    ),
+    conversations as (
+      ${grouped ? Prisma.sql`select null::text as agent_id, 0 as conversations` : Prisma.sql`select agent_id, count(distinct conversation_id)::int as conversations from ${agentConversations(units)} c group by agent_id`}
     ),
     base as (
       ${grouped ? Prisma.sql`select agent_id, model from agg` : Prisma.sql`select entity_id as agent_id, null::text as model from (${knownBy(ws, "agent", period.to)}) k union select agent_id, null from agg`}
@@ -84,20 +92,25 @@ export async function queryAgentUsage(db: Database, input: UsageQueryInput): Pro
     users as (${attributesAsOf(ws, "user", period.to)})
     select b.agent_id, b.model, g.attrs, u.attrs->>'email' as owner_email,
       coalesce(a.messages, 0) as messages, coalesce(a.unique_users, 0) as unique_users,
-      coalesce(a.active_users, 0) as active_users, coalesce(a.conversations, 0) as conversations,
+      coalesce(a.active_users, 0) as active_users, coalesce(c.conversations, 0) as conversations,
       case when a.active_users > 0 then round(a.messages::numeric / a.active_users, 2)::text end as messages_per_user,
       a.sum_prompt, a.avg_prompt, a.min_prompt, a.max_prompt,
       a.sum_completion, a.avg_completion, a.min_completion, a.max_completion,
       a.sum_cached, a.sum_cache_creation
     from base b
     left join agg a on a.agent_id = b.agent_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
+    left join conversations c on c.agent_id = b.agent_id
     left join agents g on g.entity_id = b.agent_id
     left join users u on u.entity_id = g.attrs->>'ownerId'
     order by coalesce(a.messages, 0) desc, b.agent_id, b.model`;
+}
 
+function toAgentUsageRow(input: UsageQueryInput): (r: SqlRow) => AgentUsageRow {
+  const { workspace } = input;
+  const grouped = input.groupBy === "model";
   const common = periodFields(input);
   const text = (r: SqlRow, key: string) => (r.attrs?.[key] as string | null | undefined) ?? null;
-  return rows.map((r) => {
+  return (r) => {
     const t = tokenTotals(r);
     return {
       ...common,
@@ -125,5 +138,5 @@ export async function queryAgentUsage(db: Database, input: UsageQueryInput): Pro
       sumCacheCreationTokens: t.cacheCreation,
       sumNoCacheTokens: t.noCache,
     };
-  });
+  };
 }

@@ -1,7 +1,8 @@
 import { Prisma } from "../../generated/prisma/client.ts";
-import type { Database } from "../../db/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { usageUnits } from "../rollups/usage-units.ts";
+import { usageQuery } from "./usage-query.ts";
 import { periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
 
 export interface ApiKeyUsageRow extends PeriodFields {
@@ -26,17 +27,18 @@ interface SqlRow extends TokenSumsRow {
 }
 
 /** API keys export rows: platform API requests per key (and model, when grouped). */
-export async function queryApiKeyUsage(db: Database, input: UsageQueryInput): Promise<ApiKeyUsageRow[]> {
+export const apiKeyUsage = usageQuery<SqlRow, ApiKeyUsageRow>({ sql: apiKeyUsageSql, toRow: toApiKeyUsageRow });
+
+function apiKeyUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const ws = workspace.id;
   const grouped = input.groupBy === "model";
   const groupKey = grouped ? Prisma.sql`api_key_id, model` : Prisma.sql`api_key_id`;
-  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+  return Prisma.sql`
     with agg as (
-      select ${groupKey}, count(*)::int as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
-      from usage_records
-      where workspace_id = ${ws} and kind = 'api_request' and api_key_id is not null
-        and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+      select ${groupKey}, sum(records)::int as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
+      from ${usageUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
+      where kind = 'api_request' and api_key_id is not null
       group by ${groupKey}
     ),
     base as (
@@ -49,8 +51,11 @@ export async function queryApiKeyUsage(db: Database, input: UsageQueryInput): Pr
     left join agg a on a.api_key_id = b.api_key_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
     left join keys k on k.entity_id = b.api_key_id
     order by coalesce(a.requests, 0) desc, b.api_key_id, b.model`;
+}
+
+function toApiKeyUsageRow(input: UsageQueryInput): (r: SqlRow) => ApiKeyUsageRow {
   const common = periodFields(input);
-  return rows.map((r) => {
+  return (r) => {
     const t = tokenTotals(r);
     return {
       ...common,
@@ -65,5 +70,5 @@ export async function queryApiKeyUsage(db: Database, input: UsageQueryInput): Pr
       cacheCreationTokens: t.cacheCreation,
       noCacheTokens: t.noCache,
     };
-  });
+  };
 }

@@ -1,7 +1,8 @@
 import { Prisma } from "../../generated/prisma/client.ts";
-import type { Database } from "../../db/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf } from "./directory-sql.ts";
+import { modelUnits } from "../rollups/usage-units.ts";
+import { usageQuery } from "./usage-query.ts";
 import { periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
 
 export interface ModelUsageRow extends PeriodFields {
@@ -35,7 +36,9 @@ interface SqlRow extends TokenSumsRow {
  * model, provider and BYOK state (a record naming a deployment is BYOK), split
  * by source or deployment when grouped. Only combinations with requests appear.
  */
-export async function queryModelUsage(db: Database, input: UsageQueryInput): Promise<ModelUsageRow[]> {
+export const modelUsage = usageQuery<SqlRow, ModelUsageRow>({ sql: modelUsageSql, toRow: toModelUsageRow });
+
+function modelUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period, groupBy } = input;
   const ws = workspace.id;
   const sub =
@@ -44,12 +47,11 @@ export async function queryModelUsage(db: Database, input: UsageQueryInput): Pro
       : groupBy === "deployment"
         ? Prisma.sql`, deployment_id`
         : Prisma.empty;
-  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+  return Prisma.sql`
     with agg as (
       select model as name, provider, (deployment_id is not null) as byok ${sub},
-        count(*)::int as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
-      from usage_records
-      where workspace_id = ${ws} and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+        sum(records)::int as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
+      from ${modelUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
       group by model, provider, (deployment_id is not null) ${sub}
     ),
     deployments as (${attributesAsOf(ws, "deployment", period.to)})
@@ -60,8 +62,11 @@ export async function queryModelUsage(db: Database, input: UsageQueryInput): Pro
     from agg a
     ${groupBy === "deployment" ? Prisma.sql`left join deployments d on d.entity_id = a.deployment_id` : Prisma.empty}
     order by a.requests desc, a.name, a.provider, a.byok, source, deployment, deployment_id`;
+}
+
+function toModelUsageRow(input: UsageQueryInput): (r: SqlRow) => ModelUsageRow {
   const common = periodFields(input);
-  return rows.map((r) => {
+  return (r) => {
     const t = tokenTotals(r);
     return {
       ...common,
@@ -78,5 +83,5 @@ export async function queryModelUsage(db: Database, input: UsageQueryInput): Pro
       noCacheTokens: t.noCache,
       totalCostUsd: r.cost,
     };
-  });
+  };
 }

@@ -1,6 +1,8 @@
-import type { Database } from "../../db/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { usageUnits } from "../rollups/usage-units.ts";
+import { usageQuery } from "./usage-query.ts";
 import { periodFields, type UsageQueryInput } from "./query-input.ts";
 
 export interface ProjectUsageRow extends PeriodFields {
@@ -19,15 +21,16 @@ interface SqlRow {
 }
 
 /** Projects export rows: every project known by the period end or messaged in it. No subgroups. */
-export async function queryProjectUsage(db: Database, input: UsageQueryInput): Promise<ProjectUsageRow[]> {
+export const projectUsage = usageQuery<SqlRow, ProjectUsageRow>({ sql: projectUsageSql, toRow: toProjectUsageRow });
+
+function projectUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const ws = workspace.id;
-  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+  return Prisma.sql`
     with agg as (
-      select project_id, count(*)::int as messages
-      from usage_records
-      where workspace_id = ${ws} and kind = 'message' and surface = 'project' and project_id is not null
-        and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+      select project_id, sum(records)::int as messages
+      from ${usageUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
+      where kind = 'message' and surface = 'project' and project_id is not null
       group by project_id
     ),
     base as (select entity_id as project_id from (${knownBy(ws, "project", period.to)}) k union select project_id from agg),
@@ -39,13 +42,17 @@ export async function queryProjectUsage(db: Database, input: UsageQueryInput): P
     left join projects p on p.entity_id = b.project_id
     left join users u on u.entity_id = p.attrs->>'ownerId'
     order by coalesce(a.messages, 0) desc, b.project_id`;
+}
+
+function toProjectUsageRow(input: UsageQueryInput): (r: SqlRow) => ProjectUsageRow {
   const common = periodFields(input);
-  return rows.map((r) => ({
+  const personal = input.workspace.userLevelData;
+  return (r) => ({
     ...common,
     projectId: r.project_id,
     projectName: (r.attrs?.name as string | undefined) ?? null,
     projectOwnerId: (r.attrs?.ownerId as string | undefined) ?? null,
-    projectOwnerEmail: workspace.userLevelData ? r.owner_email : null,
+    projectOwnerEmail: personal ? r.owner_email : null,
     messages: r.messages,
-  }));
+  });
 }

@@ -8,6 +8,8 @@ export interface UsageQueryInput {
   workspace: { id: string; userLevelData: boolean; byok: boolean };
   period: Period;
   groupBy: GroupBy | null;
+  /** Read raw records only, never the daily rollups: the reference the rollup path is tested against. */
+  rawOnly?: boolean;
 }
 
 export function periodFields(input: UsageQueryInput): PeriodFields {

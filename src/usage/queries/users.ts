@@ -1,8 +1,9 @@
 import { DateTime } from "luxon";
 import { Prisma } from "../../generated/prisma/client.ts";
-import type { Database } from "../../db/client.ts";
 import type { KeyCount, PeriodFields } from "../../exports/columns/column.ts";
 import { attributesAsOf, keyCountsJson, latestAttributes } from "./directory-sql.ts";
+import { usageUnits } from "../rollups/usage-units.ts";
+import { usageQuery } from "./usage-query.ts";
 import { parseKeyCounts, periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
 
 export interface UserUsageRow extends PeriodFields {
@@ -74,32 +75,34 @@ interface SqlRow extends TokenSumsRow {
  * period (plus anyone who messaged in it), zeros where inactive. With `model`: one
  * row per (user, model) that has messages. API requests never count here.
  */
-export async function queryUserUsage(db: Database, input: UsageQueryInput): Promise<UserUsageRow[]> {
+export const userUsage = usageQuery<SqlRow, UserUsageRow>({ sql: userUsageSql, toRow: toUserUsageRow });
+
+function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const grouped = input.groupBy === "model";
   const ws = workspace.id;
   const groupKey = grouped ? Prisma.sql`user_id, model` : Prisma.sql`user_id`;
   const maps = (key: string, where: string) =>
     Prisma.sql`select user_id, ${keyCountsJson(key, "n")} as m from (
-      select user_id, ${Prisma.raw(key)}, count(*)::int as n from msgs where ${Prisma.raw(where)} group by 1, 2) t
+      select user_id, ${Prisma.raw(key)}, sum(records)::int as n from msgs where ${Prisma.raw(where)} group by 1, 2) t
       group by user_id`;
-  const rows = await db.prisma.$queryRaw<SqlRow[]>`
+  const none = Prisma.sql`select null::text as user_id, null::text as m`;
+  return Prisma.sql`
     with msgs as materialized (
-      select user_id, model, surface, agent_id, project_id, action, prompt_tokens, completion_tokens,
+      select user_id, model, surface, agent_id, project_id, action, records, prompt_tokens, completion_tokens,
         cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd
-      from usage_records
-      where workspace_id = ${ws} and kind = 'message'
-        and occurred_at >= ${period.from} and occurred_at <= ${period.to}
+      from ${usageUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
+      where kind = 'message'
     ),
     agg as (
       select ${groupKey},
-        count(*)::int as messages_total,
-        (count(*) filter (where surface = 'chat'))::int as messages_chat,
-        (count(*) filter (where surface = 'agent'))::int as messages_assistants,
+        sum(records)::int as messages_total,
+        coalesce(sum(records) filter (where surface = 'chat'), 0)::int as messages_chat,
+        coalesce(sum(records) filter (where surface = 'agent'), 0)::int as messages_assistants,
         (count(distinct agent_id) filter (where surface = 'agent'))::int as assistants_messaged,
-        (count(*) filter (where surface = 'project'))::int as messages_projects,
+        coalesce(sum(records) filter (where surface = 'project'), 0)::int as messages_projects,
         (count(distinct project_id) filter (where surface = 'project'))::int as projects_messaged,
-        (count(*) filter (where action is not null))::int as action_messages,
+        coalesce(sum(records) filter (where action is not null), 0)::int as action_messages,
         count(distinct action)::int as action_messaged,
         ${TOKEN_SUMS},
         sum(cost_usd) as cost,
@@ -116,10 +119,10 @@ export async function queryUserUsage(db: Database, input: UsageQueryInput): Prom
     base as (
       ${grouped ? Prisma.sql`select user_id, model from agg` : Prisma.sql`select user_id, null::text as model from members union select user_id, null from agg`}
     ),
-    agent_map as (${grouped ? Prisma.sql`select null::text as user_id, null::text as m` : maps("agent_id", "surface = 'agent'")}),
-    project_map as (${grouped ? Prisma.sql`select null::text as user_id, null::text as m` : maps("project_id", "surface = 'project'")}),
-    model_map as (${grouped ? Prisma.sql`select null::text as user_id, null::text as m` : maps("model", "true")}),
-    action_map as (${grouped ? Prisma.sql`select null::text as user_id, null::text as m` : maps("action", "action is not null")}),
+    agent_map as (${grouped ? none : maps("agent_id", "surface = 'agent'")}),
+    project_map as (${grouped ? none : maps("project_id", "surface = 'project'")}),
+    model_map as (${grouped ? none : maps("model", "true")}),
+    action_map as (${grouped ? none : maps("action", "action is not null")}),
     joined as (
       select b.user_id, b.model, s.attrs, l.attrs as latest,
         (l.attrs->>'paygLimit')::numeric as payg_limit,
@@ -154,11 +157,15 @@ export async function queryUserUsage(db: Database, input: UsageQueryInput): Prom
     left join model_map mm on mm.user_id = j.user_id
     left join action_map xm on xm.user_id = j.user_id
     order by j.messages_total desc, j.user_id, j.model`;
+}
 
+function toUserUsageRow(input: UsageQueryInput): (r: SqlRow) => UserUsageRow {
+  const { workspace, period } = input;
+  const grouped = input.groupBy === "model";
   const common = periodFields(input);
   const personal = workspace.userLevelData;
   const text = (attrs: Record<string, unknown> | null, key: string) => (attrs?.[key] as string | null | undefined) ?? null;
-  return rows.map((r) => {
+  return (r) => {
     const t = tokenTotals(r);
     return {
       ...common,
@@ -197,7 +204,7 @@ export async function queryUserUsage(db: Database, input: UsageQueryInput): Prom
       noCacheTokens: t.noCache,
       totalCostUsd: r.cost,
     };
-  });
+  };
 }
 
 /** An instant's calendar date in the report's time zone. */

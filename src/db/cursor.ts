@@ -38,12 +38,17 @@ export async function* cursorBatches<Row>(
   let resume = deferred<boolean>();
   const run = db.prisma.$transaction(
     async (tx) => {
-      if (opts.onTotal) {
+      if (opts.onTotal && db.kind === "postgres") {
         // For a progress total: the server keeps the result (spilling to disk) and reports its size.
         await tx.$executeRaw`declare batch_rows scroll cursor for ${query}`;
         opts.onTotal(await tx.$executeRawUnsafe("move forward all in batch_rows"));
         await tx.$executeRawUnsafe("move absolute 0 in batch_rows");
       } else {
+        // PGlite's adapter reports no row count for MOVE: count by running the query once more.
+        if (opts.onTotal) {
+          const [{ n }] = await tx.$queryRaw<[{ n: number }]>`select count(*)::int as n from (${query}) q`;
+          opts.onTotal(n);
+        }
         await tx.$executeRaw`declare batch_rows no scroll cursor for ${query}`;
       }
       for (;;) {

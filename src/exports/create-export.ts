@@ -8,7 +8,7 @@ import { canonicalDataType, checkGroupBy, type DataType, type DataTypeName } fro
 import { hasUsage, USAGE_REPORTS, type RowOf } from "../usage/reports.ts";
 import type { UsageQueryInput } from "../usage/queries/query-input.ts";
 import { streamRows, type UsageQuery } from "../usage/queries/usage-query.ts";
-import { cachedRows, type CachedInput } from "../usage/result-cache.ts";
+import { cachedRows, type CachedInput, type RowOrder } from "../usage/result-cache.ts";
 import { selectColumns, type Column } from "./columns/column.ts";
 import { writeCsv } from "./csv.ts";
 import { signedDownloadUrl } from "./download-links.ts";
@@ -37,13 +37,14 @@ function reportColumns<T extends DataType>(type: T, input: UsageQueryInput): Col
   return selectColumns(USAGE_REPORTS[type].columns, { ...input.workspace, groupBy: input.groupBy });
 }
 
-/** A data type's visible columns and all its rows for one request: what GraphQL pages (cached until new data). */
+/** A data type's visible columns and all its rows for one request, optionally ordered: what GraphQL pages (cached until new data). */
 export async function loadReport<T extends DataType>(
   app: AppContext,
   type: T,
   input: CachedInput,
+  order?: RowOrder<RowOf[T]> | null,
 ): Promise<{ columns: Column<RowOf[T]>[]; rows: RowOf[T][] }> {
-  return { columns: reportColumns(type, input), rows: await cachedRows(app.db, type, input) };
+  return { columns: reportColumns(type, input), rows: await cachedRows(app.db, type, input, order) };
 }
 
 /** Builds the query input for a workspace, checking `group_by` against it (400). */

@@ -159,15 +159,13 @@ export function defineUsageQuery<T extends DataType>(
         const period = resolvePeriodRequest(args.period, ctx.workspace, ctx.app.now());
         const groupBy = args.groupBy ?? null;
         const input = await usageInput(ctx.app, ctx.workspace.id, type, period, groupBy);
-        const report = await loadReport(ctx.app, type, input);
-        const order = args.orderBy;
-        const rows = order ? sortRows(report.rows, order.field, order.direction) : report.rows;
+        const { columns: visibleColumns, rows } = await loadReport(ctx.app, type, input, args.orderBy);
         const offset = offsetOf(args.after);
-        const visible = new Set(report.columns.map((c) => c.name));
+        const visible = new Set(visibleColumns.map((c) => c.name));
         return {
           nodes: rows.slice(offset, offset + first).map((row) => ({ row, visible })),
           totalCount: rows.length,
-          columns: report.columns.map((c) => c.name),
+          columns: visibleColumns.map((c) => c.name),
           period,
           offset,
         };
@@ -181,19 +179,4 @@ function moneyValue(v: unknown, nullable: boolean): string | null {
   if (v === null || v === undefined) return nullable ? null : "0";
   const text = String(v);
   return text.includes(".") ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
-}
-
-/** A stable sort on one field (numbers compared as numbers, nulls last); ties keep the export order. */
-function sortRows<Row>(rows: Row[], field: keyof Row, direction: "ASC" | "DESC"): Row[] {
-  const sign = direction === "ASC" ? 1 : -1;
-  return [...rows].sort((a, b) => {
-    const x = a[field] as unknown;
-    const y = b[field] as unknown;
-    if (x === null || x === undefined) return y === null || y === undefined ? 0 : 1;
-    if (y === null || y === undefined) return -1;
-    const nx = Number(x);
-    const ny = Number(y);
-    if (!Number.isNaN(nx) && !Number.isNaN(ny)) return (nx - ny) * sign;
-    return String(x).localeCompare(String(y)) * sign;
-  });
 }

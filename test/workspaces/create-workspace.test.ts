@@ -33,6 +33,7 @@ describe("createWorkspace", () => {
       byok: false,
       userLevelData: true,
       createdAt: undefined,
+      dataVersion: 0,
     });
   });
 

@@ -25,8 +25,9 @@ function deferred<T>(): Deferred<T> {
  * Reads a query's rows in batches through a server-side cursor, so a million-row
  * export holds one batch in memory, not the whole result. The cursor lives in a
  * transaction that waits while the reader writes each batch; leaving the loop
- * early rolls it back. On embedded PGlite the transaction holds the only
- * connection, so the reader must not query the database between batches.
+ * early rolls it back. Rows come from the driver as `Database.read` gives them.
+ * On embedded PGlite the transaction holds the only session, so the reader must
+ * not query the database between batches.
  */
 export async function* cursorBatches<Row>(
   db: Database,
@@ -36,33 +37,22 @@ export async function* cursorBatches<Row>(
 ): AsyncGenerator<Row[], void, undefined> {
   let next = deferred<Row[] | null>();
   let resume = deferred<boolean>();
-  const run = db.prisma.$transaction(
-    async (tx) => {
-      if (opts.onTotal && db.kind === "postgres") {
-        // For a progress total: the server keeps the result (spilling to disk) and reports its size.
-        await tx.$executeRaw`declare batch_rows scroll cursor for ${query}`;
-        opts.onTotal(await tx.$executeRawUnsafe("move forward all in batch_rows"));
-        await tx.$executeRawUnsafe("move absolute 0 in batch_rows");
-      } else {
-        // PGlite's adapter reports no row count for MOVE: count by running the query once more.
-        if (opts.onTotal) {
-          const [{ n }] = await tx.$queryRaw<[{ n: number }]>`select count(*)::int as n from (${query}) q`;
-          opts.onTotal(n);
-        }
-        await tx.$executeRaw`declare batch_rows no scroll cursor for ${query}`;
-      }
-      for (;;) {
-        const rows = await tx.$queryRawUnsafe<Row[]>(`fetch forward ${batchSize} from batch_rows`);
-        if (rows.length === 0) return;
-        next.resolve(rows);
-        const goOn = await resume.promise;
-        resume = deferred();
-        if (!goOn) throw new ReaderStopped();
-      }
-    },
-    // An export of a large workspace may take minutes; the default 5 s would cut it off.
-    { timeout: 60 * 60_000, maxWait: 60_000 },
-  );
+  const run = db.inRawTransaction(async (session) => {
+    if (opts.onTotal) {
+      // A progress total costs running the query once more: only the CLI asks for it.
+      const [count] = await session.query<{ n: number }>(`select count(*)::int as n from (${query.text}) q`, query.values);
+      opts.onTotal(count?.n ?? 0);
+    }
+    await session.query(`declare batch_rows no scroll cursor for ${query.text}`, query.values);
+    for (;;) {
+      const rows = await session.query<Row>(`fetch forward ${batchSize} from batch_rows`);
+      if (rows.length === 0) return;
+      next.resolve(rows);
+      const goOn = await resume.promise;
+      resume = deferred();
+      if (!goOn) throw new ReaderStopped();
+    }
+  });
   run.then(
     () => next.resolve(null),
     (error: unknown) => next.reject(error),

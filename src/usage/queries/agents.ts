@@ -113,7 +113,9 @@ function toAgentUsageRow(input: UsageQueryInput): (r: SqlRow) => AgentUsageRow {
   return (r) => {
     const t = tokenTotals(r);
     return {
-      ...common,
+      periodStart: common.periodStart,
+      periodEnd: common.periodEnd,
+      orgId: common.orgId,
       assistantId: r.agent_id,
       model: r.model,
       assistantName: text(r, "name"),

@@ -58,7 +58,9 @@ function toApiKeyUsageRow(input: UsageQueryInput): (r: SqlRow) => ApiKeyUsageRow
   return (r) => {
     const t = tokenTotals(r);
     return {
-      ...common,
+      periodStart: common.periodStart,
+      periodEnd: common.periodEnd,
+      orgId: common.orgId,
       apiKeyId: r.api_key_id,
       model: r.model,
       apiKeyName: r.name,

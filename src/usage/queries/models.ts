@@ -69,7 +69,9 @@ function toModelUsageRow(input: UsageQueryInput): (r: SqlRow) => ModelUsageRow {
   return (r) => {
     const t = tokenTotals(r);
     return {
-      ...common,
+      periodStart: common.periodStart,
+      periodEnd: common.periodEnd,
+      orgId: common.orgId,
       name: r.name,
       provider: r.provider,
       bringYourKeys: r.byok,

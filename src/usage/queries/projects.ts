@@ -48,7 +48,9 @@ function toProjectUsageRow(input: UsageQueryInput): (r: SqlRow) => ProjectUsageR
   const common = periodFields(input);
   const personal = input.workspace.userLevelData;
   return (r) => ({
-    ...common,
+    periodStart: common.periodStart,
+      periodEnd: common.periodEnd,
+      orgId: common.orgId,
     projectId: r.project_id,
     projectName: (r.attrs?.name as string | undefined) ?? null,
     projectOwnerId: (r.attrs?.ownerId as string | undefined) ?? null,

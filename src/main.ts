@@ -45,7 +45,11 @@ async function main() {
 
 function banner(port: number, database: string, demo: DemoWorkspace | null, now: Date): string {
   const base = `http://localhost:${port}`;
-  const lines = [`Usage Exports listening on ${base} (${database})`, `  GraphQL: ${base}/graphql`];
+  const lines = [
+    `Usage Exports listening on ${base} (${database})`,
+    `  Analytics page: ${base}/ (sign in with an admin API key${demo ? ": the demo's, below" : ""})`,
+    `  GraphQL: ${base}/graphql`,
+  ];
   if (demo) {
     const { from, to } = presetRange("last_month", { timezone: "Europe/Berlin", firstWeekday: 1, now });
     const body = JSON.stringify({ from, to });

@@ -8,6 +8,7 @@ import { DOWNLOAD_PREFIX } from "../exports/download-links.ts";
 import type { GraphQLContext } from "../schema/builder.ts";
 import { schema } from "../schema/index.ts";
 import { DATA_TYPES, type DataTypeName } from "../usage/data-types.ts";
+import { authenticateGraphQL } from "./graphql-auth.ts";
 import { openApiDocument } from "./openapi.ts";
 import { perKeyLimiter } from "./rate-limit.ts";
 import { sendError, sendJson } from "./respond.ts";
@@ -15,6 +16,8 @@ import { handleDownload } from "./routes/download.ts";
 import { handleExport } from "./routes/export.ts";
 import { handleIngest } from "./routes/ingest.ts";
 import { handleLocalCli } from "./routes/local-cli.ts";
+import { handleSession } from "./routes/session.ts";
+import { ASSETS_PREFIX, handleAsset, handleWebPage } from "./routes/web-page.ts";
 
 const EXPORT_PATH = /^(?:\/api\/public)?\/export\/([a-z_]+)$/;
 
@@ -48,11 +51,14 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
       if (path === "/graphql") {
         // GraphiQL's page itself needs no key; every operation does.
         const wantsPage = req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
-        const auth = wantsPage ? {} : await authenticate(app.db, req.headers.authorization);
+        const auth = wantsPage ? {} : await authenticateGraphQL(app, req);
         // Calling the adapter writes the response (handleNodeRequestAndResponse only returns it).
         await yoga(req, res, { app, ...auth });
         return;
       }
+      if (path === "/session") return await handleSession(app, req, res);
+      if ((path === "/" || path.startsWith(ASSETS_PREFIX)) && (req.method === "GET" || req.method === "HEAD"))
+        return await (path === "/" ? handleWebPage(req, res) : handleAsset(req, res, path));
       if (path === "/_local/cli" && opts.localCliToken) return await handleLocalCli(app, req, res, opts.localCliToken);
 
       const exportMatch = EXPORT_PATH.exec(path);

@@ -2,6 +2,7 @@ import "./scalars.ts";
 import "./errors.ts";
 import "./period.ts";
 import "./workspace.ts";
+import "./workspace-calendar.ts";
 import "./users.ts";
 import "./agents.ts";
 import "./api-keys.ts";
@@ -10,6 +11,7 @@ import "./models.ts";
 import "./exports.ts";
 import "./access-keys.ts";
 import "./report-subscriptions.ts";
+import "./usage-overview.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: false });

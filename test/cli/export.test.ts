@@ -96,7 +96,7 @@ describe("usage-exports export", () => {
       const run = await cli(...args);
       expect([args.join(" "), run.code, run.stdout, run.stderr]).toEqual([args.join(" "), 1, "", `${message}\n`]);
     }
-  }, 60_000);
+  }, 180_000);
 
   test("a range reaching back more than 12 months is refused", async () => {
     const run = await cli("export", "users", "--workspace", ws, "--from", "2000-01-01", "--to", to);

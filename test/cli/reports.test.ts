@@ -32,7 +32,7 @@ describe("usage-exports reports", () => {
 
     const history = (await cli("reports", "history", "--subscription", subscriptionId)).json as { kind: string; status: string; attempts: { outcome: string }[] }[];
     expect(history.map((r) => [r.kind, r.status, r.attempts.map((a) => a.outcome)])).toEqual([["scheduled", "delivered", ["delivered"]]]);
-  }, 90_000); // a dozen CLI processes, each starting tsx
+  }, 180_000); // a dozen CLI processes, each starting tsx
 
   test("bad flags are each named, and nothing is created", async () => {
     const ws = (await cli("workspace", "create", "--name", "Flags Co")).json as { workspaceId: string };

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { AppError } from "../errors/app-error.ts";
 import type { Database } from "../db/client.ts";
-import type { AccessKey, Workspace } from "../generated/prisma/client.ts";
+import { Prisma, type AccessKey, type Workspace } from "../generated/prisma/client.ts";
+import { toWorkspace, WORKSPACE_COLUMNS, type WorkspaceColumns } from "../workspaces/workspace-row.ts";
 import type { AccessRole } from "../generated/prisma/enums.ts";
 
 export const ACCESS_ROLES: readonly AccessRole[] = ["admin", "export", "ingest"];
@@ -74,14 +75,35 @@ export async function authenticate(
   const match = /^Bearer +(\S+)\s*$/i.exec(authorizationHeader.trim());
   if (!match?.[1])
     throw new AppError("UNAUTHORIZED", 'Malformed Authorization header: expected "Bearer <key>"');
-  const key = await db.prisma.accessKey.findUnique({
-    where: { hash: hashApiKey(match[1]) },
-    include: { workspace: true },
-  });
-  if (!key) throw new AppError("UNAUTHORIZED", "Invalid API key");
-  if (key.revokedAt) throw new AppError("UNAUTHORIZED", "This API key has been revoked");
-  const { workspace, ...rest } = key;
-  return { key: rest, workspace };
+  // On the driver, not Prisma: this runs on every request (see src/workspaces/workspace-row.ts).
+  const [row] = await db.read<KeyColumns & WorkspaceColumns>(Prisma.sql`
+    select k.id, k.workspace_id, k.name, k.role::text as role, k.hash, k.prefix, k.created_at, k.revoked_at, ${WORKSPACE_COLUMNS}
+    from access_keys k join workspaces w on w.id = k.workspace_id
+    where k.hash = ${hashApiKey(match[1])}`);
+  if (!row) throw new AppError("UNAUTHORIZED", "Invalid API key");
+  if (row.revoked_at) throw new AppError("UNAUTHORIZED", "This API key has been revoked");
+  const key: AccessKey = {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    role: row.role,
+    hash: row.hash,
+    prefix: row.prefix,
+    createdAt: new Date(row.created_at),
+    revokedAt: null,
+  };
+  return { key, workspace: toWorkspace(row) };
+}
+
+interface KeyColumns {
+  id: string;
+  workspace_id: string;
+  name: string;
+  role: AccessRole;
+  hash: string;
+  prefix: string;
+  created_at: Date;
+  revoked_at: Date | null;
 }
 
 /** What a listing shows of a key: never the secret nor its hash. */

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { AppContext } from "../context.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import { toWorkspace, WORKSPACE_COLUMNS, type WorkspaceColumns } from "../workspaces/workspace-row.ts";
 import { AppError, noData } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";
 import { canonicalDataType, checkGroupBy, type DataType, type DataTypeName } from "../usage/data-types.ts";
@@ -55,7 +57,8 @@ export async function usageInput(
   period: Period,
   groupBy: string | null | undefined,
 ): Promise<CachedInput> {
-  const workspace = await app.db.prisma.workspace.findUnique({ where: { id: workspaceId } });
+  const [row] = await app.db.read<WorkspaceColumns>(Prisma.sql`select ${WORKSPACE_COLUMNS} from workspaces w where w.id = ${workspaceId}`);
+  const workspace = row ? toWorkspace(row) : null;
   if (!workspace) throw new AppError("NOT_FOUND", `Workspace "${workspaceId}" does not exist`);
   return { workspace, period, groupBy: checkGroupBy(type, groupBy, workspace) };
 }

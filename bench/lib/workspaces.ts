@@ -1,0 +1,33 @@
+/** Ids of the benchmark's workspaces, derived from the main workspace id (`--workspace`, default "bench"). */
+
+export const BENCH_TIMEZONE = "America/New_York";
+
+/** Users of the RSS workspaces (a users export has one row per member). */
+export const DEFAULT_RSS_SIZES = [100_000, 300_000, 1_000_000];
+
+export const rssWorkspaceId = (ws: string, users: number) => `${ws}_rss_${sizeLabel(users)}`;
+export const ingestWorkspaceIds = (ws: string) => ({ ours: `${ws}_ingest_api`, copy: `${ws}_ingest_copy` });
+
+/** 100000 → "100k", 1000000 → "1m". */
+export function sizeLabel(n: number): string {
+  if (n >= 1_000_000 && n % 1_000_000 === 0) return `${n / 1_000_000}m`;
+  if (n >= 1_000 && n % 1_000 === 0) return `${n / 1_000}k`;
+  return String(n);
+}
+
+/** A BYOK workspace in the benchmark's time zone, weeks starting on Monday (as generate-data creates them). */
+export async function insertWorkspace(client: { query(sql: string, params?: unknown[]): Promise<unknown> }, id: string, name: string) {
+  await client.query(
+    `insert into workspaces (id, name, timezone, first_weekday, byok, user_level_data) values ($1, $2, $3, 1, true, true)`,
+    [id, name, BENCH_TIMEZONE],
+  );
+}
+
+/** Every table holding per-workspace benchmark data (the workspace row's cascade takes keys, exports, sessions). */
+export const WORKSPACE_TABLES = ["usage_records", "usage_daily", "usage_daily_models", "usage_daily_conversations", "directory_versions"] as const;
+
+/** Deletes workspaces and all their rows (for small scratch workspaces). */
+export async function deleteWorkspaces(client: { query(sql: string, params?: unknown[]): Promise<unknown> }, ids: string[]) {
+  for (const table of WORKSPACE_TABLES) await client.query(`delete from ${table} where workspace_id = any($1)`, [ids]);
+  await client.query("delete from workspaces where id = any($1)", [ids]);
+}

@@ -191,6 +191,14 @@ type Range = ReturnType<ReturnType<typeof periods>["lastDays"]>;
 
 // ---------------------------------------------------------------- service
 
+/** Keys this run created (deleted at the end, by id). */
+const createdKeyIds: string[] = [];
+async function benchKey(db: Database, input: Parameters<typeof createAccessKey>[1]) {
+  const key = await createAccessKey(db, input);
+  createdKeyIds.push(key.id);
+  return key;
+}
+
 async function startService(dataDir: string, extra: Record<string, string> = {}) {
   return NodeService.start("service", "src/main.ts", {
     DATABASE_URL: url,
@@ -416,7 +424,7 @@ async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws:
   await deleteWorkspaces(client, [ids.ours, ids.copy]);
   await insertWorkspace(client, ids.ours, "Benchmark ingestion (API)");
   await insertWorkspace(client, ids.copy, "Benchmark ingestion (COPY)");
-  const key = (await createAccessKey(db, { workspaceId: ids.ours, role: "ingest", name: "bench ingest" })).apiKey;
+  const key = (await benchKey(db, { workspaceId: ids.ours, role: "ingest", name: "bench ingest" })).apiKey;
   try {
     // The same records for both: two months ending yesterday, from 2,000 users.
     const win = usageWindow({ months: 2, end: DateTime.now().setZone(BENCH_TIMEZONE).startOf("day"), timezone: BENCH_TIMEZONE });
@@ -518,7 +526,7 @@ async function rssCase(db: Database, client: pg.Client, ws: string, work: string
       log(`  rss: workspace ${id} missing (run bench:data without --no-rss); skipped`);
       continue;
     }
-    const key = (await createAccessKey(db, { workspaceId: id, role: "export", name: "bench rss" })).apiKey;
+    const key = (await benchKey(db, { workspaceId: id, role: "export", name: "bench rss" })).apiKey;
     const dataDir = await mkdtemp(join(work, `rss-${sizeLabel(size)}-`));
     const svc = await startService(dataDir);
     try {
@@ -557,7 +565,6 @@ async function main() {
   const work = await mkdtemp(join(os.tmpdir(), "usage-bench-"));
   const dataDir = join(work, "data");
   await mkdir(dataDir, { recursive: true });
-  const createdKeys: string[] = [];
   let svc: NodeService | null = null;
   try {
     const machine = await machineInfo(client);
@@ -571,8 +578,7 @@ async function main() {
     const yesterday = DateTime.now().setZone(dataset.timezone).startOf("day").minus({ days: 1 });
     if (lastDay && lastDay < yesterday) log(`note: the dataset ends ${lastDay.toISODate()}, before yesterday: re-run bench:data for full recent periods`);
 
-    const key = await createAccessKey(db, { workspaceId: opts.workspace, role: "export", name: "bench export" });
-    createdKeys.push(key.id);
+    const key = await benchKey(db, { workspaceId: opts.workspace, role: "export", name: "bench export" });
     const p = periods(dataset.timezone);
     const needsService = opts.cases.some((c) => c !== "rss") || opts.scaling;
     if (needsService) {
@@ -699,7 +705,8 @@ async function main() {
     }
   } finally {
     await svc?.stop();
-    if (createdKeys.length) await client.query("delete from access_keys where name in ('bench export', 'bench rss', 'bench ingest') and workspace_id like $1", [`${opts.workspace}%`]).catch(() => undefined);
+    // Only this run's keys: another run on the same database keeps its own.
+    if (createdKeyIds.length) await client.query("delete from access_keys where id = any($1)", [createdKeyIds]).catch(() => undefined);
     await db.close();
     await client.end();
     if (!opts.keepFiles) await rm(work, { recursive: true, force: true });

@@ -14,7 +14,11 @@ export function AnalyticsPage() {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [exporting, setExporting] = useState(false);
+  // Each opening is numbered: a dialog's `close` event is a queued task, and a quick
+  // reopen (Enter right after Escape) can run before it; the stale event must not close
+  // the new dialog.
+  const [exporting, setExporting] = useState<number | null>(null);
+  const openExport = useRef(0);
   const exportButton = useRef<HTMLButtonElement>(null);
 
   useEffect(() => {
@@ -50,7 +54,7 @@ export function AnalyticsPage() {
             </p>
           )}
         </div>
-        <button type="button" ref={exportButton} onClick={() => setExporting(true)} disabled={!workspace}>
+        <button type="button" ref={exportButton} onClick={() => setExporting(++openExport.current)} disabled={!workspace}>
           Export
         </button>
       </div>
@@ -65,11 +69,13 @@ export function AnalyticsPage() {
       ) : (
         !error && <p role="status">Loading…</p>
       )}
-      {workspace && exporting && (
+      {workspace && exporting !== null && (
         <ExportDialog
+          key={exporting}
           workspace={workspace}
           onClose={() => {
-            setExporting(false);
+            if (openExport.current !== exporting) return;
+            setExporting(null);
             exportButton.current?.focus();
           }}
         />

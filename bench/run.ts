@@ -11,6 +11,7 @@
  *              vs a bare graphql-yoga server answering a constant (bench/bare-yoga.ts);
  *   ingest     POST /ingest NDJSON batches vs COPY of the same rows;
  *   rss        peak RSS (VmHWM) of a fresh service process over one users export of 100k/300k/1M rows.
+ * The service runs as `npm start` runs it: the compiled build in build/server (`prebench` builds it).
  * Prints a markdown table (median of --runs for exports) with each target's verdict, and writes
  * bench/results/latest.json.
  */
@@ -200,7 +201,8 @@ async function benchKey(db: Database, input: Parameters<typeof createAccessKey>[
 }
 
 async function startService(dataDir: string, extra: Record<string, string> = {}) {
-  return NodeService.start("service", "src/main.ts", {
+  // The compiled build `npm start` runs (npm run bench builds it first).
+  return NodeService.start("service", "build/server/main.mjs", {
     DATABASE_URL: url,
     DATA_DIR: dataDir,
     LOG_LEVEL: "warn",

@@ -5,12 +5,14 @@ import { migrate } from "../src/db/migrate.ts";
 import { adminQuery, withDatabase } from "./helpers/database.ts";
 
 /**
- * Builds the analytics page into build/web (the page route and test/web serve it).
+ * Builds the analytics page into build/web (the page route and test/web serve it)
+ * and the compiled server into build/server (what `npm start` runs).
  * With DATABASE_URL: build one migrated template database per run; each test file
  * clones it (test/helpers/database.ts). Without: every file uses in-memory PGlite.
  */
 export default async function setup() {
-  execFileSync(process.execPath, [fileURLToPath(new URL("../scripts/build-web.mjs", import.meta.url))], { stdio: "inherit" });
+  for (const script of ["build-web.mjs", "build-server.mjs"])
+    execFileSync(process.execPath, [fileURLToPath(new URL(`../scripts/${script}`, import.meta.url))], { stdio: "inherit" });
   const url = process.env.DATABASE_URL;
   if (!url) return;
   const template = `ue_template_${process.pid}`;

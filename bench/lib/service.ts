@@ -50,7 +50,9 @@ export class NodeService {
   ): Promise<NodeService> {
     const port = await freePort();
     const service = new NodeService(name, port);
-    const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    // TypeScript sources run under tsx; a compiled build runs as `npm start` runs it.
+    const args = entry.endsWith(".ts") ? ["--import", "tsx", entry] : ["--enable-source-maps", entry];
+    const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,8 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { projectPath } from "../project-root.ts";
 import type { Database } from "./client.ts";
 
-const MIGRATIONS_DIR = new URL("../../prisma/migrations/", import.meta.url).pathname;
+const MIGRATIONS_DIR = projectPath("prisma", "migrations");
 /** Any constant: all instances take the same advisory lock while migrating. */
 const MIGRATION_LOCK_KEY = 72_410_001;
 

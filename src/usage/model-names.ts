@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { projectPath } from "../project-root.ts";
 
 /** The shape of config/model-names.json (extra keys such as `example` are documentation). */
 const RulesFile = z.object({
@@ -13,7 +13,7 @@ interface Rules {
   rules: { pattern: RegExp; replace: string }[];
 }
 
-const DEFAULT_FILE = fileURLToPath(new URL("../../config/model-names.json", import.meta.url));
+const DEFAULT_FILE = projectPath("config", "model-names.json");
 
 let loaded: Rules | null = null;
 

@@ -2,11 +2,11 @@ import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { AppError } from "../../errors/app-error.ts";
+import { projectPath } from "../../project-root.ts";
 
 /** Where `npm run build:web` (scripts/build-web.mjs) writes the page. */
-export const WEB_BUILD_DIR = fileURLToPath(new URL("../../../build/web/", import.meta.url));
+export const WEB_BUILD_DIR = projectPath("build", "web");
 export const ASSETS_PREFIX = "/assets/";
 
 /**

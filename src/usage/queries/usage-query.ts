@@ -29,6 +29,6 @@ export async function* streamRows<Row>(
   input: UsageQueryInput,
   opts: { batchSize?: number; onTotal?: (rows: number) => void } = {},
 ): AsyncGenerator<Row[], void, undefined> {
-  const batches = cursorBatches<unknown>(db, query.sql(input), opts.batchSize ?? 5_000, { onTotal: opts.onTotal });
+  const batches = cursorBatches<unknown>(db, query.sql(input), opts.batchSize ?? 1_000, { onTotal: opts.onTotal });
   for await (const batch of batches) yield query.toRows(input, batch);
 }

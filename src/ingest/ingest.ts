@@ -1,6 +1,5 @@
-import type { Database } from "../db/client.ts";
+import type { Database, RawSession } from "../db/client.ts";
 import { badRequest } from "../errors/app-error.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
 import { normalizeModelName } from "../usage/model-names.ts";
 import { isUsageRecord, validateRecord, type DirectoryRecord, type IngestRecord, type UsageInput } from "./records.ts";
 
@@ -59,13 +58,12 @@ export async function ingestRecords(
   if (directory.length === 0 && usageRows.length === 0) return { accepted: 0, duplicates: 0 };
 
   // One transaction: a failure part-way (or a crash) leaves nothing of the batch behind.
-  const stored = await db.prisma.$transaction(
-    async (tx) => {
-      await upsertDirectory(tx, workspaceId, directory, now);
-      return insertUsage(tx, workspaceId, usageRows, now);
-    },
-    { timeout: 120_000, maxWait: 30_000 },
-  );
+  // On the driver, not Prisma: passing the batch's JSON through Prisma's query
+  // compiler cost a quarter of the ingestion CPU.
+  const stored = await db.inRawTransaction(async (session) => {
+    await upsertDirectory(session, workspaceId, directory, now);
+    return insertUsage(session, workspaceId, usageRows, now);
+  });
   return { accepted: directory.length + stored, duplicates: usage.length - stored };
 }
 
@@ -129,7 +127,7 @@ const isoOrNull = (value: string | null | undefined) => (value ? new Date(value)
  * effectiveAt) is replaced, a new effectiveAt adds a version. Within one
  * batch the last record for a version wins, as if sent one after the other.
  */
-async function upsertDirectory(tx: Prisma.TransactionClient, workspaceId: string, records: DirectoryRecord[], now: Date) {
+async function upsertDirectory(session: RawSession, workspaceId: string, records: DirectoryRecord[], now: Date) {
   const versions = new Map<string, { kind: string; entity_id: string; effective_at: string; attrs: object }>();
   for (const r of records) {
     const effectiveAt = (r.effectiveAt ? new Date(r.effectiveAt) : now).toISOString();
@@ -142,13 +140,14 @@ async function upsertDirectory(tx: Prisma.TransactionClient, workspaceId: string
   }
   const rows = [...versions.values()];
   for (let i = 0; i < rows.length; i += DIRECTORY_CHUNK) {
-    await tx.$executeRaw`
-      insert into directory_versions (workspace_id, kind, entity_id, effective_at, attrs, received_at)
-      select ${workspaceId}, r.kind::directory_kind, r.entity_id, r.effective_at, r.attrs, ${now.toISOString()}::timestamptz
-      from jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + DIRECTORY_CHUNK))}::jsonb)
-        as r(kind text, entity_id text, effective_at timestamptz, attrs jsonb)
+    await session.query(
+      `insert into directory_versions (workspace_id, kind, entity_id, effective_at, attrs, received_at)
+      select $1, r.kind::directory_kind, r.entity_id, r.effective_at, r.attrs, $2::timestamptz
+      from jsonb_to_recordset($3::jsonb) as r(kind text, entity_id text, effective_at timestamptz, attrs jsonb)
       on conflict (workspace_id, kind, entity_id, effective_at)
-      do update set attrs = excluded.attrs, received_at = excluded.received_at`;
+      do update set attrs = excluded.attrs, received_at = excluded.received_at`,
+      [workspaceId, now.toISOString(), JSON.stringify(rows.slice(i, i + DIRECTORY_CHUNK))],
+    );
   }
 }
 
@@ -184,23 +183,29 @@ interface UsageRow {
  * spends most of a createMany serializing parameters), which matters for
  * large backfills and the demo seed.
  */
-async function insertUsage(tx: Prisma.TransactionClient, workspaceId: string, rows: UsageRow[], receivedAt: Date): Promise<number> {
+async function insertUsage(session: RawSession, workspaceId: string, rows: UsageRow[], receivedAt: Date): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += USAGE_CHUNK) {
-    inserted += await tx.$executeRaw`
-      insert into usage_records (workspace_id, kind, id, occurred_at, user_id, api_key_id, surface, agent_id, project_id,
-        conversation_id, action, model, model_raw, provider, source, deployment_id, prompt_tokens, completion_tokens,
-        cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd, received_at)
-      select ${workspaceId}, r.kind::usage_kind, r.id, r.occurred_at, r.user_id, r.api_key_id, r.surface::surface, r.agent_id,
-        r.project_id, r.conversation_id, r.action, r.model, r.model_raw, r.provider, r.source, r.deployment_id, r.prompt_tokens,
-        r.completion_tokens, r.cached_prompt_tokens, r.cache_creation_tokens, r.cost_usd, r.payg_cost_usd,
-        ${receivedAt.toISOString()}::timestamptz
-      from jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + USAGE_CHUNK))}::jsonb) as r(kind text, id text,
-        occurred_at timestamptz, user_id text, api_key_id text, surface text, agent_id text, project_id text,
-        conversation_id text, action text, model text, model_raw text, provider text, source text, deployment_id text,
-        prompt_tokens integer, completion_tokens integer, cached_prompt_tokens integer, cache_creation_tokens integer,
-        cost_usd numeric, payg_cost_usd numeric)
-      on conflict (workspace_id, kind, id) do nothing`;
+    const [result] = await session.query<{ n: number }>(
+      `with stored as (
+        insert into usage_records (workspace_id, kind, id, occurred_at, user_id, api_key_id, surface, agent_id, project_id,
+          conversation_id, action, model, model_raw, provider, source, deployment_id, prompt_tokens, completion_tokens,
+          cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd, received_at)
+        select $1, r.kind::usage_kind, r.id, r.occurred_at, r.user_id, r.api_key_id, r.surface::surface, r.agent_id,
+          r.project_id, r.conversation_id, r.action, r.model, r.model_raw, r.provider, r.source, r.deployment_id, r.prompt_tokens,
+          r.completion_tokens, r.cached_prompt_tokens, r.cache_creation_tokens, r.cost_usd, r.payg_cost_usd, $2::timestamptz
+        from jsonb_to_recordset($3::jsonb) as r(kind text, id text,
+          occurred_at timestamptz, user_id text, api_key_id text, surface text, agent_id text, project_id text,
+          conversation_id text, action text, model text, model_raw text, provider text, source text, deployment_id text,
+          prompt_tokens integer, completion_tokens integer, cached_prompt_tokens integer, cache_creation_tokens integer,
+          cost_usd numeric, payg_cost_usd numeric)
+        on conflict (workspace_id, kind, id) do nothing
+        returning 1
+      )
+      select count(*)::int as n from stored`,
+      [workspaceId, receivedAt.toISOString(), JSON.stringify(rows.slice(i, i + USAGE_CHUNK))],
+    );
+    inserted += result?.n ?? 0;
   }
   return inserted;
 }

@@ -1,3 +1,4 @@
+import "./heap-tuning.ts";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { EmbeddedDatabaseBusy, openApp } from "./app.ts";

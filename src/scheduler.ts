@@ -1,3 +1,4 @@
+import "./heap-tuning.ts";
 import { startJobs } from "../jobs/index.ts";
 import { EmbeddedDatabaseBusy, openApp } from "./app.ts";
 import { parseEnv } from "./config/env.ts";

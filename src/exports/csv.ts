@@ -7,6 +7,8 @@ import { formatCell, type CellValue } from "./format-cell.ts";
 
 /** RFC 4180 with CRLF; csv-stringify quotes only the cells that need it. */
 const CSV_OPTIONS = { record_delimiter: "\r\n" } as const;
+/** Rows per written chunk: at a few hundred bytes a row, well under 128 kB. */
+const ROWS_PER_CHUNK = 100;
 
 /** The formatted cells of one row, in column order. */
 export function csvCells<Row>(columns: readonly Column<Row>[], row: Row): string[] {
@@ -47,18 +49,20 @@ function csvStream<Row>(
   batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
   onRow?: (n: number) => void,
 ) {
-  // A batch becomes one string: per-row stream chunks cost more than the formatting itself.
+  // Rows are formatted a slice at a time: per-row stream chunks cost more than the
+  // formatting itself, and a whole batch as one string lands in V8's large-object
+  // space (> 128 kB), which only a full GC frees: a 1M-row export's RSS swung by 150 MB.
   const chunks = async function* () {
     yield stringify([columns.map((c) => c.name)], CSV_OPTIONS);
     let n = 0;
     for await (const batch of batches) {
-      if (batch.length === 0) continue;
-      yield stringify(
-        batch.map((row) => csvCells(columns, row)),
-        CSV_OPTIONS,
-      );
+      for (let i = 0; i < batch.length; i += ROWS_PER_CHUNK)
+        yield stringify(
+          batch.slice(i, i + ROWS_PER_CHUNK).map((row) => csvCells(columns, row)),
+          CSV_OPTIONS,
+        );
       n += batch.length;
-      onRow?.(n);
+      if (batch.length > 0) onRow?.(n);
     }
   };
   return Readable.from(chunks());

@@ -158,7 +158,7 @@ export function defineUsageQuery<T extends DataType>(
         if (first < 0 || first > MAX_PAGE_SIZE) throw new AppError("BAD_REQUEST", `first: must be between 0 and ${MAX_PAGE_SIZE}`);
         const period = resolvePeriodRequest(args.period, ctx.workspace, ctx.app.now());
         const groupBy = args.groupBy ?? null;
-        const input = await usageInput(ctx.app, ctx.workspace.id, type, period, groupBy);
+        const input = await usageInput(ctx.app, ctx.workspace, type, period, groupBy);
         const { columns: visibleColumns, rows } = await loadReport(ctx.app, type, input, args.orderBy);
         const offset = offsetOf(args.after);
         const visible = new Set(visibleColumns.map((c) => c.name));

@@ -1,6 +1,6 @@
 import { createAccessKey, listAccessKeys, revokeAccessKey, summaryFields, type AccessKeySummary } from "../auth/access-keys.ts";
 import { requireCapability } from "../auth/permissions.ts";
-import { builder } from "./builder.ts";
+import { builder, COSTED_BY_DATA_LIST } from "./builder.ts";
 
 const AccessRoleEnum = builder.enumType("AccessRole", {
   description: "admin: everything; export: usage queries and exports; ingest: sending records only.",
@@ -30,6 +30,7 @@ builder.queryField("accessKeys", (t) =>
   t.field({
     type: [AccessKeyRef],
     errors: {},
+    complexity: COSTED_BY_DATA_LIST,
     description: "The workspace's API keys (admin keys only).",
     resolve: (_root, _args, ctx) => {
       requireCapability(ctx.key, "manage");

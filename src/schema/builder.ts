@@ -44,5 +44,12 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+/**
+ * Complexity of a list field with `errors`: its success type's `data` list already
+ * multiplies by the default list size, so the field itself must not multiply again
+ * (it did: 10 subscriptions were costed as 100).
+ */
+export const COSTED_BY_DATA_LIST = { field: 1, multiplier: 1 } as const;
+
 builder.queryType({});
 builder.mutationType({});

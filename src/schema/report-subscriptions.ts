@@ -4,11 +4,12 @@ import { AppError } from "../errors/app-error.ts";
 import type { DeliveryAttempt, ReportRun, ReportSubscription } from "../generated/prisma/client.ts";
 import { buildDeliverers } from "../reports/delivery/build-deliverer.ts";
 import { processDueRuns } from "../reports/process-due-runs.ts";
+import { MAX_ATTEMPTS } from "../reports/runs/claim-run.ts";
 import {
   createSubscription, deleteSubscription, enqueueRun, findSubscription, previewRuns, setActive, updateSubscription,
   type SubscriptionInput,
 } from "../reports/subscriptions.ts";
-import { builder, type GraphQLContext } from "./builder.ts";
+import { builder, COSTED_BY_DATA_LIST, type GraphQLContext } from "./builder.ts";
 import { DataTypeEnum, GroupByEnum } from "./exports.ts";
 
 const Cadence = builder.enumType("ReportCadence", { values: ["weekly", "monthly"] as const });
@@ -25,6 +26,9 @@ const AttemptRef = builder.objectRef<DeliveryAttempt>("DeliveryAttempt").impleme
   }),
 });
 
+/** How many runs a `runs(first:)` page holds (and is costed at). */
+const runsPage = (first: number | null | undefined) => Math.max(0, Math.min(first ?? 20, 100));
+
 const RunRef = builder.objectRef<ReportRun>("ReportRun").implement({
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -38,6 +42,9 @@ const RunRef = builder.objectRef<ReportRun>("ReportRun").implement({
     lastError: t.exposeString("lastError", { nullable: true }),
     attemptLog: t.field({
       type: [AttemptRef],
+      // Costed at its real bound, not the default list multiplier: a screen that
+      // lists subscriptions with their history and attempts stays under the limit.
+      complexity: { field: 1, multiplier: MAX_ATTEMPTS },
       resolve: (r, _a, ctx) => ctx.app.db.prisma.deliveryAttempt.findMany({ where: { runId: r.id }, orderBy: { attempt: "asc" } }),
     }),
   }),
@@ -70,8 +77,9 @@ const SubscriptionRef = builder.objectRef<ReportSubscription>("ReportSubscriptio
       type: [RunRef],
       description: "Delivery history, newest first.",
       args: { first: t.arg.int({ defaultValue: 20 }) },
+      complexity: (args) => ({ field: 1, multiplier: runsPage(args.first) }),
       resolve: (s, { first }, ctx) =>
-        ctx.app.db.prisma.reportRun.findMany({ where: { subscriptionId: s.id }, orderBy: [{ dueAt: "desc" }, { createdAt: "desc" }], take: Math.min(first ?? 20, 100) }),
+        ctx.app.db.prisma.reportRun.findMany({ where: { subscriptionId: s.id }, orderBy: [{ dueAt: "desc" }, { createdAt: "desc" }], take: runsPage(first) }),
     }),
   }),
 });
@@ -80,6 +88,7 @@ builder.queryField("reportSubscriptions", (t) =>
   t.field({
     type: [SubscriptionRef],
     errors: {},
+    complexity: COSTED_BY_DATA_LIST,
     resolve: (_r, _a, ctx) => {
       requireCapability(ctx.key, "query");
       return ctx.app.db.prisma.reportSubscription.findMany({ where: { workspaceId: ctx.workspace.id }, orderBy: { createdAt: "asc" } });

@@ -99,4 +99,18 @@ describe("report subscriptions over GraphQL", () => {
     expect(del.body.data.deleteReportSubscription.data.id).toBe(created.id);
     expect(await byId(created.id)).toBeUndefined();
   });
+
+  test("a screen's full query of subscriptions, their runs and every attempt is within the cost limit", async () => {
+    const full = `{ reportSubscriptions { __typename ... on AppError { code message } ... on QueryReportSubscriptionsSuccess { data {
+      id name cadence weekday dayOfMonth time timezone channel recipients slackChannelId active nextRuns(count: 5)
+      types { dataType groupBy }
+      runs(first: 20) { id kind periodStart periodEnd dueAt status attempts deliveredAt lastError
+        attemptLog { attempt startedAt finishedAt outcome error detail } } } } } }`;
+    const { body } = await graphql(url, admin, full);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.reportSubscriptions.__typename).toBe("QueryReportSubscriptionsSuccess");
+    // A hundred runs of each with every attempt is costed as such, and refused.
+    const greedy = await graphql(url, admin, full.replace("runs(first: 20)", "runs(first: 100)"));
+    expect(greedy.body.errors?.[0]?.message).toMatch(/^Query exceeds maximum complexity \(complexity: \d+, max: 30000\)$/);
+  });
 });

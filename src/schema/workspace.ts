@@ -73,7 +73,9 @@ builder.mutationField("updateWorkspaceSettings", (t) =>
         problems.push("firstWeekday: must be 0 (Sunday) to 6 (Saturday)");
       if (problems.length > 0) throw new AppError("BAD_REQUEST", problems);
       return ctx.app.db.prisma.workspace.update({
-        ...query,
+        // Selecting only `__typename` gives `{select: {}}`, which Prisma's update
+        // refuses ("Unexpected error"); the whole row is as good.
+        ...(isEmptySelect(query) ? {} : query),
         where: { id: ctx.workspace.id },
         data: {
           name: input.name ?? undefined,
@@ -86,3 +88,7 @@ builder.mutationField("updateWorkspaceSettings", (t) =>
     },
   }),
 );
+
+function isEmptySelect(query: { select?: object }): boolean {
+  return query.select !== undefined && Object.keys(query.select).length === 0;
+}

@@ -180,6 +180,14 @@ describe("GraphQL workspace settings", () => {
     });
   });
 
+  test("a settings change that selects only __typename is applied", async () => {
+    await db.prisma.workspace.create({ data: { id: "ws_d", name: "d" } });
+    const admin = await key("ws_d", "admin");
+    const { body } = await graphql(url, admin, `mutation { updateWorkspaceSettings(input: { name: "Dee" }) { __typename } }`);
+    expect(body).toEqual({ data: { updateWorkspaceSettings: { __typename: "MutationUpdateWorkspaceSettingsSuccess" } } });
+    expect((await db.prisma.workspace.findUniqueOrThrow({ where: { id: "ws_d" } })).name).toBe("Dee");
+  });
+
   test("turning user-level data off hides names from then on", async () => {
     await db.prisma.workspace.create({ data: { id: "ws_c", name: "c" } });
     await createSmallWorkspaceCopy();

@@ -24,3 +24,18 @@ export async function processDueRuns(
   }
   return counts;
 }
+
+/**
+ * Delivers one queued run now (a test send or re-send from the API), leaving every
+ * other due run to the scheduler: a request must not deliver other workspaces'
+ * reports. Returns null when the run could not be claimed (a worker holds it).
+ */
+export async function deliverRunNow(
+  app: AppContext,
+  deliverers: Deliverers,
+  runId: string,
+  owner = `request-${process.pid}-${randomUUID().slice(0, 8)}`,
+): Promise<DeliveryOutcome | null> {
+  const run = await claimNextRun(app.db, owner, app.now(), runId);
+  return run ? deliverRun(app, deliverers, run, owner) : null;
+}

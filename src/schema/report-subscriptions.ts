@@ -3,7 +3,7 @@ import { requireCapability } from "../auth/permissions.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { DeliveryAttempt, ReportRun, ReportSubscription } from "../generated/prisma/client.ts";
 import { buildDeliverers } from "../reports/delivery/build-deliverer.ts";
-import { processDueRuns } from "../reports/process-due-runs.ts";
+import { deliverRunNow } from "../reports/process-due-runs.ts";
 import { MAX_ATTEMPTS } from "../reports/runs/claim-run.ts";
 import {
   createSubscription, deleteSubscription, enqueueRun, findSubscription, previewRuns, setActive, updateSubscription,
@@ -148,11 +148,11 @@ manage("resumeReportSubscription", idArg, (a, ctx) => setActive(ctx.app.db, ctx.
   "Runs are due again from now; periods that ended while paused are not delivered.");
 manage("deleteReportSubscription", idArg, (a, ctx) => deleteSubscription(ctx.app.db, ctx.workspace.id, String(a.id)), "Deletes it with its history.");
 
-/** Queues a run and delivers it at once in this process (any other due runs go too). */
+/** Delivers a just-queued run in this request; other due runs stay with the scheduler. */
 async function sendNow(ctx: GraphQLContext, run: ReportRun): Promise<ReportRun> {
   const deliverers = buildDeliverers(ctx.app.env);
   try {
-    await processDueRuns(ctx.app, deliverers);
+    await deliverRunNow(ctx.app, deliverers, run.id);
   } finally {
     deliverers.email?.close();
   }

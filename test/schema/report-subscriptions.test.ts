@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { startSmtpCapture } from "../helpers/smtp.ts";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
+import { createSubscription, enqueueRun, type SubscriptionInput } from "../../src/reports/subscriptions.ts";
 import { createSmallWorkspace, FIXTURE_NOW } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
@@ -79,6 +80,18 @@ describe("report subscriptions over GraphQL", () => {
       ["resend", "delivered", [{ attempt: 1, outcome: "delivered" }]],
       ["test", "delivered", [{ attempt: 1, outcome: "delivered" }]],
     ]);
+  });
+
+  test("a test send delivers only its own run: another workspace's due run is left to the scheduler", async () => {
+    const other = await db.prisma.workspace.findUniqueOrThrow({ where: { id: "ws_other" } });
+    const otherSub = await createSubscription(db, other, { ...monthly, name: "Other's report", types: [{ dataType: "users" }], recipients: ["ops@other.test"] } as SubscriptionInput, FIXTURE_NOW);
+    const waiting = await enqueueRun(db, otherSub, other, "test", FIXTURE_NOW);
+    const created = (await graphql(url, admin, CREATE, { input: { ...monthly, name: "Only mine" } })).body.data.createReportSubscription.data;
+    const sent = await graphql(url, admin, `mutation($id: ID!) { sendReportSubscriptionTest(id: $id) { ... on MutationSendReportSubscriptionTestSuccess { data { status } } } }`, { id: created.id });
+    expect(sent.body.data.sendReportSubscriptionTest.data).toEqual({ status: "delivered" });
+    expect((await db.prisma.reportRun.findUniqueOrThrow({ where: { id: waiting.id } })).status).toBe("pending");
+    expect(received.filter((m) => m.subject?.includes("Other's report"))).toEqual([]);
+    await db.prisma.reportSubscription.delete({ where: { id: otherSub.id } });
   });
 
   test("updates are checked again; other workspaces and export keys cannot manage it", async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../../db/client.ts";
-import type { ReportRun } from "../../generated/prisma/client.ts";
+import { Prisma, type ReportRun } from "../../generated/prisma/client.ts";
 
 const MINUTE_MS = 60_000;
 /** How long a worker may hold a run before another may take it over (a crashed worker's runs come back). */
@@ -12,8 +12,9 @@ export const MAX_ATTEMPTS = 5;
  * Takes the oldest run that is due and not held by a live lease, for `owner`.
  * `FOR UPDATE SKIP LOCKED` lets several workers claim side by side without
  * ever taking the same run; each claim counts as one attempt and is logged.
+ * With `runId`, only that run is taken (null if it is not due or is held).
  */
-export async function claimNextRun(db: Database, owner: string, now: Date): Promise<ReportRun | null> {
+export async function claimNextRun(db: Database, owner: string, now: Date, runId?: string): Promise<ReportRun | null> {
   const leaseUntil = new Date(now.getTime() + LEASE_MS);
   const claimed = await db.prisma.$queryRaw<{ id: string; attempts: number }[]>`
     update report_runs
@@ -22,6 +23,7 @@ export async function claimNextRun(db: Database, owner: string, now: Date): Prom
       select id from report_runs
       where status in ('pending', 'running') and next_attempt_at <= ${now}
         and (lease_until is null or lease_until < ${now})
+        ${runId === undefined ? Prisma.empty : Prisma.sql`and id = ${runId}`}
       order by due_at, id
       limit 1
       for update skip locked

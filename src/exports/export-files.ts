@@ -7,9 +7,12 @@ export function exportFilePath(dataType: string, workspaceId: string, startDate:
   return `${dataType}-usage/${workspaceId}/${dataType}-usage-${startDate}-${endDate}-${suffix}.csv`;
 }
 
+/** The folder under the export store that holds every report run's zip. */
+export const REPORT_ZIPS_DIR = "report-zips";
+
 /** Where a report run's zip lives: `report-zips/{workspaceId}/{runId}/{fileName}.zip`. */
 export function reportZipPath(workspaceId: string, runId: string, fileName: string): string {
-  return `report-zips/${workspaceId}/${runId}/${fileName}`;
+  return `${REPORT_ZIPS_DIR}/${workspaceId}/${runId}/${fileName}`;
 }
 
 // Only paths of these shapes are ever served; nothing else under the store is reachable.

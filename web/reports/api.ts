@@ -18,36 +18,32 @@ export interface Run {
   lastError: string | null;
   attemptLog: Attempt[];
 }
-export interface Subscription {
-  id: string;
+/** The schedule and channel, as stored and as the form sends them. */
+interface SubscriptionFields {
   name: string;
   cadence: "weekly" | "monthly";
   weekday: number | null;
   dayOfMonth: number | null;
   time: string;
   timezone: string;
+  channel: "email" | "slack";
+  slackChannelId: string | null;
+}
+
+export interface Subscription extends SubscriptionFields {
+  id: string;
   /** Lower-case names as stored ("users", "model"). */
   types: { dataType: string; groupBy: string | null }[];
-  channel: "email" | "slack";
   recipients: string[];
-  slackChannelId: string | null;
   active: boolean;
   nextRuns: string[];
   runs: Run[];
 }
 
 /** What the form sends (GraphQL enum names for types). */
-export interface SubscriptionInput {
-  name: string;
-  cadence: "weekly" | "monthly";
-  weekday: number | null;
-  dayOfMonth: number | null;
-  time: string;
-  timezone: string;
+export interface SubscriptionInput extends SubscriptionFields {
   types: { dataType: DataType; groupBy: GroupBy | null }[];
-  channel: "email" | "slack";
   recipients: string[] | null;
-  slackChannelId: string | null;
 }
 
 const RUN = "id kind periodStart periodEnd dueAt status attempts deliveredAt lastError";

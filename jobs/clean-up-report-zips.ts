@@ -1,7 +1,7 @@
-import { readdir, rm, rmdir, stat } from "node:fs/promises";
+import { lstat, readdir, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { AppContext } from "../src/context.ts";
-import { REPORT_ZIPS_DIR, resolveExportFile } from "../src/exports/export-files.ts";
+import { PARTIAL_SUFFIX, REPORT_ZIPS_DIR, resolveExportFile } from "../src/exports/export-files.ts";
 import type { ReportRunStatus } from "../src/generated/prisma/client.ts";
 import type { Job } from "./job.ts";
 
@@ -22,7 +22,9 @@ const RUN_ID = /^[0-9a-f-]{36}$/;
  *
  * Then it sweeps run folders no zip of a live run accounts for (a deleted
  * subscription's, or a failed build's that never recorded a zip) once untouched
- * for the same retention, and empty workspace folders.
+ * for the same retention, and empty workspace folders; in the folders of live
+ * runs, it deletes partial zips a crashed build left, once as old (`swept`
+ * counts both).
  *
  * Idempotent: several instances may run it at once (`rm` is forced, `zipPath`
  * is cleared only where still set, and an empty folder is removed only while empty).
@@ -56,7 +58,10 @@ export async function cleanUpReportZips(app: AppContext): Promise<{ deleted: num
   return { deleted: count, swept };
 }
 
-/** Removes run folders that no live run's zip is in, once untouched since `cutoff`; then empty workspace folders. */
+/**
+ * Removes run folders that no live run's zip is in, once untouched since `cutoff`,
+ * and old partial zips from live runs' folders; then empty workspace folders.
+ */
 async function sweepFolders(app: AppContext, cutoff: Date): Promise<number> {
   const root = join(app.exportDir, REPORT_ZIPS_DIR);
   let swept = 0;
@@ -69,8 +74,10 @@ async function sweepFolders(app: AppContext, cutoff: Date): Promise<number> {
       // Runs are created before their folder, so a folder without a run is a deleted subscription's.
       const live = new Set(runs.filter((r) => r.zipPath !== null || !FINAL.includes(r.status)).map((r) => r.id));
       for (const id of chunk) {
+        const dir = join(workspaceDir, id);
         // The folder's last change is its zip's build: an emailed link to it lasts the retention from then.
-        if (!live.has(id) && (await removeFolder(app, join(workspaceDir, id), cutoff))) swept++;
+        if (!live.has(id)) swept += (await removeFolder(app, dir, cutoff)) ? 1 : 0;
+        else swept += await removeOldPartials(app, dir, cutoff);
       }
     }
     // Only while empty: a delivery that has just created a run folder here keeps it.
@@ -94,6 +101,28 @@ async function removeFolder(app: AppContext, dir: string, olderThan?: Date): Pro
     app.log.warn({ err: error, dir }, "could not delete a report zip folder; the next clean-up tries again");
     return false;
   }
+}
+
+/**
+ * Deletes the partial zips in a run's folder last written at or before `cutoff`: a build
+ * being written keeps touching its partial, so an old one is a crashed build's
+ * (the next attempt writes afresh). Failures are logged and left for the next call.
+ */
+async function removeOldPartials(app: AppContext, dir: string, cutoff: Date): Promise<number> {
+  let removed = 0;
+  try {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith(PARTIAL_SUFFIX)) continue;
+      const file = join(dir, entry.name);
+      if ((await lstat(file)).mtime > cutoff) continue;
+      await rm(file);
+      removed++;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      app.log.warn({ err: error, dir }, "could not delete a partial report zip; the next clean-up tries again");
+  }
+  return removed;
 }
 
 /** Names of the folders in `dir` (symbolic links are never followed); none when it does not exist. */

@@ -8,14 +8,32 @@ import type { Job } from "./job.ts";
 /** Every scheduled job of the service. */
 export const JOBS: readonly Job[] = [cleanUpExportsJob, cleanUpReportZipsJob, deliverReportsJob];
 
-/** Schedules every job in this process; returns a function that stops them. */
+/** Each job's cron expression, with the `JOB_SCHEDULES` overrides; throws on an unknown job or a bad expression. */
+export function jobSchedules(overrides: Record<string, string>, jobs: readonly Job[] = JOBS): Map<Job, string> {
+  for (const name of Object.keys(overrides))
+    if (!jobs.some((job) => job.name === name))
+      throw new Error(`JOB_SCHEDULES: no job "${name}" (jobs: ${jobs.map((j) => j.name).join(", ")})`);
+  return new Map(
+    jobs.map((job) => {
+      const schedule = overrides[job.name] ?? job.schedule;
+      if (!cron.validate(schedule)) throw new Error(`JOB_SCHEDULES: "${schedule}" is not a cron expression (job ${job.name})`);
+      return [job, schedule];
+    }),
+  );
+}
+
+/**
+ * Schedules every job in this process; returns a function that stops them.
+ * A failing tick (the database away, say) is logged and the next one runs as usual.
+ */
 export function startJobs(app: AppContext, jobs: readonly Job[] = JOBS): () => Promise<void> {
-  const tasks: ScheduledTask[] = jobs.map((job) =>
+  const tasks: ScheduledTask[] = [...jobSchedules(app.env.jobSchedules, jobs)].map(([job, schedule]) =>
     cron.schedule(
-      job.schedule,
+      schedule,
       async () => {
         try {
           await job.run(app);
+          app.log.debug({ job: job.name }, "scheduled job ran");
         } catch (error) {
           app.log.error({ err: error, job: job.name }, "scheduled job failed");
         }

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Env } from "./config/env.ts";
+import { isPrivate, makePrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "./config/private-files.ts";
 import type { AppContext } from "./context.ts";
 import { openDatabase } from "./db/client.ts";
 import { acquireEmbeddedLock, readServerAdvert, type ServerAdvert } from "./db/embedded-lock.ts";
 import { migrate } from "./db/migrate.ts";
-import { createLogger } from "./logging.ts";
+import { createLogger, type Logger } from "./logging.ts";
 
 export interface OpenedApp extends AppContext {
   close(): Promise<void>;
@@ -29,16 +30,20 @@ export class EmbeddedDatabaseBusy extends Error {
  */
 export async function openApp(env: Env): Promise<OpenedApp> {
   const log = createLogger(env.logLevel);
-  await mkdir(env.dataDir, { recursive: true });
+  await mkdir(env.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const lock = env.databaseUrl ? null : await acquireEmbeddedLock(env.dataDir);
   if (!env.databaseUrl && !lock) throw new EmbeddedDatabaseBusy(await readServerAdvert(env.dataDir));
+  await privateDataDir(env.dataDir, log);
   const db = await openDatabase(
     env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dir: join(env.dataDir, "pglite") },
+    (error) => log.warn({ err: error }, "database connection lost"),
   );
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, "applied migrations");
+  const pgliteDir = db.kind === "pglite" ? join(env.dataDir, "pglite") : null;
+  if (pgliteDir) await tighten(pgliteDir, log);
   const exportDir = join(env.dataDir, "exports");
-  await mkdir(exportDir, { recursive: true });
+  await mkdir(exportDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   return {
     db,
     env,
@@ -48,6 +53,8 @@ export async function openApp(env: Env): Promise<OpenedApp> {
     now: () => new Date(),
     async close() {
       await db.close();
+      // Again at rest: PGlite may have rewritten files (pg_internal.init, as 0644) while open.
+      if (pgliteDir) await tighten(pgliteDir, log);
       await lock?.release();
     },
   };
@@ -60,7 +67,33 @@ async function localSecret(dataDir: string): Promise<string> {
     return (await readFile(file, "utf8")).trim();
   } catch {
     const secret = randomBytes(32).toString("hex");
-    await writeFile(file, secret, { mode: 0o600, flag: "wx" }).catch(() => undefined);
+    await writeFile(file, secret, { mode: PRIVATE_FILE_MODE, flag: "wx" }).catch(() => undefined);
     return (await readFile(file, "utf8")).trim();
   }
+}
+
+/** What the service keeps in DATA_DIR (database and lock, exports, secrets, server advert): all it ever tightens there. */
+const OWN_ENTRIES = /^(pglite|exports|signing-secret|server\.json|demo\.json)/;
+
+/**
+ * Tightens a DATA_DIR an older version left open (folders 0755, database files
+ * 0666), once: its own entries, then the folder itself, last, so an interrupted
+ * pass is redone at the next start and a private folder means a done one.
+ * Other files someone put there are not ours to change.
+ */
+async function privateDataDir(dataDir: string, log: Logger): Promise<void> {
+  if (await isPrivate(dataDir)) return;
+  const names = (await readdir(dataDir)).filter((name) => OWN_ENTRIES.test(name));
+  const done = await Promise.all(names.map((name) => tighten(join(dataDir, name), log)));
+  if (done.every(Boolean)) await chmod(dataDir, PRIVATE_DIR_MODE).catch((error: unknown) => log.warn({ err: error, dataDir }, "could not make DATA_DIR private"));
+}
+
+/**
+ * Makes a file or folder tree owner-only (PGlite sets its files' modes itself,
+ * whatever the umask); a failure is logged, not thrown. True when all went well.
+ */
+async function tighten(path: string, log: Logger): Promise<boolean> {
+  const failures = await makePrivate(path);
+  if (failures.length > 0) log.warn({ path, failures: failures.length, err: failures[0] }, "could not make every file in DATA_DIR private");
+  return failures.length === 0;
 }

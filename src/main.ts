@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { EmbeddedDatabaseBusy, openApp } from "./app.ts";
 import { parseEnv } from "./config/env.ts";
+import { usePrivateUmask } from "./config/private-files.ts";
 import { removeServerAdvert, writeServerAdvert } from "./db/embedded-lock.ts";
 import { ensureDemoWorkspace, type DemoWorkspace } from "./demo/ensure-demo.ts";
 import { startJobs } from "../jobs/index.ts";
@@ -11,6 +12,7 @@ import { presetRange } from "./periods/presets.ts";
 
 /** `npm start`: the HTTP service (GraphQL, REST, ingestion, downloads). */
 async function main() {
+  usePrivateUmask();
   const env = parseEnv();
   const app = await openApp(env).catch((error: unknown) => {
     if (error instanceof EmbeddedDatabaseBusy) {
@@ -27,7 +29,7 @@ async function main() {
   const stopJobs = startJobs(app);
   if (localCliToken) await writeServerAdvert(env.dataDir, { url: `http://127.0.0.1:${port}`, token: localCliToken, pid: process.pid });
 
-  console.log(banner(port, app.db.kind === "pglite" ? `embedded PGlite in ${env.dataDir}` : "PostgreSQL (DATABASE_URL)", demo, app.now()));
+  console.log(banner(browsableHost(env.host), port, app.db.kind === "pglite" ? `embedded PGlite in ${env.dataDir}` : "PostgreSQL (DATABASE_URL)", demo, app.now()));
 
   let stopping = false;
   const stop = async () => {
@@ -44,8 +46,14 @@ async function main() {
   process.on("SIGTERM", stop);
 }
 
-function banner(port: number, database: string, demo: DemoWorkspace | null, now: Date): string {
-  const base = `http://localhost:${port}`;
+/** How to reach a server bound to `host`: all interfaces are reached on localhost. */
+function browsableHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::" || host === "") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function banner(host: string, port: number, database: string, demo: DemoWorkspace | null, now: Date): string {
+  const base = `http://${host}:${port}`;
   const lines = [
     `Usage Exports listening on ${base} (${database})`,
     `  Analytics page: ${base}/ (sign in with an admin API key${demo ? ": the demo's, below" : ""})`,

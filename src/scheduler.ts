@@ -2,6 +2,7 @@ import "./heap-tuning.ts";
 import { startJobs } from "../jobs/index.ts";
 import { EmbeddedDatabaseBusy, openApp } from "./app.ts";
 import { parseEnv } from "./config/env.ts";
+import { usePrivateUmask } from "./config/private-files.ts";
 
 /**
  * `npm run scheduler`: the scheduled jobs (report delivery, export clean-up)
@@ -9,6 +10,7 @@ import { parseEnv } from "./config/env.ts";
  * `npm start` runs the same jobs itself; with the embedded database only one
  * of the two can hold it.
  */
+usePrivateUmask();
 const env = parseEnv();
 const app = await openApp(env).catch((error: unknown) => {
   if (error instanceof EmbeddedDatabaseBusy) {

@@ -61,6 +61,13 @@ export async function createAccessKey(
   return { id: row.id, apiKey };
 }
 
+/** A key was sent and is not a live key (unknown or revoked): what key guessing runs into. */
+export class RefusedKeyError extends AppError {
+  constructor(message: string) {
+    super("UNAUTHORIZED", message);
+  }
+}
+
 /**
  * The key and workspace behind an `Authorization: Bearer <key>` header. Each way
  * of failing has its own message, so a caller can tell a typo from a revocation.
@@ -80,8 +87,8 @@ export async function authenticate(
     select k.id, k.workspace_id, k.name, k.role::text as role, k.hash, k.prefix, k.created_at, k.revoked_at, ${WORKSPACE_COLUMNS}
     from access_keys k join workspaces w on w.id = k.workspace_id
     where k.hash = ${hashApiKey(match[1])}`);
-  if (!row) throw new AppError("UNAUTHORIZED", "Invalid API key");
-  if (row.revoked_at) throw new AppError("UNAUTHORIZED", "This API key has been revoked");
+  if (!row) throw new RefusedKeyError("Invalid API key");
+  if (row.revoked_at) throw new RefusedKeyError("This API key has been revoked");
   const key: AccessKey = {
     id: row.id,
     workspaceId: row.workspace_id,

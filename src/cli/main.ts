@@ -1,11 +1,15 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
+import { usePrivateUmask } from "../config/private-files.ts";
 import type { ExportResult } from "../exports/create-export.ts";
 import type { CommandArgs } from "./commands/args.ts";
 import { saveExportAs } from "./commands/export.ts";
 import { findCommand } from "./commands/index.ts";
 import { execute } from "./execute.ts";
 import { progressBar } from "./progress.ts";
+
+// Whatever the CLI writes into DATA_DIR (the embedded database, exports) is the service user's alone.
+usePrivateUmask();
 
 /**
  * `usage-exports <command>`: parses flags with commander and hands them, as a

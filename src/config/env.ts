@@ -20,6 +20,12 @@ const schema = z.object({
   /** Per API key, per minute; 0 turns the limit off. */
   RATE_LIMIT_EXPORTS_PER_MINUTE: z.coerce.number().int().nonnegative().default(60),
   RATE_LIMIT_INGEST_PER_MINUTE: z.coerce.number().int().nonnegative().default(600),
+  /**
+   * Per client address: refused keys (REST, GraphQL) and sign-ins allowed per window
+   * before every further attempt from it is refused until the window ends; 0 turns it off.
+   */
+  RATE_LIMIT_AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().nonnegative().default(20),
+  RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
   /** How long export files are kept before the clean-up job deletes them. */
   EXPORT_RETENTION_HOURS: z.coerce.number().positive().default(24),
   /** smtp://user:pass@host:port (or smtps://); unset: email delivery is off. */
@@ -34,6 +40,23 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("true")
     .transform((v) => v === "true" || v === "1"),
+  /**
+   * Overrides jobs' cron schedules: `name=cron;name=cron` (e.g. run the hourly
+   * clean-ups every minute). Job names and expressions are checked at start.
+   */
+  JOB_SCHEDULES: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const entries = text.split(";").map((e) => e.trim()).filter(Boolean);
+      const schedules: Record<string, string> = {};
+      for (const entry of entries) {
+        const at = entry.indexOf("=");
+        if (at <= 0) ctx.addIssue({ code: "custom", message: `"${entry}" is not name=cron` });
+        else schedules[entry.slice(0, at).trim()] = entry.slice(at + 1).trim();
+      }
+      return schedules;
+    }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -57,7 +80,12 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
     downloadSigningSecret: e.DOWNLOAD_SIGNING_SECRET ?? null,
     downloadTtlSeconds: e.DOWNLOAD_TTL_SECONDS,
     ingestBodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
-    rateLimits: { exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE, ingestPerMinute: e.RATE_LIMIT_INGEST_PER_MINUTE },
+    rateLimits: {
+      exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE,
+      ingestPerMinute: e.RATE_LIMIT_INGEST_PER_MINUTE,
+      authFailuresPerAddress: e.RATE_LIMIT_AUTH_FAILURES_PER_ADDRESS,
+      authFailureWindowSeconds: e.RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS,
+    },
     exportRetentionHours: e.EXPORT_RETENTION_HOURS,
     /** null when email delivery is not configured. */
     smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : null,
@@ -66,5 +94,6 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
     reportAttachmentLimitBytes: e.REPORT_ATTACHMENT_LIMIT_BYTES,
     demo: e.DEMO,
     logLevel: e.LOG_LEVEL,
+    jobSchedules: e.JOB_SCHEDULES,
   };
 }

@@ -4,6 +4,7 @@ import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient, type Prisma } from "../generated/prisma/client.ts";
+import { isDatabaseUnavailable } from "./unavailable.ts";
 
 type AdapterFactory = SqlDriverAdapterFactory;
 
@@ -38,9 +39,15 @@ export interface Database {
 
 export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dir: string | null };
 
-/** Opens PostgreSQL (several processes may share it) or embedded PGlite (one process). */
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === "postgres" ? openPostgres(target.url) : openPglite(target.dir);
+/**
+ * Opens PostgreSQL (several processes may share it) or embedded PGlite (one process).
+ * `onConnectionError` hears of connections the server dropped (they never end the process).
+ */
+export async function openDatabase(
+  target: DatabaseTarget,
+  onConnectionError: (error: Error) => void = () => undefined,
+): Promise<Database> {
+  return target.kind === "postgres" ? openPostgres(target.url, onConnectionError) : openPglite(target.dir);
 }
 
 async function openPglite(dir: string | null): Promise<Database> {
@@ -83,8 +90,21 @@ async function openPglite(dir: string | null): Promise<Database> {
  */
 const SESSION_SETTINGS = "-c jit=off -c work_mem=64MB";
 
-async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: SESSION_SETTINGS });
+/**
+ * A backend that goes away (restart, failover, `pg_terminate_backend`) makes its
+ * client emit `error`; with no listener that ends the process. pg-pool listens
+ * only while a client is idle, so every client gets a listener of its own for
+ * its whole life: the query in flight fails (the request answers 503), the pool
+ * drops the broken client on release and opens a new one for the next request.
+ */
+function keepPoolAlive(pool: pg.Pool, onError: (error: Error) => void): pg.Pool {
+  pool.on("error", onError);
+  pool.on("connect", (client) => client.on("error", onError));
+  return pool;
+}
+
+async function openPostgres(url: string, onConnectionError: (error: Error) => void): Promise<Database> {
+  const pool = keepPoolAlive(new pg.Pool({ connectionString: url, max: 10, options: SESSION_SETTINGS }), onConnectionError);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const sessionOf = (client: pg.PoolClient): RawSession => ({
     exec: async (sql) => {
@@ -97,10 +117,15 @@ async function openPostgres(url: string): Promise<Database> {
     kind: "postgres",
     async withRawSession(fn) {
       const client = await pool.connect();
+      let failed: unknown;
       try {
         return await fn(sessionOf(client));
+      } catch (error) {
+        failed = error;
+        throw error;
       } finally {
-        client.release();
+        // A connection that failed is not handed to the next caller.
+        client.release(failed !== undefined && isDatabaseUnavailable(failed));
       }
     },
     read: async <Row>(query: Prisma.Sql) => (await pool.query(query.text, query.values)).rows as Row[],
@@ -114,6 +139,7 @@ async function openPostgres(url: string): Promise<Database> {
         return result;
       } catch (error) {
         await client.query("rollback").catch(() => (broken = true));
+        broken ||= isDatabaseUnavailable(error);
         throw error;
       } finally {
         client.release(broken);

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
@@ -9,6 +9,10 @@ import lockfile from "proper-lockfile";
  * writes its pid inside it. A holder that died is recognised at once by its pid;
  * the mtime only decides when the pid cannot be checked (another host, or a
  * crash between taking the lock and writing the pid).
+ *
+ * proper-lockfile remembers the lock directory's mtime and, at each refresh,
+ * takes any other mtime for a lock stolen by someone else. Writing the owner file
+ * inside the directory changes that mtime, so it is put back right after.
  */
 
 /** Held by the one process that may open the embedded PGlite directory. */
@@ -24,13 +28,22 @@ export interface ServerAdvert {
 }
 
 const MINUTE = 60_000;
-/**
- * Long, because PGlite runs on the main thread: initdb or a large query can hold
- * the event loop (and so the mtime refresh) for many seconds, and a shorter
- * threshold would let another process take a live holder's lock.
- */
-const STALE_AFTER = 10 * MINUTE;
-const REFRESH_EVERY = 1 * MINUTE;
+
+/** How often the holder refreshes the lock, and after how long without a refresh others may take it. */
+export interface LockTiming {
+  refreshEveryMs: number;
+  staleAfterMs: number;
+}
+
+export const LOCK_TIMING: LockTiming = {
+  refreshEveryMs: 1 * MINUTE,
+  /**
+   * Long, because PGlite runs on the main thread: initdb or a large query can hold
+   * the event loop (and so the mtime refresh) for many seconds, and a shorter
+   * threshold would let another process take a live holder's lock.
+   */
+  staleAfterMs: 10 * MINUTE,
+};
 const OWNER_FILE = "owner.json";
 
 interface Owner {
@@ -42,27 +55,27 @@ const lockTarget = (dataDir: string) => join(dataDir, "pglite");
 const lockDir = (dataDir: string) => `${lockTarget(dataDir)}.lock`;
 
 /** Takes the embedded database's lock, or returns null when another live process holds it. */
-export async function acquireEmbeddedLock(dataDir: string): Promise<EmbeddedLock | null> {
+export async function acquireEmbeddedLock(dataDir: string, timing: LockTiming = LOCK_TIMING): Promise<EmbeddedLock | null> {
   await mkdir(dataDir, { recursive: true });
-  const attempt = await tryLock(dataDir);
+  const attempt = await tryLock(dataDir, timing);
   if (typeof attempt !== "string") return attempt;
   const ownerText = await readOwnerText(dataDir);
-  // Not refreshed for STALE_AFTER: the holder hung, or its pid was reused. Take it, owner or not.
-  if (attempt === "stale") return takeOver(dataDir, ownerText);
+  // Not refreshed for staleAfterMs: the holder hung, or its pid was reused. Take it, owner or not.
+  if (attempt === "stale") return takeOver(dataDir, ownerText, timing);
   const owner = parseOwner(ownerText);
   if (!owner) return null; // being taken right now (or a lock without owner: its mtime decides)
   const dead = owner.host === hostname() && !isAlive(owner.pid);
-  return dead ? takeOver(dataDir, ownerText) : null;
+  return dead ? takeOver(dataDir, ownerText, timing) : null;
 }
 
-/** The lock; or why not: "held" by a live-looking holder, or "stale" (not refreshed for STALE_AFTER). */
-async function tryLock(dataDir: string): Promise<EmbeddedLock | "held" | "stale"> {
+/** The lock; or why not: "held" by a live-looking holder, or "stale" (not refreshed for staleAfterMs). */
+async function tryLock(dataDir: string, timing: LockTiming): Promise<EmbeddedLock | "held" | "stale"> {
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(lockTarget(dataDir), {
       realpath: false,
-      stale: STALE_AFTER,
-      update: REFRESH_EVERY,
+      stale: timing.staleAfterMs,
+      update: timing.refreshEveryMs,
       retries: 0,
       onCompromised: (error) => {
         // Another process took the lock (or it vanished): going on could corrupt the database.
@@ -77,7 +90,9 @@ async function tryLock(dataDir: string): Promise<EmbeddedLock | "held" | "stale"
     throw error;
   }
   const ownerFile = join(lockDir(dataDir), OWNER_FILE);
-  await writeFile(ownerFile, JSON.stringify({ pid: process.pid, host: hostname() } satisfies Owner));
+  const { mtime } = await stat(lockDir(dataDir));
+  await writeFile(ownerFile, JSON.stringify({ pid: process.pid, host: hostname() } satisfies Owner), { mode: 0o600 });
+  await utimes(lockDir(dataDir), mtime, mtime); // the mtime proper-lockfile expects at its first refresh
   let released = false;
   return {
     async release() {
@@ -95,7 +110,7 @@ async function tryLock(dataDir: string): Promise<EmbeddedLock | "held" | "stale"
  * file). A second, short-lived lock serialises take-overs, so two newcomers
  * cannot both remove the dead lock and each end up believing it holds a fresh one.
  */
-async function takeOver(dataDir: string, seenOwner: string | null): Promise<EmbeddedLock | null> {
+async function takeOver(dataDir: string, seenOwner: string | null, timing: LockTiming): Promise<EmbeddedLock | null> {
   // (The guard's file name differs from the main one: proper-lockfile keys its locks by file.)
   let releaseGuard: () => Promise<void>;
   try {
@@ -116,7 +131,7 @@ async function takeOver(dataDir: string, seenOwner: string | null): Promise<Embe
       if (error.code !== "ENOENT") throw error; // already gone: fine
     });
     await rm(doomed, { recursive: true, force: true });
-    const attempt = await tryLock(dataDir);
+    const attempt = await tryLock(dataDir, timing);
     return typeof attempt === "string" ? null : attempt;
   } finally {
     await releaseGuard().catch(() => undefined);

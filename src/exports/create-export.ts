@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { AppContext } from "../context.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../config/private-files.ts";
 import { Prisma, type Workspace } from "../generated/prisma/client.ts";
 import { toWorkspace, WORKSPACE_COLUMNS, type WorkspaceColumns } from "../workspaces/workspace-row.ts";
 import { AppError, noData } from "../errors/app-error.ts";
@@ -88,7 +89,8 @@ export async function createExport(
   const filePath = exportFilePath(request.dataType, request.workspaceId, request.period.startDate, request.period.endDate);
   const absolutePath = resolveExportFile(app.exportDir, filePath);
   if (!absolutePath) throw new Error(`export path ${filePath} escapes the store`);
-  await mkdir(dirname(absolutePath), { recursive: true });
+  // Owner-only whatever the process's umask: exports hold names and emails.
+  await mkdir(dirname(absolutePath), { recursive: true, mode: PRIVATE_DIR_MODE });
   const partial = `${absolutePath}.partial`;
   let recordCount: number;
   try {
@@ -103,6 +105,7 @@ export async function createExport(
     const query: UsageQuery<RowOf[typeof type]> = USAGE_REPORTS[type].query;
     const rows = streamRows(app.db, query, input, { onTotal });
     recordCount = await writeCsv(partial, columns, rows, (n) => onProgress?.(n, total));
+    await chmod(partial, PRIVATE_FILE_MODE);
     await rename(partial, absolutePath);
   } catch (error) {
     await rm(partial, { force: true });

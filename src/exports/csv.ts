@@ -40,7 +40,7 @@ export async function writeCsv<Row>(
     n = written;
     onRow?.(written);
   };
-  await pipeline(csvStream(columns, batches, count), createWriteStream(path, { flags: "wx" }));
+  await pipeline(csvStream(columns, batches, count), createWriteStream(path, { flags: "wx", mode: 0o600 }));
   return n;
 }
 

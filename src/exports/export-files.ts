@@ -7,6 +7,12 @@ export function exportFilePath(dataType: string, workspaceId: string, startDate:
   return `${dataType}-usage/${workspaceId}/${dataType}-usage-${startDate}-${endDate}-${suffix}.csv`;
 }
 
+/**
+ * Both the export pipeline and the zip build write `{file}.partial` and rename
+ * it into place when complete; a crash leaves the partial behind.
+ */
+export const PARTIAL_SUFFIX = ".partial";
+
 /** The folder under the export store that holds every report run's zip. */
 export const REPORT_ZIPS_DIR = "report-zips";
 

@@ -89,6 +89,21 @@ const errorSchema: Schema = {
   additionalProperties: false,
 };
 
+/** POST /ingest's 400 for bad records: the error shape plus the problems listed and the count of the rest. */
+const ingestErrorSchema: Schema = {
+  ...errorSchema,
+  description: "Error response from POST /ingest; a 400 for bad records also lists them (at most 100) and counts the rest",
+  properties: {
+    ...errorSchema.properties,
+    problems: {
+      type: "array",
+      items: { type: "string" },
+      description: "At most the first 100 problems, in body order, each `line N: <field>: <what is wrong>` (`record N: …` for a JSON array)",
+    },
+    moreProblems: { type: "integer", minimum: 0, description: "How many further problems were found but not listed" },
+  },
+};
+
 const exportResponse: Schema = {
   type: "object",
   description: "Successful response from usage export endpoints",
@@ -265,6 +280,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
   ),
   UsageExportResponse: exportResponse,
   UsageExportError: errorSchema,
+  IngestError: ingestErrorSchema,
   IngestRecord: {
     description: "One directory or usage record, told apart by `type`.",
     oneOf: Object.values(RECORD_TYPES).map(schemaRef),

@@ -40,13 +40,13 @@ const JSON_TYPE = "application/json";
 const err = (error: string, message: string) => ({ error, message });
 
 /** An error response: `UsageExportError`, with named examples of the messages the service sends. */
-function errorResponse(description: string, examples: Record<string, [summary: string, error: string, message: string]>, headers?: Record<string, Header>): Response {
+function errorResponse(description: string, examples: Record<string, [summary: string, error: string, message: string]>, headers?: Record<string, Header>, schema = "UsageExportError"): Response {
   return {
     description,
     ...(headers ? { headers } : {}),
     content: {
       [JSON_TYPE]: {
-        schema: schemaRef("UsageExportError"),
+        schema: schemaRef(schema),
         examples: Object.fromEntries(
           Object.entries(examples).map(([name, [summary, error, message]]) => [name, { summary, value: err(error, message) }]),
         ),
@@ -117,6 +117,17 @@ const SHARED_RESPONSES = {
   IngestTooLarge: tooLarge("the ingestion limit (INGEST_BODY_LIMIT_BYTES, default 10 MB)", 10 * 1024 * 1024),
   ExportRateLimited: rateLimited("export requests", 60),
   IngestRateLimited: rateLimited("ingest requests", 600),
+  DatabaseUnavailable: errorResponse(
+    "Service Unavailable: the database could not be reached or dropped the connection; nothing was changed, so the request may be sent again",
+    { unavailable: ["Database unavailable", "Service Unavailable", "The database is unavailable; nothing was changed. Retry in 5 seconds"] },
+    {
+      "Retry-After": {
+        description: "Seconds to wait before retrying",
+        required: true,
+        schema: { type: "integer", minimum: 1, example: 5 },
+      },
+    },
+  ),
   InternalError: errorResponse("Internal Server Error: an unexpected failure; nothing about it is disclosed", {
     internal: ["Unexpected failure", "Internal Server Error", "An unexpected error occurred"],
   }),
@@ -210,6 +221,7 @@ function exportOperation(type: DataTypeName): Operation {
       "413": responseRef("ExportTooLarge"),
       "429": responseRef("ExportRateLimited"),
       "500": responseRef("InternalError"),
+      "503": responseRef("DatabaseUnavailable"),
     },
   };
 }
@@ -268,12 +280,13 @@ const ingestOperation: Operation = {
       ],
       notArray: ["JSON body that is not an array", "Bad Request", "A application/json body must be an array of records"],
       empty: ["No records", "Bad Request", "The request body holds no records"],
-    }),
+    }, undefined, "IngestError"),
     "401": responseRef("Unauthorized"),
     "403": responseRef("IngestForbidden"),
     "413": responseRef("IngestTooLarge"),
     "429": responseRef("IngestRateLimited"),
     "500": responseRef("InternalError"),
+    "503": responseRef("DatabaseUnavailable"),
   },
 };
 

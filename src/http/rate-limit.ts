@@ -1,4 +1,6 @@
+import type { IncomingMessage } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type { AppContext } from "../context.ts";
 import { AppError } from "../errors/app-error.ts";
 
 const MINUTE_SECONDS = 60;
@@ -10,12 +12,18 @@ export class RateLimitedError extends AppError {
   }
 }
 
+const secondsUntil = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+export interface PerKeyLimiter {
+  consume(key: string): Promise<void>;
+}
+
 /**
  * A per-key budget of requests per minute. Counts live in this process: with
  * several instances each enforces its own share (a shared store such as
  * rate-limiter-flexible's Postgres limiter is the next step).
  */
-export function perKeyLimiter(what: string, perMinute: number) {
+export function perKeyLimiter(what: string, perMinute: number): PerKeyLimiter {
   if (perMinute === 0) return { consume: async (_key: string) => undefined };
   const limiter = new RateLimiterMemory({ points: perMinute, duration: MINUTE_SECONDS });
   return {
@@ -24,7 +32,7 @@ export function perKeyLimiter(what: string, perMinute: number) {
         await limiter.consume(key);
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        const seconds = secondsUntil(rejection);
         throw new RateLimitedError(
           seconds,
           `Rate limit of ${perMinute} ${what} per minute exceeded for this API key; retry after ${seconds} seconds`,
@@ -32,4 +40,69 @@ export function perKeyLimiter(what: string, perMinute: number) {
       }
     },
   };
+}
+
+export interface FailureThrottle {
+  /**
+   * Runs one authentication attempt from `address`. While the address has used up
+   * its failures the attempt is refused (429) without running, whatever key it
+   * carries: otherwise a right guess would still get through. Only attempts that
+   * fail with an error `counts` accepts use up the budget.
+   */
+  attempt<T>(address: string, run: () => Promise<T>, counts: (error: unknown) => boolean): Promise<T>;
+}
+
+/** A budget of failed authentications per client address and window (key guessing). */
+export function failureThrottle(failures: number, windowSeconds: number): FailureThrottle {
+  if (failures === 0) return { attempt: (_address, run) => run() };
+  const limiter = new RateLimiterMemory({ points: failures, duration: windowSeconds });
+  const window = windowSeconds % 60 === 0 ? `${windowSeconds / 60} minutes` : `${windowSeconds} seconds`;
+  return {
+    async attempt(address, run, counts) {
+      const used = await limiter.get(address);
+      if (used && used.consumedPoints >= failures) {
+        const seconds = secondsUntil(used);
+        throw new RateLimitedError(
+          seconds,
+          `Too many failed sign-ins or invalid API keys from this address (${failures} in ${window}); retry after ${seconds} seconds`,
+        );
+      }
+      try {
+        return await run();
+      } catch (error) {
+        // penalty, not consume: it never rejects, the check above does the refusing.
+        if (counts(error)) await limiter.penalty(address, 1);
+        throw error;
+      }
+    },
+  };
+}
+
+/** The socket's peer: behind a reverse proxy that is the proxy, so every client shares one budget. */
+export const clientAddress = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
+
+export interface AppLimits {
+  exports: PerKeyLimiter;
+  ingest: PerKeyLimiter;
+  authFailures: FailureThrottle;
+}
+
+const limitsByApp = new WeakMap<AppContext, AppLimits>();
+
+/**
+ * The process's limiters for an app, made on first use. REST and GraphQL both
+ * take them from here, so an export made either way uses the same per-key budget.
+ */
+export function limitsOf(app: AppContext): AppLimits {
+  let limits = limitsByApp.get(app);
+  if (!limits) {
+    const r = app.env.rateLimits;
+    limits = {
+      exports: perKeyLimiter("export requests", r.exportsPerMinute),
+      ingest: perKeyLimiter("ingest requests", r.ingestPerMinute),
+      authFailures: failureThrottle(r.authFailuresPerAddress, r.authFailureWindowSeconds),
+    };
+    limitsByApp.set(app, limits);
+  }
+  return limits;
 }

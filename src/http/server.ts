@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createYoga } from "graphql-yoga";
-import { authenticate } from "../auth/access-keys.ts";
 import { requireCapability } from "../auth/permissions.ts";
 import type { AppContext } from "../context.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -8,9 +7,12 @@ import { DOWNLOAD_PREFIX } from "../exports/download-links.ts";
 import type { GraphQLContext } from "../schema/builder.ts";
 import { schema } from "../schema/index.ts";
 import { DATA_TYPES, type DataTypeName } from "../usage/data-types.ts";
-import { authenticateGraphQL } from "./graphql-auth.ts";
+import { readBody } from "./body.ts";
+import { authenticateBearer, authenticateGraphQL } from "./graphql-auth.ts";
+import { maskGraphQLError } from "./graphql-errors.ts";
+import { GRAPHQL_BODY_LIMIT_BYTES, queryLimits } from "./graphql-limits.ts";
 import { openApiDocument } from "./openapi.ts";
-import { perKeyLimiter } from "./rate-limit.ts";
+import { limitsOf } from "./rate-limit.ts";
 import { sendError, sendJson } from "./respond.ts";
 import { handleDownload } from "./routes/download.ts";
 import { handleExport } from "./routes/export.ts";
@@ -20,7 +22,6 @@ import { handleSession } from "./routes/session.ts";
 import { ASSETS_PREFIX, handleAsset, handleWebPage } from "./routes/web-page.ts";
 
 const EXPORT_PATH = /^(?:\/api\/public)?\/export\/([a-z_]+)$/;
-
 export interface HttpOptions {
   /** Token of the local CLI endpoint (embedded database only); null disables it. */
   localCliToken: string | null;
@@ -33,12 +34,12 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
     graphqlEndpoint: "/graphql",
     // Browsers get no CORS headers: keys belong on servers, not in pages of other origins.
     cors: false,
-    maskedErrors: true,
+    maskedErrors: { maskError: maskGraphQLError },
     logging: false,
+    plugins: [queryLimits()],
   });
 
-  const exportLimit = perKeyLimiter("export requests", app.env.rateLimits.exportsPerMinute);
-  const ingestLimit = perKeyLimiter("ingest requests", app.env.rateLimits.ingestPerMinute);
+  const limits = limitsOf(app);
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
@@ -52,6 +53,9 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
         // GraphiQL's page itself needs no key; every operation does.
         const wantsPage = req.method === "GET" && (req.headers.accept ?? "").includes("text/html");
         const auth = wantsPage ? {} : await authenticateGraphQL(app, req);
+        // Read (bounded) here, so an oversized body is a 413 before Yoga sees any of it;
+        // the node adapter takes a string `body` in place of the consumed stream.
+        if (req.method === "POST") Object.assign(req, { body: await readBody(req, GRAPHQL_BODY_LIMIT_BYTES) });
         // Calling the adapter writes the response (handleNodeRequestAndResponse only returns it).
         await yoga(req, res, { app, ...auth });
         return;
@@ -66,17 +70,17 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
         if (req.method !== "POST") throw new AppError("NOT_FOUND", `${req.method} ${path} is not supported; use POST`);
         if (req.headers.origin)
           throw new AppError("FORBIDDEN", "Browser-origin requests are refused: call this API from a server, never from a web page, so your API key stays secret");
-        const auth = await authenticate(app.db, req.headers.authorization);
+        const auth = await authenticateBearer(app, req);
         if (path === "/ingest") {
           requireCapability(auth.key, "ingest");
-          await ingestLimit.consume(auth.key.id);
+          await limits.ingest.consume(auth.key.id);
           return await handleIngest(app, req, res, auth.workspace.id);
         }
         const type = exportMatch![1]!;
         if (!(DATA_TYPES as readonly string[]).includes(type))
           throw new AppError("NOT_FOUND", `Unknown export type "${type}": use one of ${DATA_TYPES.join(", ")}`);
         requireCapability(auth.key, "export");
-        await exportLimit.consume(auth.key.id);
+        await limits.exports.consume(auth.key.id);
         return await handleExport(app, req, res, auth, type as DataTypeName);
       }
       throw new AppError("NOT_FOUND", `No route for ${req.method} ${path}`);

@@ -1,11 +1,14 @@
 import type { Database, RawSession } from "../db/client.ts";
-import { badRequest } from "../errors/app-error.ts";
 import { normalizeModelName } from "../usage/model-names.ts";
+import { yieldToEventLoop } from "./event-loop.ts";
+import { ProblemList } from "./problems.ts";
 import { isUsageRecord, validateRecord, type DirectoryRecord, type IngestRecord, type UsageInput } from "./records.ts";
 
 /** Rows per INSERT (one JSON parameter each): large enough to be quick, small enough to keep each statement modest. */
 const USAGE_CHUNK = 5_000;
 const DIRECTORY_CHUNK = 2_000;
+/** Records validated between yields to the event loop: a failing record costs zod ~20 µs, so at most ~40 ms. */
+const VALIDATION_SLICE = 2_000;
 
 export interface IngestResult {
   /** Records stored or updated: every directory record plus each new usage record. */
@@ -16,7 +19,7 @@ export interface IngestResult {
 
 export interface IngestOptions {
   /** How record i is named in problems (`line 3`); `record i+1` by default. */
-  labels?: string[];
+  label?: (index: number) => string;
   /** The time of receipt: a directory record's default effectiveAt. */
   now?: Date;
 }
@@ -28,7 +31,8 @@ interface Indexed<T> {
 
 /**
  * Stores a batch atomically (SPEC §7): every record is checked first and any
- * problem refuses the whole batch with one 400 listing each bad record. Usage
+ * problem refuses the whole batch with one 400 listing the bad records (the
+ * first 100, then an exact count of the rest: see problems.ts). Usage
  * records are idempotent by (kind, id); directory records add or replace the
  * version at their effectiveAt, so attribute history is kept.
  */
@@ -38,18 +42,19 @@ export async function ingestRecords(
   records: unknown[],
   opts: IngestOptions = {},
 ): Promise<IngestResult> {
-  const label = (i: number) => opts.labels?.[i] ?? `record ${i + 1}`;
-  const problems = new Map<number, string>();
+  const problems = new ProblemList();
   const valid: Indexed<IngestRecord>[] = [];
-  records.forEach((raw, index) => {
-    const result = validateRecord(raw);
+  for (let index = 0; index < records.length; index++) {
+    if (index > 0 && index % VALIDATION_SLICE === 0) await yieldToEventLoop();
+    // Past the listed problems, only whether the record is valid matters.
+    const result = validateRecord(records[index], { describe: problems.wants(index) });
     if (result.ok) valid.push({ index, record: result.record });
-    else problems.set(index, result.reason);
-  });
+    else problems.add(index, result.reason);
+  }
+  // Counted even when the batch is refused already, so the count of problems is exact.
   for (const { index, deploymentId } of await unknownDeployments(db, workspaceId, valid))
-    problems.set(index, `deploymentId "${deploymentId}" is not a known deployment of this workspace`);
-  if (problems.size > 0)
-    throw badRequest([...problems].sort(([a], [b]) => a - b).map(([i, reason]) => `${label(i)}: ${reason}`));
+    problems.add(index, `deploymentId "${deploymentId}" is not a known deployment of this workspace`);
+  if (problems.size > 0) throw problems.refusal(opts.label ?? ((i) => `record ${i + 1}`));
 
   const now = opts.now ?? new Date();
   const directory = valid.map((v) => v.record).filter((r): r is DirectoryRecord => !isUsageRecord(r));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { instant, key, keyText, MAX_LONG_TEXT_CHARS, text } from "./fields.ts";
 
 // The ingestion records of SPEC §7, one schema per `type`. Messages are short
 // and name no internals: a reason reads `<field>: <what is wrong>`.
@@ -10,14 +11,6 @@ const MAX_USD_DIGITS = 11;
 const MAX_USD = 10 ** MAX_USD_DIGITS;
 const USD_DECIMALS = 9;
 
-// PostgreSQL text and jsonb cannot hold U+0000: refuse it here (400), not in the database (500).
-const noNul = (s: string) => !s.includes("\u0000");
-const id = z
-  .string({ error: "must be a string" })
-  .refine((s) => s.trim() !== "", "must not be empty")
-  .refine(noNul, "must not contain U+0000");
-const text = z.string({ error: "must be a string or null" }).refine(noNul, "must not contain U+0000").nullish();
-const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" });
 const tokens = z
   .number({ error: "must be a non-negative integer" })
   .int({ error: "must be a non-negative integer" })
@@ -60,17 +53,17 @@ function numberText(value: number): string | null {
   return decimals > USD_DECIMALS ? `0.${"0".repeat(decimals)}` : value.toFixed(Math.max(0, decimals));
 }
 
-const directory = { id, effectiveAt: instant.nullish() };
+const directory = { id: key, effectiveAt: instant.nullish() };
 
 export const UserRecord = z.object({
   type: z.literal("user"),
   ...directory,
-  name: text,
-  email: text,
-  role: text,
-  department: text,
-  companyName: text,
-  licenseType: text,
+  name: text(),
+  email: text(),
+  role: text(),
+  department: text(),
+  companyName: text(),
+  licenseType: text(),
   paygLimit: z
     .number({ error: "must be a non-negative number or null" })
     .min(0, { error: "must be a non-negative number or null" })
@@ -78,18 +71,26 @@ export const UserRecord = z.object({
   joinedAt: instant.nullish(),
   removedAt: instant.nullish(),
 });
-export const AgentRecord = z.object({ type: z.literal("agent"), ...directory, name: text, description: text, url: text, ownerId: text });
-export const ProjectRecord = z.object({ type: z.literal("project"), ...directory, name: text, ownerId: text });
-export const ApiKeyRecord = z.object({ type: z.literal("api_key"), ...directory, name: text });
-export const DeploymentRecord = z.object({ type: z.literal("deployment"), ...directory, name: text, model: text, provider: text });
+export const AgentRecord = z.object({
+  type: z.literal("agent"),
+  ...directory,
+  name: text(),
+  description: text(MAX_LONG_TEXT_CHARS),
+  url: text(MAX_LONG_TEXT_CHARS),
+  ownerId: keyText,
+});
+export const ProjectRecord = z.object({ type: z.literal("project"), ...directory, name: text(), ownerId: keyText });
+export const ApiKeyRecord = z.object({ type: z.literal("api_key"), ...directory, name: text() });
+// A deployment's model and provider name the same things as a usage record's.
+export const DeploymentRecord = z.object({ type: z.literal("deployment"), ...directory, name: text(), model: keyText, provider: keyText });
 
 const usage = {
-  id,
+  id: key,
   occurredAt: instant,
-  model: id,
-  provider: id,
-  source: id,
-  deploymentId: id.nullish(),
+  model: key,
+  provider: key,
+  source: key,
+  deploymentId: key.nullish(),
   promptTokens: tokens,
   completionTokens: tokens,
   cachedPromptTokens: tokens,
@@ -101,14 +102,14 @@ const usage = {
 export const MessageRecord = z.object({
   type: z.literal("message"),
   ...usage,
-  userId: id,
+  userId: key,
   surface: z.enum(["chat", "agent", "project"], { error: 'must be "chat", "agent" or "project"' }),
-  agentId: id.nullish(),
-  projectId: id.nullish(),
-  conversationId: id.nullish(),
-  action: id.nullish(),
+  agentId: key.nullish(),
+  projectId: key.nullish(),
+  conversationId: key.nullish(),
+  action: key.nullish(),
 });
-export const ApiRequestRecord = z.object({ type: z.literal("api_request"), ...usage, apiKeyId: id });
+export const ApiRequestRecord = z.object({ type: z.literal("api_request"), ...usage, apiKeyId: key });
 
 export const RECORD_SCHEMAS = {
   user: UserRecord,
@@ -135,25 +136,65 @@ export const isUsageRecord = (r: IngestRecord): r is UsageInput => r.type === "m
 /** Surfaces that must name the entity the message went to. */
 const SURFACE_TARGET = { agent: "agentId", project: "projectId" } as const;
 
-/** Validates one record: the typed record, or one reason listing every problem (each naming its field). */
-export function validateRecord(raw: unknown): { ok: true; record: IngestRecord } | { ok: false; reason: string } {
+/**
+ * The fields each type cannot do without (those refusing both undefined and
+ * null): a record lacking one is invalid before its schema runs.
+ */
+const REQUIRED: Record<string, string[]> = Object.fromEntries(
+  Object.entries(RECORD_SCHEMAS).map(([type, schema]) => [
+    type,
+    Object.entries(schema.shape as Record<string, z.ZodType>)
+      .filter(([, field]) => !field.safeParse(undefined).success && !field.safeParse(null).success)
+      .map(([name]) => name),
+  ]),
+);
+
+/** An unknown type is echoed in the reason, cut short so the answer stays small. */
+const MAX_ECHO_CHARS = 40;
+
+export type Validation = { ok: true; record: IngestRecord } | { ok: false; reason: string };
+const INVALID: Validation = { ok: false, reason: "" };
+
+/**
+ * Validates one record: the typed record, or one reason listing every problem
+ * (each naming its field). With `describe: false` an invalid record gets an
+ * empty reason, and a record missing a required field is refused without
+ * running its schema: counting problems that won't be listed stays cheap.
+ */
+export function validateRecord(raw: unknown, opts: { describe?: boolean } = {}): Validation {
+  const describe = opts.describe ?? true;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, reason: "record must be a JSON object" };
   const fields = raw as Record<string, unknown>;
   const type = fields.type;
   if (type === undefined || type === null) return { ok: false, reason: "type is required" };
   if (typeof type !== "string" || !Object.hasOwn(RECORD_SCHEMAS, type))
-    return { ok: false, reason: `unknown record type ${JSON.stringify(type)}` };
+    return describe ? { ok: false, reason: `unknown record type ${echo(type)}` } : INVALID;
+  if (!describe) {
+    if (REQUIRED[type]!.some((name) => fields[name] === undefined || fields[name] === null)) return INVALID;
+    const parsed = RECORD_SCHEMAS[type as RecordType].safeParse(raw);
+    return parsed.success && !missingTarget(fields) ? { ok: true, record: parsed.data } : INVALID;
+  }
 
   const parsed = RECORD_SCHEMAS[type as RecordType].safeParse(raw, { reportInput: true });
   const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   // Checked on the raw input so it is reported alongside any other problem of the record.
-  if (type === "message" && (fields.surface === "agent" || fields.surface === "project")) {
-    const target = SURFACE_TARGET[fields.surface];
-    if (fields[target] === undefined || fields[target] === null)
-      problems.push(`${target} is required when surface is "${fields.surface}"`);
-  }
+  const target = missingTarget(fields);
+  if (target) problems.push(`${target} is required when surface is "${String(fields.surface)}"`);
   if (problems.length > 0 || !parsed.success) return { ok: false, reason: problems.join("; ") };
   return { ok: true, record: parsed.data };
+}
+
+/** The field an agent or project message lacks to name where it went, if any. */
+function missingTarget(fields: Record<string, unknown>): string | null {
+  if (fields.type !== "message" || (fields.surface !== "agent" && fields.surface !== "project")) return null;
+  const target = SURFACE_TARGET[fields.surface];
+  return fields[target] === undefined || fields[target] === null ? target : null;
+}
+
+function echo(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  // Never cut a surrogate pair in half.
+  return text.length > MAX_ECHO_CHARS ? `${text.slice(0, MAX_ECHO_CHARS).replace(/[\ud800-\udbff]$/, "")}…` : text;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

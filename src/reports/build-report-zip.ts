@@ -10,6 +10,8 @@ import { AppError, badRequest } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";
 import type { DataTypeName, GroupBy } from "../usage/data-types.ts";
 import type { CachedInput } from "../usage/result-cache.ts";
+import { uniqueTypes } from "./unique-types.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../config/private-files.ts";
 
 /** Bumped whenever a field of manifest.json changes meaning, so audits can tell versions apart. */
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -126,7 +128,7 @@ export async function buildReportZip(app: AppContext, input: ReportZipInput): Pr
   const summary = noData ? emptySummary(period) : await summarize(app, query);
 
   const fileName = reportZipFileName(input.name, period);
-  await mkdir(input.outDir, { recursive: true });
+  await mkdir(input.outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const zipPath = join(input.outDir, fileName);
   await writeZip(zipPath, manifest, files);
   const { size } = await stat(zipPath);
@@ -140,14 +142,16 @@ export interface ExportedCsv {
 }
 
 /**
- * Runs the export pipeline once per requested type, in the requested order.
+ * Runs the export pipeline once per requested type, in the requested order
+ * (a repeated type once, where it first appears).
  * Null when the period holds no usage: that check is workspace-wide, so it
  * answers the same for every type. Any other error (a bad `group_by`, a
  * missing workspace) propagates, and no zip is written.
  */
 async function exportAll(app: AppContext, input: ReportZipInput): Promise<ExportedCsv[] | null> {
   const out: ExportedCsv[] = [];
-  for (const { dataType, groupBy } of input.types) {
+  // Subscriptions are de-duplicated when saved; rows stored before that may still repeat a type.
+  for (const { dataType, groupBy } of uniqueTypes(input.types)) {
     let result;
     try {
       result = await createExport(app, { workspaceId: input.workspaceId, dataType, period: input.period, groupBy });
@@ -186,7 +190,7 @@ export async function writeZip(zipPath: string, manifest: ReportManifest, files:
   try {
     const archive = new ZipArchive({ zlib: { level: 9 } });
     // The pipeline settles on any archive or disk error; finalize() alone can wait forever after one.
-    const written = pipeline(archive, createWriteStream(partial));
+    const written = pipeline(archive, createWriteStream(partial, { mode: PRIVATE_FILE_MODE }));
     // The manifest first, so a reader listing the zip sees what it holds before the data.
     archive.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: "manifest.json" });
     // Streams, not archive.file(): file() stats paths concurrently and queues entries in

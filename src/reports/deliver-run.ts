@@ -12,6 +12,7 @@ import { buildReportZip } from "./build-report-zip.ts";
 import { DeliveryError, type Destination } from "./delivery/delivery.ts";
 import { deliverTo, type Deliverers } from "./delivery/build-deliverer.ts";
 import { markDelivered, markFailed, MAX_ATTEMPTS } from "./runs/claim-run.ts";
+import { PRIVATE_DIR_MODE } from "../config/private-files.ts";
 
 export type { Deliverers };
 export type DeliveryOutcome = "delivered" | "retrying" | "failed" | "lost-lease";
@@ -35,7 +36,7 @@ export async function deliverRun(
       app.now(),
     );
     const outDir = join(app.exportDir, dirname(reportZipPath(sub.workspaceId, run.id, "x.zip")));
-    await mkdir(outDir, { recursive: true });
+    await mkdir(outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const zip = await buildReportZip(app, {
       workspaceId: sub.workspaceId,
       name: sub.name,

@@ -5,6 +5,7 @@ import type { ReportRun, ReportSubscription, Workspace } from "../generated/pris
 import { canonicalDataType, checkGroupBy, DATA_TYPES, type DataTypeName, type GroupBy } from "../usage/data-types.ts";
 import { checkRecipients } from "./delivery/email.ts";
 import { scheduleOf } from "./runs/plan-runs.ts";
+import { uniqueTypes } from "./unique-types.ts";
 import { nextRunTimes, reportPeriod, scheduleProblems } from "./schedule.ts";
 
 export interface SubscriptionInput {
@@ -60,7 +61,7 @@ export function checkSubscription(input: SubscriptionInput, workspace: Pick<Work
     dayOfMonth: input.cadence === "monthly" ? input.dayOfMonth! : null,
     time: input.time,
     timezone: input.timezone,
-    types,
+    types: uniqueTypes(types),
     channel: input.channel,
     recipients,
     slackChannelId: input.channel === "slack" ? input.slackChannelId!.trim() : null,

@@ -2,11 +2,30 @@ import SchemaBuilder from "@pothos/core";
 import ComplexityPlugin from "@pothos/plugin-complexity";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from "graphql";
 import type { AppContext } from "../context.ts";
 import type { AccessKey, Workspace } from "../generated/prisma/client.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import { AppError } from "../errors/app-error.ts";
+
+/**
+ * What one GraphQL request may ask for. Tokens and breadth are checked on the
+ * document before validation (src/http/server.ts), so a hostile document costs
+ * little more than reading it; complexity and depth need the variables (`first`)
+ * and are checked by the complexity plugin when the first root field runs.
+ */
+export const QUERY_LIMITS = {
+  /** graphql-js parser tokens (names, punctuation, values); the page's largest query has 270. */
+  tokens: 10_000,
+  /** A full page (200 rows) of every users column, breakdowns included, costs ~25,000. */
+  complexity: 30_000,
+  depth: 8,
+  /** Fields selected by an operation (the page's largest: 75): aliases, `__typename` and each spread of a fragment count. */
+  breadth: 120,
+  /** Fields under `__schema` / `__type`: a full introspection query (~230) fits, aliased copies do not. */
+  introspectionBreadth: 300,
+} as const;
 
 /** Every GraphQL request is made with a valid key; the HTTP layer answers 401 before Yoga otherwise. */
 export interface GraphQLContext {
@@ -37,10 +56,7 @@ export const builder = new SchemaBuilder<{
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,
-    // A full page (200 rows) of every users column, breakdowns included, costs ~25,000;
-    // anything far beyond that, or deeper than a page needs, is refused before
-    // it reaches the database.
-    limit: { complexity: 30_000, depth: 8, breadth: 120 },
+    limit: { complexity: QUERY_LIMITS.complexity, depth: QUERY_LIMITS.depth, breadth: QUERY_LIMITS.breadth },
   },
 });
 
@@ -53,3 +69,52 @@ export const COSTED_BY_DATA_LIST = { field: 1, multiplier: 1 } as const;
 
 builder.queryType({});
 builder.mutationType({});
+
+/**
+ * How many fields each operation of a document selects, the way the complexity
+ * plugin counts breadth (every field node, aliases and `__typename` included,
+ * a fragment's fields once per spread) but over the whole operation, so a query
+ * of nothing but `__typename` counts too. Root introspection fields (`__schema`,
+ * `__type`) are counted apart. Runs before validation, so an unknown fragment
+ * counts nothing and a cycle stops (validation reports both); fragments are
+ * counted once each, so nested spreads cannot make the count itself slow.
+ */
+export function operationBreadths(document: DocumentNode): Breadth[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const counted = new Map<string, Breadth>();
+  const entered = new Set<string>();
+
+  const spread = (name: string, atRoot: boolean): Breadth => {
+    const key = `${atRoot}:${name}`;
+    const known = counted.get(key);
+    if (known) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || entered.has(key)) return { breadth: 0, introspection: 0 };
+    entered.add(key);
+    const n = count(fragment.selectionSet, atRoot);
+    counted.set(key, n);
+    return n;
+  };
+  const count = (set: SelectionSetNode, atRoot: boolean): Breadth => {
+    const total = { breadth: 0, introspection: 0 };
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) {
+        const n = 1 + (s.selectionSet ? count(s.selectionSet, false).breadth : 0);
+        if (atRoot && (s.name.value === "__schema" || s.name.value === "__type")) total.introspection += n;
+        else total.breadth += n;
+      } else {
+        const inner = s.kind === Kind.INLINE_FRAGMENT ? count(s.selectionSet, atRoot) : spread(s.name.value, atRoot);
+        total.breadth += inner.breadth;
+        total.introspection += inner.introspection;
+      }
+    }
+    return total;
+  };
+  return document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [count(d.selectionSet, true)] : []));
+}
+
+export interface Breadth {
+  breadth: number;
+  introspection: number;
+}

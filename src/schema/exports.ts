@@ -1,5 +1,6 @@
 import { requireCapability } from "../auth/permissions.ts";
 import { createExport, type ExportResult } from "../exports/create-export.ts";
+import { limitsOf } from "../http/rate-limit.ts";
 import { resolvePeriodRequest } from "../periods/period-request.ts";
 import { DATA_TYPES, GROUP_BYS, type DataTypeName, type GroupBy } from "../usage/data-types.ts";
 import { builder } from "./builder.ts";
@@ -44,6 +45,8 @@ builder.mutationField("createExport", (t) =>
     args: { input: t.arg({ type: CreateExportInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       requireCapability(ctx.key, "export");
+      // The same per-key budget as POST /export/{type}; past it, the AppError member with RATE_LIMITED.
+      await limitsOf(ctx.app).exports.consume(ctx.key.id);
       const period = resolvePeriodRequest(input.period, ctx.workspace, ctx.app.now());
       return createExport(ctx.app, {
         workspaceId: ctx.workspace.id,

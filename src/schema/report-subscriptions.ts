@@ -20,7 +20,7 @@ const AttemptRef = builder.objectRef<DeliveryAttempt>("DeliveryAttempt").impleme
     attempt: t.exposeInt("attempt"),
     startedAt: t.expose("startedAt", { type: "DateTime" }),
     finishedAt: t.expose("finishedAt", { type: "DateTime", nullable: true }),
-    outcome: t.exposeString("outcome", { nullable: true, description: "delivered, retrying or failed; null while running or after a crash" }),
+    outcome: t.exposeString("outcome", { nullable: true, description: "delivered, retrying, failed, or abandoned (its worker crashed or was cut short; set when the run is taken over); null while running" }),
     error: t.exposeString("error", { nullable: true }),
     detail: t.exposeString("detail", { nullable: true, description: "SMTP message id or Slack file id" }),
   }),

@@ -24,7 +24,7 @@ describe("usage-exports reports", () => {
 
     // At the first run time, once; a second call finds nothing left.
     const due = await cli("reports", "run-due", "--now", firstRun);
-    expect(due.json).toEqual({ planned: 1, delivered: 1, retrying: 0, failed: 0, "lost-lease": 0 });
+    expect(due.json).toEqual({ planned: 1, delivered: 1, retrying: 0, failed: 0, "lost-lease": 0, errored: 0 });
     expect((await cli("reports", "run-due", "--now", firstRun)).json).toMatchObject({ planned: 0, delivered: 0 });
     const mails = received.filter((m) => m.subject?.startsWith('Usage report "Weekly ops"'));
     expect(mails.length).toBe(1);
@@ -33,6 +33,15 @@ describe("usage-exports reports", () => {
     const history = (await cli("reports", "history", "--subscription", subscriptionId)).json as { kind: string; status: string; attempts: { outcome: string }[] }[];
     expect(history.map((r) => [r.kind, r.status, r.attempts.map((a) => a.outcome)])).toEqual([["scheduled", "delivered", ["delivered"]]]);
   }, 180_000); // a dozen CLI processes, each starting tsx
+
+  test("a data type given twice is kept once, in the order of first appearance", async () => {
+    const ws = (await cli("workspace", "create", "--name", "Repeats Co")).json as { workspaceId: string };
+    const created = await cli("reports", "create", "--workspace", ws.workspaceId, "--name", "Repeats", "--monthly", "1",
+      "--at", "08:00", "--tz", "UTC", "--types", "users,agents:model,users,assistants:model,users", "--email", "ops@acme.test");
+    expect(created.code).toBe(0);
+    const list = (await cli("reports", "list", "--workspace", ws.workspaceId)).json as { types: unknown }[];
+    expect(list.map((s) => s.types)).toEqual([[{ dataType: "users", groupBy: null }, { dataType: "agents", groupBy: "model" }]]);
+  }, 120_000);
 
   test("bad flags are each named, and nothing is created", async () => {
     const ws = (await cli("workspace", "create", "--name", "Flags Co")).json as { workspaceId: string };

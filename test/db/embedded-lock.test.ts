@@ -42,6 +42,24 @@ describe("embedded database lock", () => {
     expect(await otherProcessAcquires(dir)).toBe(true);
   });
 
+  test("the holder keeps its lock across many refreshes, and others stay refused", async () => {
+    const dir = freshDir();
+    const holder = spawn(process.execPath, ["--import", "tsx", CHILD, dir, "hold"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LOCK_REFRESH_MS: "300", LOCK_STALE_MS: "2000" },
+    });
+    let stderr = "";
+    holder.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => holder.on("exit", resolve));
+    await new Promise<void>((resolve) => holder.stdout.once("data", () => resolve()));
+    // Ten refreshes: the first one used to take the owner file's write for a stolen lock and end the process.
+    const outcome = await Promise.race([exited.then((code) => `exited ${code}`), new Promise((r) => setTimeout(() => r("alive"), 3_000))]);
+    expect({ outcome, stderr }).toEqual({ outcome: "alive", stderr: "" });
+    expect(await otherProcessAcquires(dir)).toBe(false);
+    holder.kill("SIGKILL");
+    await exited;
+  });
+
   test("the lock of a killed process is taken over at once", async () => {
     const dir = freshDir();
     const holder = spawn(process.execPath, ["--import", "tsx", CHILD, dir, "hold"], { stdio: ["ignore", "pipe", "inherit"] });

@@ -16,16 +16,25 @@ export async function testDatabase(): Promise<Database> {
     afterAll(() => db.close());
     return db;
   }
+  const db = await openDatabase({ kind: "postgres", url: await testDatabaseUrl() });
+  afterAll(() => db.close());
+  return db;
+}
+
+/**
+ * With DATABASE_URL: the URL of a fresh migrated PostgreSQL database of the
+ * calling test file's own (for a server process to use), dropped after the file.
+ * Hooks run in reverse, so whatever the file closes in its own afterAll closes first.
+ */
+export async function testDatabaseUrl(): Promise<string> {
+  const url = process.env.DATABASE_URL;
   const template = process.env.TEST_TEMPLATE_DATABASE;
-  if (!template) throw new Error("test/global-setup.ts did not prepare a template database");
+  if (!url || !template) throw new Error("test/global-setup.ts did not prepare a template database");
   const name = `ue_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   await adminQuery(url, `create database ${name} template ${template}`);
-  const db = await openDatabase({ kind: "postgres", url: withDatabase(url, name) });
-  afterAll(async () => {
-    await db.close();
-    await adminQuery(url, `drop database if exists ${name}`);
-  });
-  return db;
+  // (force): a server process killed in a test may leave its sessions behind for a moment.
+  afterAll(() => adminQuery(url, `drop database if exists ${name} with (force)`));
+  return withDatabase(url, name);
 }
 
 export function withDatabase(url: string, name: string): string {

@@ -216,7 +216,7 @@ describe("the OpenAPI document", () => {
     for (const type of ["users", "agents", "assistants", "api_keys", "projects", "models"]) {
       expect(at(["paths", `/export/${type}`, "post"]), type).toBeDefined();
       expect(Object.keys(at(["paths", `/export/${type}`, "post", "responses"]) as Json).sort()).toEqual(
-        ["200", "400", "401", "403", "404", "413", "429", "500"],
+        ["200", "400", "401", "403", "404", "413", "429", "500", "503"],
       );
       const servers = at(["paths", `/export/${type}`, "servers"]) as { url: string }[];
       expect(servers.map((s) => s.url)).toEqual([PUBLIC_BASE, `${PUBLIC_BASE}/api/public`]);
@@ -394,6 +394,8 @@ describe("POST /ingest", () => {
     expect(await ingestError(400, { key: ingestKeyA, body: `${ok}\n{oops\n`, type: "application/x-ndjson" })).toEqual({
       error: "Bad Request",
       message: "line 2: not valid JSON",
+      problems: ["line 2: not valid JSON"],
+      moreProblems: 0,
     });
     const malformed = await ingestError(400, { key: ingestKeyA, body: "[{" });
     expect(malformed.message).toMatch(/^Malformed JSON body: /);

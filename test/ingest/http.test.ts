@@ -68,6 +68,8 @@ describe("POST /ingest", () => {
       body: {
         error: "Bad Request",
         message: 'line 3: unknown record type "foo"; line 4: occurredAt: must be an ISO 8601 date-time',
+        problems: ['line 3: unknown record type "foo"', "line 4: occurredAt: must be an ISO 8601 date-time"],
+        moreProblems: 0,
       },
     });
     expect(await app.db.prisma.usageRecord.count({ where: { workspaceId } })).toBe(before);
@@ -77,7 +79,7 @@ describe("POST /ingest", () => {
     expect(await post(`${msg("n1")}\n{oops`, "application/x-ndjson")).toEqual({
       status: 400,
       type: "application/json; charset=utf-8",
-      body: { error: "Bad Request", message: "line 2: not valid JSON" },
+      body: { error: "Bad Request", message: "line 2: not valid JSON", problems: ["line 2: not valid JSON"], moreProblems: 0 },
     });
   });
 

@@ -367,7 +367,7 @@ describe("deployments named by usage records", () => {
     await ingestRecords(db, other, [{ type: "deployment", id: "d-other", name: "Elsewhere" }]);
     const problems = await problemsOf(
       ingestRecords(db, ws, [message("m1", { deploymentId: "d-missing" }), apiRequest("r1", { deploymentId: "d-other" })], {
-        labels: ["line 1", "line 2"],
+        label: (i) => `line ${i + 1}`,
       }),
     );
     expect(problems).toEqual([
@@ -451,7 +451,7 @@ describe("validation", () => {
         db,
         ws,
         [message("ok"), { type: "foo" }, message("m", { surface: "agent" }), message("m2", { deploymentId: "nope" })],
-        { labels: ["line 1", "line 3", "line 5", "line 7"] },
+        { label: (i) => `line ${2 * i + 1}` },
       ),
     );
     expect(problems).toEqual([

@@ -136,6 +136,24 @@ describe("clean-up of report zips", () => {
     expect([orphanOld.dir, orphanRecent.dir, emptyFailed.dir, stranger].map((d) => existsSync(d))).toEqual([false, true, false, true]);
   });
 
+  test("a live run's folder loses a crashed build's partial zip once as old as the retention; a younger one (a build under way) and the zips stay", async () => {
+    const { app, ago } = cleanUpApp();
+    const pending = await runWithZip(app, "pending", [[ago(30), ago(29)]]);
+    const recent = await runWithZip(app, "delivered", [[ago(2), ago(1)]]);
+    const partial = async (dir: string, name: string, hours: number) => {
+      const file = join(dir, name);
+      await writeFile(file, "half a zip");
+      await utimes(file, ago(hours), ago(hours));
+      return file;
+    };
+    const crashed = await partial(pending.dir, "renamed-2026-11-02-2026-11-08.zip.partial", 25);
+    const building = await partial(pending.dir, "weekly-2026-11-02-2026-11-08.zip.partial", 23);
+    const crashedToo = await partial(recent.dir, "renamed-2026-11-02-2026-11-08.zip.partial", 24);
+
+    expect(await cleanUpReportZips(app)).toEqual({ deleted: 0, swept: 2 });
+    expect([crashed, building, crashedToo, pending.file, recent.file].map((f) => existsSync(f))).toEqual([false, true, false, true, true]);
+  });
+
   test("a folder that can't be deleted is logged and tried again next time, without holding up the others", async () => {
     const { app, ago, warnings } = cleanUpApp();
     const fine = await runWithZip(app, "delivered", [[ago(26), ago(25)]]);

@@ -174,6 +174,34 @@ describe("buildReportZip", () => {
     );
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  test("a type asked for twice (or by its alias) is exported once, where it first appears", async () => {
+    const dir = outDir();
+    const zip = await buildReportZip(app, {
+      workspaceId: "ws_a",
+      name: "Repeats",
+      types: [
+        { dataType: "users", groupBy: null },
+        { dataType: "users", groupBy: null },
+        { dataType: "agents", groupBy: "model" },
+        { dataType: "users", groupBy: "model" },
+        { dataType: "assistants", groupBy: "model" },
+        { dataType: "users", groupBy: null },
+      ],
+      period: october,
+      outDir: dir,
+    });
+    const csv = (type: string) => new RegExp(`^${type}-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\\.csv$`);
+    const names = entries(zip.zipPath);
+    expect(names).toHaveLength(4);
+    expect(names[0]).toBe("manifest.json");
+    ["users", "agents", "users"].forEach((type, i) => expect(names[i + 1]).toMatch(csv(type)));
+    expect(zip.manifest.files.map((f) => [f.name, f.dataType, f.groupBy])).toEqual([
+      [names[1], "users", null],
+      [names[2], "agents", "model"],
+      [names[3], "users", "model"],
+    ]);
+  });
 });
 
 describe("writeZip", () => {

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { createExport } from "../../src/exports/create-export.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
-import { buildDeliverers } from "../../src/reports/delivery/build-deliverer.ts";
+import { buildDeliverers, type Deliverers } from "../../src/reports/delivery/build-deliverer.ts";
+import { DeliveryError } from "../../src/reports/delivery/delivery.ts";
 import { processDueRuns } from "../../src/reports/process-due-runs.ts";
 import { claimNextRun, LEASE_MS, MAX_ATTEMPTS } from "../../src/reports/runs/claim-run.ts";
 import { planDueRuns } from "../../src/reports/runs/plan-runs.ts";
@@ -128,7 +129,7 @@ describe("scheduled report delivery", () => {
     expect(await processDueRuns(app, deliverers, "restarted")).toMatchObject({ delivered: 1 });
     expect(await processDueRuns(app, deliverers, "restarted")).toMatchObject({ delivered: 0 });
     expect(mailsFor(sub.name).length).toBe(1);
-    expect(await attempts(sub.id)).toEqual([[1, null], [2, "delivered"]]);
+    expect(await attempts(sub.id)).toEqual([[1, "abandoned"], [2, "delivered"]]);
   });
 
   test("with SMTP down each attempt is retried with backoff, then the run fails, every attempt logged", async () => {
@@ -156,5 +157,54 @@ describe("scheduled report delivery", () => {
     expect(upload!.channel).toBe("C123");
     expect(upload!.comment).toContain("2026-10-01");
     expect(upload!.bytes).toBeGreaterThan(100);
+  });
+});
+
+describe("a tick that meets an error", () => {
+  test("a run whose outcome can't be recorded (a database error) is logged, the other runs go out, and the next tick takes it over", async () => {
+    const poisoned = await subscribe();
+    const healthy = await subscribe();
+    clock = DUE;
+    let poison = true;
+    const flaky: Deliverers = {
+      ...deliverers,
+      email: {
+        close: () => undefined,
+        // PostgreSQL refuses a NUL byte in text: recording this failure throws a real database error.
+        deliver: (file, message, to) =>
+          poison && message.subject.includes(`"${poisoned.name}"`)
+            ? Promise.reject(new DeliveryError("550 rejected\u0000", false))
+            : deliverers.email!.deliver(file, message, to),
+      },
+    };
+    expect(await processDueRuns(app, flaky, "w")).toMatchObject({ planned: 2, delivered: 1, errored: 1 });
+    expect(mailsFor(healthy.name).length).toBe(1);
+    expect(mailsFor(poisoned.name)).toEqual([]);
+
+    poison = false;
+    clock = new Date(DUE.getTime() + LEASE_MS + 1000);
+    expect(await processDueRuns(app, flaky, "w")).toMatchObject({ delivered: 1, errored: 0 });
+    expect(mailsFor(poisoned.name).length).toBe(1);
+    expect(await attempts(poisoned.id)).toEqual([[1, "abandoned"], [2, "delivered"]]);
+  });
+
+  test("a subscription whose runs can't be inserted is logged, and the others are planned and delivered", async () => {
+    const broken = await subscribe();
+    const fine = await subscribe();
+    clock = DUE;
+    // A real database error on the broken subscription's insert only.
+    await db.withRawSession((s) =>
+      s.exec(`create function refuse_run() returns trigger language plpgsql as $$ begin raise exception 'could not extend file'; end $$;
+        create trigger refuse_run before insert on report_runs for each row when (new.subscription_id = '${broken.id}') execute function refuse_run();`),
+    );
+    try {
+      expect(await processDueRuns(app, deliverers, "w")).toMatchObject({ planned: 1, delivered: 1 });
+    } finally {
+      await db.withRawSession((s) => s.exec("drop trigger refuse_run on report_runs; drop function refuse_run();"));
+    }
+    expect(mailsFor(fine.name).length).toBe(1);
+    // The next tick plans and delivers the skipped one.
+    expect(await processDueRuns(app, deliverers, "w")).toMatchObject({ planned: 1, delivered: 1 });
+    expect(mailsFor(broken.name).length).toBe(1);
   });
 });

@@ -85,7 +85,50 @@ describe("claiming runs", () => {
     const [run] = await runsOf(sub);
     expect([run!.status, run!.attempts, run!.lastError]).toEqual(["delivered", 2, null]);
     const log = await db.prisma.deliveryAttempt.findMany({ where: { runId: run!.id }, orderBy: { attempt: "asc" } });
-    expect(log.map((a) => [a.attempt, a.outcome, a.detail])).toEqual([[1, null, null], [2, "delivered", "msg-1"]]);
+    expect(log.map((a) => [a.attempt, a.outcome, a.detail, a.finishedAt])).toEqual([[1, "abandoned", null, later], [2, "delivered", "msg-1", later]]);
+    expect(log[0]!.error).toBe('worker "crashed" crashed or was cut short before finishing (its lease ran out)');
+  });
+
+  test("workers racing for an expired lease: one takes it over, and the crashed attempt is closed once", async () => {
+    const sub = await subscription("2026-10-10T00:00:00Z");
+    const now = new Date("2026-10-12T10:00:00Z");
+    await planDueRuns(db, now);
+    await only(sub);
+    await claimNextRun(db, "crashed", now);
+    const later = new Date(now.getTime() + LEASE_MS + 1000);
+    const claims = await Promise.all(["w1", "w2", "w3"].map((w) => claimNextRun(db, w, later)));
+    expect(claims.filter((c) => c !== null).map((c) => c!.attempts)).toEqual([2]);
+    const log = await db.prisma.deliveryAttempt.findMany({ where: { run: { subscriptionId: sub } }, orderBy: { attempt: "asc" } });
+    expect(log.map((a) => [a.attempt, a.outcome])).toEqual([[1, "abandoned"], [2, null]]);
+  });
+
+  test("a run whose lease ran out on its last attempt is failed, not claimed, and the next due run is claimed instead", async () => {
+    const sub = await subscription("2026-09-20T00:00:00Z");
+    let now = new Date("2026-10-05T10:00:00Z");
+    await planDueRuns(db, now); // Mondays 21 and 28 September
+    await only(sub);
+    const [first, second] = await runsOf(sub);
+    // Four attempts fail with SMTP down; the fifth worker crashes.
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+      const run = await claimNextRun(db, "w", now, { runId: first!.id });
+      await markFailed(db, run!, "w", now, { message: "SMTP down", retryable: true });
+      now = (await db.prisma.reportRun.findUniqueOrThrow({ where: { id: first!.id } })).nextAttemptAt;
+    }
+    expect((await claimNextRun(db, "crashed", now, { runId: first!.id }))?.attempts).toBe(MAX_ATTEMPTS);
+
+    const later = new Date(now.getTime() + LEASE_MS + 1000);
+    const gaveUp: string[] = [];
+    const next = await claimNextRun(db, "w", later, { onGaveUp: (r) => gaveUp.push(r.id) });
+    expect([next?.id, gaveUp]).toEqual([second!.id, [first!.id]]);
+    const failed = await db.prisma.reportRun.findUniqueOrThrow({ where: { id: first!.id } });
+    expect([failed.status, failed.attempts, failed.leaseOwner, failed.lastError]).toEqual([
+      "failed", MAX_ATTEMPTS, null,
+      `gave up after ${MAX_ATTEMPTS} attempts; the worker crashed or was cut short on 1 of them; earlier error: SMTP down`,
+    ]);
+    const outcomes = (await db.prisma.deliveryAttempt.findMany({ where: { runId: first!.id }, orderBy: { attempt: "asc" } })).map((a) => a.outcome);
+    expect(outcomes).toEqual(["retrying", "retrying", "retrying", "retrying", "abandoned"]);
+    // Asked for by id (a re-send racing the scheduler), a given-up run is not claimed either.
+    expect(await claimNextRun(db, "w", new Date(later.getTime() + 10 * LEASE_MS), { runId: first!.id })).toBeNull();
   });
 
   test("retryable failures back off, then the run is marked failed after the last attempt", async () => {

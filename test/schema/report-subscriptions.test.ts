@@ -113,6 +113,22 @@ describe("report subscriptions over GraphQL", () => {
     expect(await byId(created.id)).toBeUndefined();
   });
 
+  test("a data type given twice is kept once, in the order of first appearance, on create and on update", async () => {
+    const created = (
+      await graphql(url, admin, CREATE, {
+        input: { ...monthly, name: "Repeats", types: [{ dataType: "USERS" }, { dataType: "MODELS", groupBy: "SOURCE" }, { dataType: "USERS" }, { dataType: "USERS", groupBy: null }] },
+      })
+    ).body.data.createReportSubscription.data;
+    expect(created.types).toEqual([{ dataType: "users", groupBy: null }, { dataType: "models", groupBy: "source" }]);
+
+    const UPDATE = `mutation($id: ID!, $input: UpdateReportSubscriptionInput!) { updateReportSubscription(id: $id, input: $input) {
+      ... on MutationUpdateReportSubscriptionSuccess { data { types { dataType groupBy } } } } }`;
+    const types = [{ dataType: "AGENTS", groupBy: "MODEL" }, { dataType: "USERS" }, { dataType: "ASSISTANTS", groupBy: "MODEL" }, { dataType: "AGENTS" }, { dataType: "USERS" }];
+    const updated = (await graphql(url, admin, UPDATE, { id: created.id, input: { types } })).body.data.updateReportSubscription.data;
+    expect(updated.types).toEqual([{ dataType: "agents", groupBy: "model" }, { dataType: "users", groupBy: null }, { dataType: "agents", groupBy: null }]);
+    expect((await db.prisma.reportSubscription.findUniqueOrThrow({ where: { id: created.id } })).types).toEqual(updated.types);
+  });
+
   test("a screen's full query of subscriptions, their runs and every attempt is within the cost limit", async () => {
     const full = `{ reportSubscriptions { __typename ... on AppError { code message } ... on QueryReportSubscriptionsSuccess { data {
       id name cadence weekday dayOfMonth time timezone channel recipients slackChannelId active nextRuns(count: 5)

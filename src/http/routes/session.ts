@@ -4,6 +4,7 @@ import type { AppContext } from "../../context.ts";
 import { AppError } from "../../errors/app-error.ts";
 import { parseJson, readBody } from "../body.ts";
 import { readCookie, SESSION_COOKIE, sessionCookie } from "../cookies.ts";
+import { clientAddress, limitsOf } from "../rate-limit.ts";
 import { sendJson } from "../respond.ts";
 
 const SIGN_IN_BODY_LIMIT_BYTES = 4 * 1024;
@@ -64,6 +65,10 @@ export async function handleSession(app: AppContext, req: IncomingMessage, res: 
   throw new AppError("NOT_FOUND", `${req.method} /session is not supported; use GET, POST or DELETE`);
 }
 
+/** A key that is not a live key: what guessing runs into (a valid non-admin key or a cross-site post is not a guess). */
+const isGuessFailure = (error: unknown) => error instanceof SignInError && (error.reason === "invalid" || error.reason === "revoked");
+
+/** Refused keys use up the address's failure budget shared with Bearer keys; past it every attempt is a 429, form or JSON. */
 async function signIn(app: AppContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   const form = type === "application/x-www-form-urlencoded";
@@ -73,7 +78,11 @@ async function signIn(app: AppContext, req: IncomingMessage, res: ServerResponse
   try {
     if (!fromOwnPage(app, req)) throw new SignInError("cross_site");
     const apiKey = form ? new URLSearchParams(text).get("apiKey") : (parseJson(text) as { apiKey?: unknown } | null)?.apiKey;
-    const started = await startSession(app.db, apiKey, app.now());
+    const started = await limitsOf(app).authFailures.attempt(
+      clientAddress(req),
+      () => startSession(app.db, apiKey, app.now()),
+      isGuessFailure,
+    );
     const cookie = sessionCookie(started.cookieToken, { secure: secure(app), maxAgeSeconds: SESSION_TTL_MS / 1000 });
     if (!form) return sendJson(res, 200, sessionBody(started), { ...NO_STORE, "set-cookie": cookie });
     res.writeHead(303, { ...NO_STORE, location: "/", "set-cookie": cookie });

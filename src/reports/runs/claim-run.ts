@@ -1,38 +1,114 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "../../db/client.ts";
-import { Prisma, type ReportRun } from "../../generated/prisma/client.ts";
+import type { Database, RawSession } from "../../db/client.ts";
+import type { ReportRun } from "../../generated/prisma/client.ts";
 
 const MINUTE_MS = 60_000;
 /** How long a worker may hold a run before another may take it over (a crashed worker's runs come back). */
 export const LEASE_MS = 10 * MINUTE_MS;
-/** Tries before a run is marked failed. */
+/** Tries before a run is marked failed; attempts cut short by a crash count too. */
 export const MAX_ATTEMPTS = 5;
+
+/** A run that had used every attempt when its last lease ran out: marked failed instead of claimed. */
+export interface GaveUpRun {
+  id: string;
+  lastError: string;
+}
+
+export interface ClaimOptions {
+  /** Only this run (a test send or re-send): null if it is not due or is held. */
+  runId?: string;
+  /** Told of each run given up on the way (for the caller's log and counts). */
+  onGaveUp?: (run: GaveUpRun) => void;
+}
 
 /**
  * Takes the oldest run that is due and not held by a live lease, for `owner`.
  * `FOR UPDATE SKIP LOCKED` lets several workers claim side by side without
  * ever taking the same run; each claim counts as one attempt and is logged.
- * With `runId`, only that run is taken (null if it is not due or is held).
+ * A run whose lease ran out was left by a worker that crashed or was cut
+ * short: that attempt is logged `abandoned`, and once the run has used
+ * MAX_ATTEMPTS it is marked failed rather than tried again (a run that crashes
+ * its worker every time must not be delivered on the ninth try, or ever loop).
  */
-export async function claimNextRun(db: Database, owner: string, now: Date, runId?: string): Promise<ReportRun | null> {
-  const leaseUntil = new Date(now.getTime() + LEASE_MS);
-  const claimed = await db.prisma.$queryRaw<{ id: string; attempts: number }[]>`
-    update report_runs
-    set status = 'running', lease_owner = ${owner}, lease_until = ${leaseUntil}, attempts = attempts + 1
-    where id = (
-      select id from report_runs
-      where status in ('pending', 'running') and next_attempt_at <= ${now}
-        and (lease_until is null or lease_until < ${now})
-        ${runId === undefined ? Prisma.empty : Prisma.sql`and id = ${runId}`}
-      order by due_at, id
-      limit 1
-      for update skip locked
-    )
-    returning id, attempts`;
-  const row = claimed[0];
-  if (!row) return null;
-  await db.prisma.deliveryAttempt.create({ data: { id: randomUUID(), runId: row.id, attempt: row.attempts, startedAt: now } });
-  return db.prisma.reportRun.findUniqueOrThrow({ where: { id: row.id } });
+export async function claimNextRun(db: Database, owner: string, now: Date, opts: ClaimOptions = {}): Promise<ReportRun | null> {
+  for (;;) {
+    // One transaction per candidate: the attempt row exists exactly when the claim does.
+    const result = await db.inRawTransaction((tx) => claimOne(tx, owner, now, opts.runId));
+    if (result === null) return null;
+    if ("gaveUp" in result) {
+      opts.onGaveUp?.(result.gaveUp);
+      continue; // that run is failed now: look for the next one
+    }
+    return db.prisma.reportRun.findUniqueOrThrow({ where: { id: result.claimed } });
+  }
+}
+
+interface Candidate {
+  id: string;
+  attempts: number;
+  status: string;
+  lease_owner: string | null;
+  last_error: string | null;
+}
+
+type ClaimResult = { claimed: string } | { gaveUp: GaveUpRun } | null;
+
+/** Locks the first candidate and claims it, or gives it up; null when none is free. Runs in `tx`. */
+async function claimOne(tx: RawSession, owner: string, now: Date, runId: string | undefined): Promise<ClaimResult> {
+  const at = now.toISOString();
+  const [run] = await tx.query<Candidate>(
+    `select id, attempts, status::text as status, lease_owner, last_error from report_runs
+     where status in ('pending', 'running') and next_attempt_at <= $1::timestamptz
+       and (lease_until is null or lease_until < $1::timestamptz)
+       ${runId === undefined ? "" : "and id = $2"}
+     order by due_at, id
+     limit 1
+     for update skip locked`,
+    runId === undefined ? [at] : [at, runId],
+  );
+  if (!run) return null;
+  // `running` past its lease: the holder never recorded an outcome.
+  if (run.status === "running") await abandonAttempt(tx, run, now);
+  if (run.attempts >= MAX_ATTEMPTS) return { gaveUp: await giveUp(tx, run) };
+  const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString();
+  const [claimed] = await tx.query<{ attempts: number }>(
+    `update report_runs set status = 'running', lease_owner = $2, lease_until = $3::timestamptz, attempts = attempts + 1
+     where id = $1 returning attempts`,
+    [run.id, owner, leaseUntil],
+  );
+  await tx.query(
+    `insert into delivery_attempts (id, run_id, attempt, started_at) values ($1, $2, $3, $4::timestamptz)`,
+    [randomUUID(), run.id, claimed!.attempts, at],
+  );
+  return { claimed: run.id };
+}
+
+/** Closes the attempt a worker left without an outcome. */
+async function abandonAttempt(tx: RawSession, run: Candidate, now: Date): Promise<void> {
+  const who = run.lease_owner ? `worker "${run.lease_owner}"` : "the worker";
+  await tx.query(
+    `update delivery_attempts set outcome = 'abandoned', finished_at = $3::timestamptz, error = $4
+     where run_id = $1 and attempt = $2 and outcome is null`,
+    [run.id, run.attempts, now.toISOString(), `${who} crashed or was cut short before finishing (its lease ran out)`],
+  );
+}
+
+/** Marks a run that used every attempt failed, saying how many of them were cut short. */
+async function giveUp(tx: RawSession, run: Candidate): Promise<GaveUpRun> {
+  const [{ abandoned } = { abandoned: 0 }] = await tx.query<{ abandoned: number }>(
+    `select count(*)::int as abandoned from delivery_attempts where run_id = $1 and outcome = 'abandoned'`,
+    [run.id],
+  );
+  const lastError =
+    abandoned >= run.attempts
+      ? `the worker crashed or was cut short on every attempt (${run.attempts} of ${MAX_ATTEMPTS})`
+      : `gave up after ${run.attempts} attempts; the worker crashed or was cut short on ${abandoned} of them` +
+        (run.last_error ? `; earlier error: ${run.last_error}` : "");
+  await tx.query(`update report_runs set status = 'failed', lease_owner = null, lease_until = null, last_error = $2 where id = $1`, [
+    run.id,
+    lastError,
+  ]);
+  return { id: run.id, lastError };
 }
 
 /** Backoff after the n-th failed attempt: 1, 2, 4, 8 … minutes, at most an hour, or longer if the channel asked. */

@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+// String and date fields of ingestion records, limited to what PostgreSQL can
+// store and index: a value it would refuse is a 400 naming the field, never a
+// 500 and never a row that breaks later queries. Messages read `<what is wrong>`;
+// records.ts puts the field in front.
+
+/**
+ * Ids, references and the usage dimensions kept in indexed columns (model,
+ * provider, source, action), in UTF-8 bytes. usage_daily's primary key holds up
+ * to eight of them in one btree row, whose limit is 2,704 bytes; 8 × 255 bytes
+ * plus the fixed columns stays under it even when nothing compresses.
+ */
+export const MAX_KEY_BYTES = 255;
+/** Directory attributes kept in jsonb (not indexed): names, emails, roles, departments… */
+export const MAX_TEXT_CHARS = 1_000;
+/** An agent's description and URL. */
+export const MAX_LONG_TEXT_CHARS = 10_000;
+
+/**
+ * Years 1–9999 in UTC. timestamptz itself reaches 4713 BC, but dates travel as
+ * the ISO text of Date#toISOString (usage rows' JSON, jsonb attributes read back
+ * with ::timestamptz), and PostgreSQL refuses its year 0 (`0000-…`) and
+ * year 10000 (`+010000-…`).
+ */
+const MIN_INSTANT = Date.parse("0001-01-01T00:00:00.000Z");
+const MAX_INSTANT = Date.parse("9999-12-31T23:59:59.999Z");
+
+// PostgreSQL text and jsonb hold neither U+0000 nor a lone UTF-16 surrogate
+// (JSON.parse accepts "\ud800"). lib.es2024 types isWellFormed; Node 20 has it.
+const noNul = (s: string) => !s.includes("\u0000");
+const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+// A string longer than the limit in UTF-16 units is longer in UTF-8 bytes too: no need to encode it.
+const fitsKey = (s: string) => s.length <= MAX_KEY_BYTES && Buffer.byteLength(s, "utf8") <= MAX_KEY_BYTES;
+
+const storable = (schema: z.ZodString) =>
+  schema.refine(noNul, "must not contain U+0000").refine(wellFormed, "must not contain a lone UTF-16 surrogate");
+
+/** A required id or reference: non-empty, at most MAX_KEY_BYTES. */
+export const key = storable(
+  z.string({ error: "must be a string" }).refine((s) => s.trim() !== "", "must not be empty"),
+).refine(fitsKey, `must be at most ${MAX_KEY_BYTES} bytes in UTF-8`);
+
+/** Optional text that is indexed or names an entity: as a key, but may be empty. */
+export const keyText = storable(z.string({ error: "must be a string or null" }))
+  .refine(fitsKey, `must be at most ${MAX_KEY_BYTES} bytes in UTF-8`)
+  .nullish();
+
+/** Optional free text of at most `max` characters (UTF-16 units). */
+export const text = (max = MAX_TEXT_CHARS) =>
+  storable(z.string({ error: "must be a string or null" }).max(max, { error: `must be at most ${max} characters` })).nullish();
+
+/** An ISO 8601 date-time with an offset or Z, whose UTC instant PostgreSQL can store and read back. */
+export const instant = z.iso
+  .datetime({ offset: true, error: "must be an ISO 8601 date-time" })
+  // NaN is the format check's to report. An offset can cross the bound: 0001-01-01T00:30:00+01:00 is year 0 in UTC.
+  .refine((s) => {
+    const t = Date.parse(s);
+    return Number.isNaN(t) || (t >= MIN_INSTANT && t <= MAX_INSTANT);
+  }, "must be within years 1 to 9999 in UTC");

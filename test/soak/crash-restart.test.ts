@@ -1,0 +1,148 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openApp } from "../../src/app.ts";
+import { parseEnv } from "../../src/config/env.ts";
+import { testDatabaseUrl } from "../helpers/database.ts";
+import { localLink, startServer, type ServerProcess } from "./server-process.ts";
+
+/**
+ * `kill -9` of the compiled server mid-ingest and mid-export, then a restart:
+ * a batch is stored whole or not at all, a killed export's `.partial` file is
+ * swept by the clean-up once older than the retention, and the restarted
+ * server answers. On embedded PGlite (whose files must survive the kill) and,
+ * with DATABASE_URL, on PostgreSQL.
+ */
+const dataDir = mkdtempSync(join(tmpdir(), "ue-crash-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const databaseUrl = process.env.DATABASE_URL ? await testDatabaseUrl() : null;
+const env: Record<string, string> = {
+  ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  INGEST_BODY_LIMIT_BYTES: String(64 * 1024 * 1024),
+  // The clean-up every minute; files count as abandoned after 18 s.
+  JOB_SCHEDULES: "clean-up-exports=* * * * *",
+  EXPORT_RETENTION_HOURS: "0.005",
+};
+const USERS = 10_000;
+const EXPORT_BODY = JSON.stringify({ from: { date: "2026-11-01", timezone: "UTC" }, to: { date: "2026-11-03", timezone: "UTC" } });
+
+let server: ServerProcess;
+let apiKey: string;
+afterAll(() => server?.kill());
+
+const post = (path: string, body: string, contentType = "application/json") =>
+  fetch(`${server.base}${path}`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": contentType }, body });
+
+const message = (id: string, userId: string) =>
+  JSON.stringify({ type: "message", id, occurredAt: "2026-11-02T10:00:00Z", userId, surface: "chat", model: "gpt-4o", provider: "openai", source: "WEB" });
+
+/** Every file under the export store, relative. */
+function exportFiles(): string[] {
+  const root = join(dataDir, "exports");
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name).slice(root.length + 1)]));
+  try {
+    return walk(root);
+  } catch {
+    return [];
+  }
+}
+
+/** Counts stored usage records by id prefix, with the server stopped (PGlite admits one process). */
+async function storedWithPrefix(prefix: string): Promise<number> {
+  const app = await openApp(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent", ...env }));
+  try {
+    return await app.db.prisma.usageRecord.count({ where: { id: { startsWith: prefix } } });
+  } finally {
+    await app.close();
+  }
+}
+
+beforeAll(async () => {
+  server = await startServer(dataDir, env);
+  apiKey = server.apiKey!;
+  // A directory large enough that the users export takes a while to write.
+  const lines = Array.from({ length: USERS }, (_, i) => [
+    JSON.stringify({ type: "user", id: `crash-user-${i}`, name: `User ${i}`, email: `u${i}@example.test`, role: "member", joinedAt: "2026-01-01T00:00:00Z" }),
+    message(`crash-seed-${i}`, `crash-user-${i}`),
+  ]).flat();
+  const res = await post("/ingest", lines.join("\n"), "application/x-ndjson");
+  expect([res.status, await res.json()]).toEqual([200, { accepted: 2 * USERS, duplicates: 0 }]);
+}, 300_000);
+
+describe("a server killed with SIGKILL", () => {
+  test("mid-ingest stores the batch whole or not at all, and after a restart it is stored exactly once", async () => {
+    const batch = Array.from({ length: 12_000 }, (_, i) => message(`crash-ingest-${i}`, `crash-user-${i % USERS}`)).join("\n");
+    // A first batch tells how long one takes; the kill lands halfway through the next.
+    const started = Date.now();
+    expect((await post("/ingest", Array.from({ length: 12_000 }, (_, i) => message(`crash-timing-${i}`, "crash-user-0")).join("\n"), "application/x-ndjson")).status).toBe(200);
+    const took = Date.now() - started;
+
+    let lockHolder: pg.Client | null = null;
+    if (databaseUrl) {
+      // On PostgreSQL, park the insert behind a lock, so the kill lands mid-transaction for sure.
+      lockHolder = new pg.Client({ connectionString: databaseUrl });
+      await lockHolder.connect();
+      await lockHolder.query("begin; lock table usage_records in share mode");
+    }
+    const pending = post("/ingest", batch, "application/x-ndjson").catch((error: Error) => error);
+    if (lockHolder) {
+      for (let i = 0; i < 400; i++) {
+        const { rows } = await lockHolder.query("select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
+        if (rows.length > 0) break;
+        await sleep(25);
+      }
+    } else await sleep(took / 2);
+    expect(await server.kill()).toBe("SIGKILL");
+    expect(await pending).toBeInstanceOf(Error); // the connection died with the process
+    if (lockHolder) {
+      await lockHolder.query("rollback");
+      await lockHolder.end();
+    }
+
+    const afterKill = await storedWithPrefix("crash-ingest-");
+    expect([0, 12_000]).toContain(afterKill);
+    if (databaseUrl) expect(afterKill).toBe(0);
+
+    server = await startServer(dataDir, env);
+    const again = await post("/ingest", batch, "application/x-ndjson");
+    expect([again.status, await again.json()]).toEqual([200, { accepted: 12_000 - afterKill, duplicates: afterKill }]);
+    await server.stop();
+    expect(await storedWithPrefix("crash-ingest-")).toBe(12_000);
+    server = await startServer(dataDir, env);
+  });
+
+  test("mid-export leaves a .partial file that the clean-up sweeps after a restart; the next export works", async () => {
+    let partial: string | undefined;
+    // Watch the store closely and kill the moment a partial file appears.
+    for (let tries = 0; tries < 5 && !partial; tries++) {
+      const pending = post("/export/users", EXPORT_BODY).catch((error: Error) => error);
+      const until = Date.now() + 12_000;
+      while (!partial && Date.now() < until) {
+        partial = exportFiles().find((f) => f.endsWith(".partial"));
+        if (!partial) await sleep(2);
+      }
+      if (partial) await server.kill();
+      await pending;
+    }
+    expect(partial).toBeDefined();
+    expect(exportFiles()).toContain(partial);
+
+    server = await startServer(dataDir, env);
+    // Younger than the retention: it might still be written, so it stays a while, then goes.
+    await expect.poll(() => exportFiles().includes(partial!), { timeout: 150_000, interval: 1_000 }).toBe(false);
+    expect(exportFiles().filter((f) => f.endsWith(".partial"))).toEqual([]);
+
+    const res = await post("/export/users", EXPORT_BODY);
+    const result = (await res.json()) as { data: { downloadUrl: string; recordCount: number } };
+    expect(res.status).toBe(200);
+    expect(result.data.recordCount).toBeGreaterThanOrEqual(USERS); // the demo's own members too
+    const csv = await fetch(localLink(server, result.data.downloadUrl));
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).trimEnd().split("\n")).toHaveLength(result.data.recordCount + 1);
+    expect(statSync(join(dataDir, "exports")).mode & 0o077).toBe(0);
+  });
+});

@@ -51,6 +51,16 @@ function exportFiles(): string[] {
   }
 }
 
+/** When PGlite last wrote its write-ahead log (0 on PostgreSQL or before the first write). */
+function walWrittenAt(): number {
+  const wal = join(dataDir, "pglite", "pg_wal");
+  try {
+    return Math.max(0, ...readdirSync(wal).map((f) => statSync(join(wal, f)).mtimeMs));
+  } catch {
+    return 0;
+  }
+}
+
 /** Counts stored usage records by id prefix, with the server stopped (PGlite admits one process). */
 async function storedWithPrefix(prefix: string): Promise<number> {
   const app = await openApp(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent", ...env }));
@@ -76,26 +86,26 @@ beforeAll(async () => {
 describe("a server killed with SIGKILL", () => {
   test("mid-ingest stores the batch whole or not at all, and after a restart it is stored exactly once", async () => {
     const batch = Array.from({ length: 12_000 }, (_, i) => message(`crash-ingest-${i}`, `crash-user-${i % USERS}`)).join("\n");
-    // A first batch tells how long one takes; the kill lands halfway through the next.
-    const started = Date.now();
-    expect((await post("/ingest", Array.from({ length: 12_000 }, (_, i) => message(`crash-timing-${i}`, "crash-user-0")).join("\n"), "application/x-ndjson")).status).toBe(200);
-    const took = Date.now() - started;
-
     let lockHolder: pg.Client | null = null;
+    let writing: () => Promise<boolean>;
     if (databaseUrl) {
-      // On PostgreSQL, park the insert behind a lock, so the kill lands mid-transaction for sure.
-      lockHolder = new pg.Client({ connectionString: databaseUrl });
-      await lockHolder.connect();
-      await lockHolder.query("begin; lock table usage_records in share mode");
+      // On PostgreSQL, park the insert behind a lock: the kill lands mid-transaction for sure.
+      const holder = new pg.Client({ connectionString: databaseUrl });
+      lockHolder = holder;
+      await holder.connect();
+      await holder.query("begin; lock table usage_records in share mode");
+      writing = async () =>
+        (await holder.query("select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows.length > 0;
+    } else {
+      // On PGlite, the first write to its WAL after the request was sent is the batch's transaction.
+      const before = walWrittenAt();
+      writing = async () => walWrittenAt() > before;
     }
     const pending = post("/ingest", batch, "application/x-ndjson").catch((error: Error) => error);
-    if (lockHolder) {
-      for (let i = 0; i < 400; i++) {
-        const { rows } = await lockHolder.query("select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'");
-        if (rows.length > 0) break;
-        await sleep(25);
-      }
-    } else await sleep(took / 2);
+    let answered = false;
+    void pending.then(() => (answered = true));
+    while (!answered && !(await writing())) await sleep(databaseUrl ? 25 : 2);
+    expect(answered).toBe(false); // the kill lands while the request is in flight
     expect(await server.kill()).toBe("SIGKILL");
     expect(await pending).toBeInstanceOf(Error); // the connection died with the process
     if (lockHolder) {

@@ -5,8 +5,10 @@ import type { ExportResult } from "../exports/create-export.ts";
 import type { CommandArgs } from "./commands/args.ts";
 import { saveExportAs } from "./commands/export.ts";
 import { findCommand } from "./commands/index.ts";
-import { execute } from "./execute.ts";
+import { cliEnv, execute } from "./execute.ts";
+import { ingestFile, parseIngestFileArgs } from "./ingest-file.ts";
 import { progressBar } from "./progress.ts";
+import { openRunner } from "./runner.ts";
 
 // Whatever the CLI writes into DATA_DIR (the embedded database, exports) is the service user's alone.
 usePrivateUmask();
@@ -47,6 +49,29 @@ function action(name: string, opts: ActionOptions = {}) {
     if (opts.finish) result = await opts.finish(result, args);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   };
+}
+
+/**
+ * `ingest FILE`: not one registered command but many, one per batch, which
+ * the CLI drives from here so that it reads the file and keeps the checkpoint
+ * while the batches run wherever the database is.
+ */
+async function ingestFileAction(file: string, _opts: unknown, command: Command) {
+  const input = parseIngestFileArgs({ ...command.opts(), file });
+  const env = cliEnv();
+  const runner = await openRunner(env);
+  const bar = progressBar("Ingesting", { bytes: true });
+  let result: unknown;
+  try {
+    result = await ingestFile(runner, env, input, {
+      onProgress: bar.onProgress,
+      notice: (text) => process.stderr.write(`${text}\n`),
+    });
+  } finally {
+    bar.stop();
+    await runner.close();
+  }
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
 const workspace = program.command("workspace").description("Manage workspaces");
@@ -102,6 +127,22 @@ program
         typeof args.output === "string" ? saveExportAs(result as ExportResult, resolve(args.output)) : result,
     }),
   );
+
+program
+  .command("ingest")
+  .description("Send an NDJSON file (plain or gzip) in batches; resumes after an interruption; prints the counts")
+  .argument("<file>", "one record per line (SPEC §7); gzip when named .gz or when its content is")
+  .option("--workspace <id>", "workspace id")
+  .option("--restart", "ignore the checkpoint an interrupted run left and send the whole file")
+  .option("--batch-records <n>", "records per batch (default 5000)")
+  .action(ingestFileAction);
+
+const models = program.command("models").description("Model names");
+models
+  .command("renormalize")
+  .description("Recompute normalized model names from the raw ones with the current rules (MODEL_NAMES_FILE) and rebuild the rollups")
+  .option("--workspace <id>", "workspace id")
+  .action(action("models renormalize"));
 
 program
   .command("demo")

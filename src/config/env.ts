@@ -17,6 +17,8 @@ const schema = z.object({
   DOWNLOAD_SIGNING_SECRET: z.string().min(16).optional(),
   DOWNLOAD_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * MB),
+  /** Largest gzip-encoded ingestion body on the wire; unset: INGEST_BODY_LIMIT_BYTES (the decompressed limit holds as well). */
+  INGEST_COMPRESSED_LIMIT_BYTES: z.coerce.number().int().positive().optional(),
   /** Per API key, per minute; 0 turns the limit off. */
   RATE_LIMIT_EXPORTS_PER_MINUTE: z.coerce.number().int().nonnegative().default(60),
   RATE_LIMIT_INGEST_PER_MINUTE: z.coerce.number().int().nonnegative().default(600),
@@ -80,6 +82,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
     downloadSigningSecret: e.DOWNLOAD_SIGNING_SECRET ?? null,
     downloadTtlSeconds: e.DOWNLOAD_TTL_SECONDS,
     ingestBodyLimitBytes: e.INGEST_BODY_LIMIT_BYTES,
+    ingestCompressedLimitBytes: e.INGEST_COMPRESSED_LIMIT_BYTES ?? e.INGEST_BODY_LIMIT_BYTES,
     rateLimits: {
       exportsPerMinute: e.RATE_LIMIT_EXPORTS_PER_MINUTE,
       ingestPerMinute: e.RATE_LIMIT_INGEST_PER_MINUTE,

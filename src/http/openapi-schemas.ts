@@ -162,6 +162,18 @@ const instant = (description: string, nullable = false): Schema => ({
   description: `${description} (ISO 8601 date-time with offset)`,
   ...(nullable ? { nullable: true } : {}),
 });
+/** Date fields of directory records (SPEC §7): a calendar date, or an instant with its offset. */
+const dateOrInstant = (description: string): Schema => ({
+  description: `${description}: a calendar date \`YYYY-MM-DD\` (written as given in every export) or an ISO 8601 date-time with an offset (written as its date in the export's time zone)`,
+  type: "string",
+  nullable: true,
+  anyOf: [{ format: "date" }, { format: "date-time" }],
+});
+/** An entity's lifetime: it exists from `createdAt` (absent: always) until `deletedAt` (absent: still), the end excluded. */
+const lifetime = {
+  createdAt: dateOrInstant("When the entity was created; absent: it has always existed"),
+  deletedAt: dateOrInstant("When the entity was deleted (the date itself excluded); absent: it still exists"),
+};
 const tokens = (description: string): Schema => ({ type: "integer", minimum: 0, maximum: 2_147_483_647, default: 0, description });
 const usd = (description: string): Schema => ({
   description: `${description}: a non-negative number, or its decimal text, with at most 9 decimals and less than 1e11. Defaults to 0.`,
@@ -214,24 +226,27 @@ const RECORDS: Record<string, Schema> = {
     companyName: nullableText("Company name"),
     licenseType: nullableText("License tier"),
     paygLimit: { type: "number", minimum: 0, nullable: true, description: "Extra-usage limit" },
-    joinedAt: instant("When the user joined the workspace", true),
-    removedAt: instant("When the user left the workspace", true),
+    joinedAt: dateOrInstant("When the user joined the workspace"),
+    removedAt: dateOrInstant("When the user left the workspace (the date itself excluded)"),
   }),
   AgentRecord: directoryRecord("agent", "An agent (assistant).", {
     name: nullableText("Agent name"),
     description: nullableText("Agent description"),
     url: nullableText("Agent URL"),
     ownerId: nullableText("User id of the owner"),
+    ...lifetime,
   }),
   ProjectRecord: directoryRecord("project", "A project.", {
     name: nullableText("Project name"),
     ownerId: nullableText("User id of the owner"),
+    ...lifetime,
   }),
-  ApiKeyRecord: directoryRecord("api_key", "A platform API key.", { name: nullableText("Key name") }),
+  ApiKeyRecord: directoryRecord("api_key", "A platform API key.", { name: nullableText("Key name"), ...lifetime }),
   DeploymentRecord: directoryRecord("deployment", "A BYOK deployment.", {
     name: nullableText("Deployment name (the `deployment` subgroup of the models export)"),
     model: nullableText("Model served"),
     provider: nullableText("Provider"),
+    ...lifetime,
   }),
   MessageRecord: usageRecord(
     "message",

@@ -246,11 +246,21 @@ const ingestOperation: Operation = {
   summary: "Send directory and usage records",
   description: [
     "The platform feeds the service its directory (users, agents, projects, API keys, deployments) and usage (messages, API requests). Keys with the `ingest` or `admin` role may ingest.",
-    "A request is atomic: if any record is invalid the answer is 400 listing each bad record (`line N: …` for NDJSON, counting blank lines; `record N: …` for a JSON array) and nothing is stored.",
+    "A request is atomic: if any record is invalid the answer is 400 listing the first 100 bad records (`line N: …` for NDJSON, counting blank lines; `record N: …` for a JSON array) and counting the rest (`moreProblems`); nothing is stored.",
     "Re-sending a usage record's id is a no-op (counted in `duplicates`); re-sending a directory record adds a version at its `effectiveAt` (attribute history is kept).",
     "The body limit is 10 MB by default (`INGEST_BODY_LIMIT_BYTES`); requests carrying an `Origin` header are refused (403).",
+    "The body may be sent with `Content-Encoding: gzip`: the body limit then applies to the decompressed size, and `INGEST_COMPRESSED_LIMIT_BYTES` to the bytes sent. A corrupt gzip body is a 400; any other encoding a 415.",
   ].join("\n\n"),
   operationId: "ingestRecords",
+  parameters: [
+    {
+      name: "Content-Encoding",
+      in: "header",
+      required: false,
+      description: "`gzip` (or `x-gzip`) for a compressed body; absent or `identity` otherwise",
+      schema: { type: "string", enum: ["gzip", "x-gzip", "identity"] },
+    },
+  ],
   requestBody: {
     required: true,
     content: {
@@ -284,6 +294,9 @@ const ingestOperation: Operation = {
     "401": responseRef("Unauthorized"),
     "403": responseRef("IngestForbidden"),
     "413": responseRef("IngestTooLarge"),
+    "415": errorResponse("Unsupported Media Type: a Content-Encoding other than gzip", {
+      encoding: ["Unsupported encoding", "Unsupported Media Type", 'Content-Encoding "br" is not supported: send gzip or no Content-Encoding'],
+    }),
     "429": responseRef("IngestRateLimited"),
     "500": responseRef("InternalError"),
     "503": responseRef("DatabaseUnavailable"),

@@ -50,11 +50,43 @@ export const keyText = storable(z.string({ error: "must be a string or null" }))
 export const text = (max = MAX_TEXT_CHARS) =>
   storable(z.string({ error: "must be a string or null" }).max(max, { error: `must be at most ${max} characters` })).nullish();
 
+const instantFormat = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" });
+const INSTANT_RANGE = "must be within years 1 to 9999 in UTC";
+// NaN is the format check's to report. An offset can cross the bound: 0001-01-01T00:30:00+01:00 is year 0 in UTC.
+const instantInRange = (s: string) => {
+  const t = Date.parse(s);
+  return Number.isNaN(t) || (t >= MIN_INSTANT && t <= MAX_INSTANT);
+};
+
 /** An ISO 8601 date-time with an offset or Z, whose UTC instant PostgreSQL can store and read back. */
-export const instant = z.iso
-  .datetime({ offset: true, error: "must be an ISO 8601 date-time" })
-  // NaN is the format check's to report. An offset can cross the bound: 0001-01-01T00:30:00+01:00 is year 0 in UTC.
-  .refine((s) => {
-    const t = Date.parse(s);
-    return Number.isNaN(t) || (t >= MIN_INSTANT && t <= MAX_INSTANT);
-  }, "must be within years 1 to 9999 in UTC");
+export const instant = instantFormat.refine(instantInRange, INSTANT_RANGE);
+
+export const DATE_FORMS = "must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)";
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * A date field (joinedAt, removedAt, createdAt, deletedAt; SPEC §7): a calendar
+ * date `YYYY-MM-DD` of years 1–9999, or an instant as `instant`. A date-time
+ * without an offset is refused: which zone it meant is anyone's guess.
+ */
+export const dateOrInstant = z.string({ error: DATE_FORMS }).superRefine((s, ctx) => {
+  const problem = dateProblem(s);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+function dateProblem(s: string): string | null {
+  const date = CALENDAR_DATE.exec(s);
+  if (date) {
+    const [year, month, day] = date.slice(1).map(Number) as [number, number, number];
+    if (year < 1) return "must be within years 1 to 9999";
+    return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? null : "must be a real calendar date";
+  }
+  if (!instantFormat.safeParse(s).success) return DATE_FORMS;
+  return instantInRange(s) ? null : INSTANT_RANGE;
+}
+
+/** Proleptic Gregorian, as PostgreSQL's `date`. */
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}

@@ -1,5 +1,6 @@
 import type { Database, RawSession } from "../db/client.ts";
 import { normalizeModelName } from "../usage/model-names.ts";
+import { storedDate } from "../usage/queries/directory-dates.ts";
 import { yieldToEventLoop } from "./event-loop.ts";
 import { ProblemList } from "./problems.ts";
 import { isUsageRecord, validateRecord, type DirectoryRecord, type IngestRecord, type UsageInput } from "./records.ts";
@@ -74,8 +75,9 @@ export async function ingestRecords(
 
 /**
  * Usage records naming a deploymentId the workspace does not know: not stored
- * before and not sent in this batch. Deployments are never deleted, so checking
- * before the write transaction cannot admit a stale id.
+ * before and not sent in this batch. Deployment versions are never removed (a
+ * deletedAt is only an attribute: usage may still name the deployment), so
+ * checking before the write transaction cannot admit a stale id.
  */
 async function unknownDeployments(
   db: Database,
@@ -110,22 +112,31 @@ export function directoryAttrs(r: DirectoryRecord): Record<string, string | numb
         companyName: r.companyName ?? null,
         licenseType: r.licenseType ?? null,
         paygLimit: r.paygLimit ?? null,
-        joinedAt: isoOrNull(r.joinedAt),
-        removedAt: isoOrNull(r.removedAt),
+        joinedAt: storedDate(r.joinedAt),
+        removedAt: storedDate(r.removedAt),
       };
     case "agent":
-      return { name: r.name ?? null, description: r.description ?? null, url: r.url ?? null, ownerId: r.ownerId ?? null };
+      return { name: r.name ?? null, description: r.description ?? null, url: r.url ?? null, ownerId: r.ownerId ?? null, ...lifetime(r) };
     case "project":
-      return { name: r.name ?? null, ownerId: r.ownerId ?? null };
+      return { name: r.name ?? null, ownerId: r.ownerId ?? null, ...lifetime(r) };
     case "api_key":
-      return { name: r.name ?? null };
+      return { name: r.name ?? null, ...lifetime(r) };
     case "deployment":
-      return { name: r.name ?? null, model: r.model ?? null, provider: r.provider ?? null };
+      return { name: r.name ?? null, model: r.model ?? null, provider: r.provider ?? null, ...lifetime(r) };
   }
 }
 
-/** Dates are kept as UTC ISO text so SQL can cast and compare them. */
-const isoOrNull = (value: string | null | undefined) => (value ? new Date(value).toISOString() : null);
+/**
+ * createdAt/deletedAt, only when given: an absent key reads as null, and records
+ * without dates store exactly what they did before these fields existed. Each
+ * version carries the whole record, so a later version without deletedAt undoes a deletion.
+ */
+function lifetime(r: { createdAt?: string | null; deletedAt?: string | null }): Record<string, string> {
+  const dates: Record<string, string> = {};
+  if (r.createdAt) dates.createdAt = storedDate(r.createdAt)!;
+  if (r.deletedAt) dates.deletedAt = storedDate(r.deletedAt)!;
+  return dates;
+}
 
 /**
  * One INSERT … ON CONFLICT per chunk: a version at the same (kind, entity,

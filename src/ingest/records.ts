@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { instant, key, keyText, MAX_LONG_TEXT_CHARS, text } from "./fields.ts";
+import { dateOrInstant, instant, key, keyText, MAX_LONG_TEXT_CHARS, text } from "./fields.ts";
 
 // The ingestion records of SPEC §7, one schema per `type`. Messages are short
 // and name no internals: a reason reads `<field>: <what is wrong>`.
@@ -54,6 +54,8 @@ function numberText(value: number): string | null {
 }
 
 const directory = { id: key, effectiveAt: instant.nullish() };
+/** When an agent, project, API key or deployment exists (SPEC §2): absent, from the beginning of time / still. */
+const lifetime = { createdAt: dateOrInstant.nullish(), deletedAt: dateOrInstant.nullish() };
 
 export const UserRecord = z.object({
   type: z.literal("user"),
@@ -68,21 +70,29 @@ export const UserRecord = z.object({
     .number({ error: "must be a non-negative number or null" })
     .min(0, { error: "must be a non-negative number or null" })
     .nullish(),
-  joinedAt: instant.nullish(),
-  removedAt: instant.nullish(),
+  joinedAt: dateOrInstant.nullish(),
+  removedAt: dateOrInstant.nullish(),
 });
 export const AgentRecord = z.object({
   type: z.literal("agent"),
   ...directory,
+  ...lifetime,
   name: text(),
   description: text(MAX_LONG_TEXT_CHARS),
   url: text(MAX_LONG_TEXT_CHARS),
   ownerId: keyText,
 });
-export const ProjectRecord = z.object({ type: z.literal("project"), ...directory, name: text(), ownerId: keyText });
-export const ApiKeyRecord = z.object({ type: z.literal("api_key"), ...directory, name: text() });
+export const ProjectRecord = z.object({ type: z.literal("project"), ...directory, ...lifetime, name: text(), ownerId: keyText });
+export const ApiKeyRecord = z.object({ type: z.literal("api_key"), ...directory, ...lifetime, name: text() });
 // A deployment's model and provider name the same things as a usage record's.
-export const DeploymentRecord = z.object({ type: z.literal("deployment"), ...directory, name: text(), model: keyText, provider: keyText });
+export const DeploymentRecord = z.object({
+  type: z.literal("deployment"),
+  ...directory,
+  ...lifetime,
+  name: text(),
+  model: keyText,
+  provider: keyText,
+});
 
 const usage = {
   id: key,

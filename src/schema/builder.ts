@@ -41,6 +41,7 @@ export const builder = new SchemaBuilder<{
     Date: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
     Decimal: { Input: string; Output: string };
+    SafeInt: { Input: number; Output: number };
   };
   DefaultFieldNullability: false;
 }>({

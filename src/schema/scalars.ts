@@ -1,4 +1,5 @@
 import { GraphQLError } from "graphql";
+import { GraphQLSafeInt } from "graphql-scalars";
 import { builder } from "./builder.ts";
 
 builder.scalarType("Date", {
@@ -27,4 +28,13 @@ builder.scalarType("Decimal", {
     if (typeof v !== "string" || !/^-?\d+(\.\d+)?$/.test(v)) throw new GraphQLError("Decimal must be a numeric string");
     return v;
   },
+});
+
+// Sums of usage records (tokens, messages, requests): a year of a large workspace
+// passes Int's 2^31 (one model's input tokens did on a 10M-record data set), while
+// reaching 2^53 − 1 at that rate takes millions of years. graphql-scalars' SafeInt stays a
+// plain JSON number, so clients read it as before; out of range it errors, never rounds.
+builder.addScalarType("SafeInt", GraphQLSafeInt, {
+  description:
+    "A whole number up to 2^53 − 1, written as a JSON number: exact in a JavaScript number (Number.isSafeInteger), a 64-bit integer or a double. Used for sums of usage records: tokens, messages, requests.",
 });

@@ -18,17 +18,19 @@ const SummaryRef = builder.objectRef<SummaryNode>("UsageSummary").implement({
   description: "Headline numbers of a period; each equals the matching total over the exports of the same period.",
   fields: (t) => {
     const tokenField = (field: "inputTokens" | "outputTokens" | "cachedPromptTokens" | "cacheCreationTokens", what: string) =>
-      t.float({
+      t.field({
+        type: "SafeInt",
         nullable: true,
-        description: `${what} over messages and API requests, a whole number (Float because totals pass 2^31). ${byokOnly}`,
+        description: `${what} over messages and API requests. ${byokOnly}`,
         resolve: (s) => (s.byok ? s[field] : null),
       });
     return {
       period: t.field({ type: PeriodRef, resolve: (s) => s.period }),
-      messages: t.exposeInt("messages", { description: "Messages (chat, agents, projects) = Σ users' messages_total" }),
+      // Sums of records are SafeInt, as in the usage queries; distinct counts are bounded by the directory.
+      messages: t.expose("messages", { type: "SafeInt", description: "Messages (chat, agents, projects) = Σ users' messages_total" }),
       activeUsers: t.exposeInt("activeUsers", { description: "Distinct users who sent a message" }),
       agentsUsed: t.exposeInt("agentsUsed", { description: "Distinct agents that were messaged" }),
-      apiRequests: t.exposeInt("apiRequests", { description: "Platform API requests = Σ API keys' requests" }),
+      apiRequests: t.expose("apiRequests", { type: "SafeInt", description: "Platform API requests = Σ API keys' requests" }),
       inputTokens: tokenField("inputTokens", "Input tokens"),
       outputTokens: tokenField("outputTokens", "Output tokens"),
       cachedPromptTokens: tokenField("cachedPromptTokens", "Cache-read input tokens"),
@@ -46,8 +48,8 @@ const SummaryRef = builder.objectRef<SummaryNode>("UsageSummary").implement({
 const ModelSeriesRef = builder.objectRef<DailySeries["models"][number]>("ModelDailyMessages").implement({
   fields: (t) => ({
     model: t.exposeString("model", { description: "Normalized model name" }),
-    total: t.exposeInt("total"),
-    messages: t.exposeIntList("messages", { description: "Messages per day, aligned with UsageSeries.days" }),
+    total: t.expose("total", { type: "SafeInt" }),
+    messages: t.expose("messages", { type: ["SafeInt"], description: "Messages per day, aligned with UsageSeries.days" }),
   }),
 });
 

@@ -25,8 +25,29 @@ interface UsagePage<Row> {
 
 export const KeyCountRef = builder.objectRef<KeyCount>("KeyCount").implement({
   description: "One entry of a breakdown: a key (agent, project, model or action) and its message count.",
-  fields: (t) => ({ key: t.exposeString("key"), count: t.exposeInt("count") }),
+  fields: (t) => ({ key: t.exposeString("key"), count: t.expose("count", { type: "SafeInt" }) }),
 });
+
+/**
+ * The `int` columns that do not sum records, so stay `Int`: ranks and counts of
+ * distinct users, agents, projects and actions are bounded by the workspace's
+ * directory, distinct conversations by one agent's messages (a record each: the
+ * largest data set seen holds 10^7 a year), and per-request min/max by one
+ * record's 2^31 − 1 (ingestion's limit). Every other `int` column sums records (tokens, messages, requests) and
+ * is `SafeInt`, so a column added later is safe unless listed here.
+ */
+const NOT_SUMS = new Set([
+  "messages_total_rank", "messages_chat_rank", "messages_assistants_rank", "messages_projects_rank",
+  "assistants_messaged", "projects_messaged", "action_messaged",
+  "unique_users", "active_users", "conversations",
+  "min_prompt_tokens", "max_prompt_tokens", "min_completion_tokens", "max_completion_tokens",
+]);
+for (const name of NOT_SUMS) {
+  const found = Object.values(USAGE_REPORTS).some((r) => r.columns.some((c: Pick<Column<object>, "name" | "kind">) => c.name === name && c.kind === "int"));
+  if (!found) throw new Error(`NOT_SUMS names ${name}, which is no int column`);
+}
+/** The GraphQL scalar of an `int` column: the one place its type is decided, for every data type. */
+const intScalar = (c: Pick<Column<object>, "name">): "Int" | "SafeInt" => (NOT_SUMS.has(c.name) ? "Int" : "SafeInt");
 
 const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null }>("PageInfo").implement({
   fields: (t) => ({
@@ -85,7 +106,7 @@ export function defineUsageQuery<T extends DataType>(
           const common = { description, nullable: nullable as true };
           switch (c.kind) {
             case "int":
-              return [c.field, t.int({ ...common, resolve: (n) => value(n) as number | null })];
+              return [c.field, t.field({ ...common, type: intScalar(c), resolve: (n) => value(n) as number | null })];
             case "bool":
               return [c.field, t.boolean({ ...common, resolve: (n) => value(n) as boolean | null })];
             case "money":

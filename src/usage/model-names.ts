@@ -31,6 +31,15 @@ function loadRules(file: string): Rules {
 }
 
 /**
+ * Reads the rules file again (MODEL_NAMES_FILE as set now), for `models
+ * renormalize` after a rule change: this process then normalizes new records
+ * with the new rules too. Throws, keeping the rules in use, when the file is bad.
+ */
+export function reloadModelNameRules(): void {
+  loaded = loadRules(process.env.MODEL_NAMES_FILE || DEFAULT_FILE);
+}
+
+/**
  * `gpt-4o-2024-08-06` → `gpt-4o`: dated snapshots count under their model family.
  * The rules are data (MODEL_NAMES_FILE, default config/model-names.json), read once.
  */

@@ -145,6 +145,11 @@ describe("values PostgreSQL cannot hold", () => {
     ["a year-0 occurredAt", message("m", { occurredAt: "0000-06-01T00:00:00Z" }), "occurredAt: must be within years 1 to 9999 in UTC"],
     ["a year-0 joinedAt", user("u", { joinedAt: "0000-06-01T00:00:00Z" }), "joinedAt: must be within years 1 to 9999 in UTC"],
     ["a removedAt an offset moves into year 10000", user("u", { removedAt: "9999-12-31T23:30:00-01:00" }), "removedAt: must be within years 1 to 9999 in UTC"],
+    ["a year-0 calendar joinedAt", user("u", { joinedAt: "0000-12-31" }), "joinedAt: must be within years 1 to 9999"],
+    ["a five-digit-year calendar removedAt", user("u", { removedAt: "10000-01-01" }), "removedAt: must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)"],
+    ["a 30 February createdAt", { type: "agent", id: "a", createdAt: "2025-02-30" }, "createdAt: must be a real calendar date"],
+    ["a 29 February deletedAt of a common year", { type: "project", id: "p", deletedAt: "2100-02-29" }, "deletedAt: must be a real calendar date"],
+    ["a year-0 date-time createdAt", { type: "api_key", id: "k", createdAt: "0000-06-01T00:00:00Z" }, "createdAt: must be within years 1 to 9999 in UTC"],
     ["an effectiveAt an offset moves into year 0", { type: "agent", id: "a", effectiveAt: "0001-01-01T00:30:00+01:00" }, "effectiveAt: must be within years 1 to 9999 in UTC"],
     ["a lone high surrogate in an id", message("m\ud800"), "id: must not contain a lone UTF-16 surrogate"],
     ["a lone low surrogate in a name", user("u", { name: "a\udc00b" }), "name: must not contain a lone UTF-16 surrogate"],
@@ -173,17 +178,19 @@ describe("values PostgreSQL cannot hold", () => {
     expect(reply.body).toEqual({ error: "Bad Request", message: problem, problems: [problem], moreProblems: 0 });
   });
 
-  it("accepts the first and last instants of years 1 to 9999 and surrogate pairs", async () => {
+  it("accepts the first and last instants and dates of years 1 to 9999 and surrogate pairs", async () => {
     const reply = await post(
       "/ingest",
       ndjson([
         user("u-edge-1", { name: "😀 Edge", joinedAt: "0001-01-01T00:00:00Z", removedAt: "9999-12-31T23:59:59.999Z" }),
         user("u-edge-2", { joinedAt: "0001-01-01T01:00:00+01:00", removedAt: "9999-12-31T22:59:59.999-01:00" }),
+        user("u-edge-3", { joinedAt: "0001-01-01", removedAt: "9999-12-31" }),
+        { type: "deployment", id: "d-edge", createdAt: "0001-01-01", deletedAt: "9999-12-31T23:59:59.999Z" },
         message("m-edge-😀", { occurredAt: "9999-12-31T23:59:59.999Z" }),
         message("m-edge-0001", { occurredAt: "0001-01-01T00:00:00Z" }),
       ]),
     );
-    expect(reply).toMatchObject({ status: 200, body: { accepted: 4, duplicates: 0 } });
+    expect(reply).toMatchObject({ status: 200, body: { accepted: 6, duplicates: 0 } });
     const stored = await db.prisma.usageRecord.findMany({ where: { workspaceId: WS, id: { startsWith: "m-edge-" } }, orderBy: { occurredAt: "asc" } });
     expect(stored.map((r) => [r.id, r.occurredAt.toISOString()])).toEqual([
       ["m-edge-0001", "0001-01-01T00:00:00.000Z"],

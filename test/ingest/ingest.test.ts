@@ -423,7 +423,7 @@ describe("validation", () => {
     ["a cost string with twelve integer digits", message("m", { costUsd: "100000000000" }), "costUsd: must be less than 100000000000"],
     ["a cost that is not finite JSON", message("m", { costUsd: true }), "costUsd: must be a non-negative number"],
     ["a paygLimit that is text", { type: "user", id: "u", paygLimit: "50" }, "paygLimit: must be a non-negative number or null"],
-    ["a removedAt that is not a date", { type: "user", id: "u", removedAt: "soon" }, "removedAt: must be an ISO 8601 date-time"],
+    ["a removedAt that is not a date", { type: "user", id: "u", removedAt: "soon" }, "removedAt: must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)"],
     ["an effectiveAt that is not a date", { type: "agent", id: "a", effectiveAt: 1717243200 }, "effectiveAt: must be an ISO 8601 date-time"],
     ["a name that is not text", { type: "deployment", id: "d", name: 7 }, "name: must be a string or null"],
   ];

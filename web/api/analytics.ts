@@ -36,6 +36,7 @@ export function periodInput(range: RangeChoice, timezone: string) {
     : { from: { date: range.from, timezone }, to: { date: range.to, timezone } };
 }
 
+// Message, request and token counts are GraphQL `SafeInt`: JSON numbers exact up to 2^53 − 1, so `number` holds them.
 export interface Summary {
   period: { startDate: string; endDate: string; timezone: string };
   messages: number;

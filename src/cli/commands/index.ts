@@ -4,7 +4,9 @@ import type { CommandArgs } from "./args.ts";
 import type { CliCommand, ProgressFn } from "./command.ts";
 import { demo } from "./demo.ts";
 import { exportCommand } from "./export.ts";
+import { ingestBatch } from "./ingest-batch.ts";
 import { keysCreate, keysList, keysRevoke } from "./keys.ts";
+import { modelsRenormalize } from "./models.ts";
 import { reportsCreate, reportsHistory, reportsList, reportsRunDue } from "./reports.ts";
 import { workspaceCreate } from "./workspace-create.ts";
 
@@ -14,7 +16,20 @@ import { workspaceCreate } from "./workspace-create.ts";
  * the same entries when the server holds the embedded database.
  */
 export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
-  [workspaceCreate, keysCreate, keysList, keysRevoke, exportCommand, demo, reportsCreate, reportsList, reportsHistory, reportsRunDue].map((c) => [c.name, c]),
+  [
+    workspaceCreate,
+    keysCreate,
+    keysList,
+    keysRevoke,
+    exportCommand,
+    demo,
+    reportsCreate,
+    reportsList,
+    reportsHistory,
+    reportsRunDue,
+    modelsRenormalize,
+    ingestBatch,
+  ].map((c) => [c.name, c]),
 );
 
 /** The command of that name, or a 400 naming the known ones. */

@@ -3,22 +3,27 @@ import type { AppContext } from "../../context.ts";
 import { ingestRecords } from "../../ingest/ingest.ts";
 import { parseIngestBody } from "../../ingest/parse-body.ts";
 import { RecordProblemsError } from "../../ingest/problems.ts";
-import { readBody } from "../body.ts";
+import { readEncodedBody, UnsupportedEncodingError } from "../body.ts";
 import { sendError, sendJson } from "../respond.ts";
 
 /**
- * POST /ingest, already authenticated: NDJSON or a JSON array → 200 `{ accepted, duplicates }`.
+ * POST /ingest, already authenticated: NDJSON or a JSON array, plain or gzip → 200 `{ accepted, duplicates }`.
  * Bad records → 400 `{ error, message, problems, moreProblems }`: at most 100 problems listed, the rest counted.
+ * A Content-Encoding other than gzip → 415 `{ error, message }`.
  */
 export async function handleIngest(app: AppContext, req: IncomingMessage, res: ServerResponse, workspaceId: string): Promise<void> {
   try {
-    const body = await readBody(req, app.env.ingestBodyLimitBytes);
+    const body = await readEncodedBody(req, {
+      decodedBytes: app.env.ingestBodyLimitBytes,
+      compressedBytes: app.env.ingestCompressedLimitBytes,
+    });
     const { records, label } = await parseIngestBody(req.headers["content-type"], body);
     const result = await ingestRecords(app.db, workspaceId, records, { label, now: app.now() });
     sendJson(res, 200, { accepted: result.accepted, duplicates: result.duplicates });
   } catch (error) {
     if (error instanceof RecordProblemsError)
       sendJson(res, 400, { error: error.title, message: error.message, problems: error.problems, moreProblems: error.moreProblems });
+    else if (error instanceof UnsupportedEncodingError) sendJson(res, error.status, { error: error.title, message: error.message });
     else sendError(res, error, app.log);
   }
 }

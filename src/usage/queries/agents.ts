@@ -1,6 +1,6 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
-import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { attributesAsOf, existingDuring } from "./directory-sql.ts";
 import { agentConversations, usageUnits } from "../rollups/usage-units.ts";
 import { usageQuery } from "./usage-query.ts";
 import { num, periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
@@ -50,8 +50,9 @@ interface SqlRow extends TokenSumsRow {
 }
 
 /**
- * Agents export rows: every agent known by the period end or messaged in the
- * period (zeros where unused); with `model`, one row per (agent, model) used.
+ * Agents export rows: every agent that existed during the period (see
+ * existingDuring) or was messaged in it, zeros where unused; with `model`, one
+ * row per (agent, model) used.
  * `active_users` counts users with a conversation that had a message in the period.
  */
 export const agentUsage = usageQuery<SqlRow, AgentUsageRow>({ sql: agentUsageSql, toRow: toAgentUsageRow });
@@ -72,7 +73,7 @@ function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
     ),
     agg as (
       select ${groupKey},
-        sum(records)::int as messages,
+        sum(records)::float8 as messages,
         count(distinct user_id)::int as unique_users,
         (count(distinct user_id) filter (where with_conversation))::int as active_users,
         ${TOKEN_SUMS},
@@ -86,7 +87,7 @@ function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
       ${grouped ? Prisma.sql`select null::text as agent_id, 0 as conversations` : Prisma.sql`select agent_id, count(distinct conversation_id)::int as conversations from ${agentConversations(units)} c group by agent_id`}
     ),
     base as (
-      ${grouped ? Prisma.sql`select agent_id, model from agg` : Prisma.sql`select entity_id as agent_id, null::text as model from (${knownBy(ws, "agent", period.to)}) k union select agent_id, null from agg`}
+      ${grouped ? Prisma.sql`select agent_id, model from agg` : Prisma.sql`select entity_id as agent_id, null::text as model from (${existingDuring(ws, "agent", period)}) k union select agent_id, null from agg`}
     ),
     agents as (${attributesAsOf(ws, "agent", period.to)}),
     users as (${attributesAsOf(ws, "user", period.to)})

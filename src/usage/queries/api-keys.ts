@@ -1,6 +1,6 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
-import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { attributesAsOf, existingDuring } from "./directory-sql.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
 import { usageQuery } from "./usage-query.ts";
 import { periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
@@ -26,7 +26,10 @@ interface SqlRow extends TokenSumsRow {
   cost: string;
 }
 
-/** API keys export rows: platform API requests per key (and model, when grouped). */
+/**
+ * API keys export rows: platform API requests per key (and model, when grouped).
+ * Ungrouped, every key that existed during the period is listed, zeros where unused.
+ */
 export const apiKeyUsage = usageQuery<SqlRow, ApiKeyUsageRow>({ sql: apiKeyUsageSql, toRow: toApiKeyUsageRow });
 
 function apiKeyUsageSql(input: UsageQueryInput): Prisma.Sql {
@@ -36,13 +39,13 @@ function apiKeyUsageSql(input: UsageQueryInput): Prisma.Sql {
   const groupKey = grouped ? Prisma.sql`api_key_id, model` : Prisma.sql`api_key_id`;
   return Prisma.sql`
     with agg as (
-      select ${groupKey}, sum(records)::int as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
+      select ${groupKey}, sum(records)::float8 as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
       from ${usageUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
       where kind = 'api_request' and api_key_id is not null
       group by ${groupKey}
     ),
     base as (
-      ${grouped ? Prisma.sql`select api_key_id, model from agg` : Prisma.sql`select entity_id as api_key_id, null::text as model from (${knownBy(ws, "api_key", period.to)}) k union select api_key_id, null from agg`}
+      ${grouped ? Prisma.sql`select api_key_id, model from agg` : Prisma.sql`select entity_id as api_key_id, null::text as model from (${existingDuring(ws, "api_key", period)}) k union select api_key_id, null from agg`}
     ),
     keys as (${attributesAsOf(ws, "api_key", period.to)})
     select b.api_key_id, b.model, k.attrs->>'name' as name, coalesce(a.requests, 0) as requests,

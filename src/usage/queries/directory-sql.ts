@@ -1,4 +1,5 @@
 import { Prisma } from "../../generated/prisma/client.ts";
+import { dateStart } from "./directory-dates.ts";
 
 type Kind = "user" | "agent" | "project" | "api_key" | "deployment";
 
@@ -27,15 +28,38 @@ export function latestAttributes(workspaceId: string, kind: Kind): Prisma.Sql {
     order by entity_id, effective_at desc`;
 }
 
+/** The attributes bounding an entity's existence (SPEC §2): users keep their membership dates. */
+const LIFETIME: Record<Kind, { start: string; end: string }> = {
+  user: { start: "joinedAt", end: "removedAt" },
+  agent: { start: "createdAt", end: "deletedAt" },
+  project: { start: "createdAt", end: "deletedAt" },
+  api_key: { start: "createdAt", end: "deletedAt" },
+  deployment: { start: "createdAt", end: "deletedAt" },
+};
+
 /**
- * Ids of entities known by `at`. Agents, projects and API keys carry no creation
- * date, so an entity exists from its first version's effective_at on.
+ * Ids of entities that existed at some time in the period, read from each
+ * entity's latest version (`latest`, when the caller has that relation already). An entity
+ * exists from its start date (absent: the beginning of time, since the first
+ * version known stands for all earlier times) until its end date (absent: it
+ * still exists), the end itself excluded: removed at midnight, gone that day.
+ * When the entity was first sent plays no part, so a backfilled past period
+ * lists every entity of the time (SPEC §7).
  */
-export function knownBy(workspaceId: string, kind: Kind, at: Date): Prisma.Sql {
+export function existingDuring(
+  workspaceId: string,
+  kind: Kind,
+  period: { from: Date; to: Date },
+  latest = Prisma.sql`(${latestAttributes(workspaceId, kind)})`,
+): Prisma.Sql {
+  const { start, end } = LIFETIME[kind];
+  const zone = Prisma.sql`w.timezone`;
+  const attrs = Prisma.sql`l.attrs`;
   return Prisma.sql`
-    select entity_id from directory_versions
-    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind
-    group by entity_id having min(effective_at) <= ${at}`;
+    select l.entity_id from ${latest} l
+    cross join (select timezone from workspaces where id = ${workspaceId}) w
+    where coalesce(${dateStart(attrs, start, zone)} <= ${period.to}, true)
+      and coalesce(${dateStart(attrs, end, zone)} > ${period.from}, true)`;
 }
 
 /** A `json_agg` of `[key, count]` pairs ordered by count descending, then key. */

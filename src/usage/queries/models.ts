@@ -50,7 +50,7 @@ function modelUsageSql(input: UsageQueryInput): Prisma.Sql {
   return Prisma.sql`
     with agg as (
       select model as name, provider, (deployment_id is not null) as byok ${sub},
-        sum(records)::int as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
+        sum(records)::float8 as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
       from ${modelUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
       group by model, provider, (deployment_id is not null) ${sub}
     ),

@@ -1,6 +1,6 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { PeriodFields } from "../../exports/columns/column.ts";
-import { attributesAsOf, knownBy } from "./directory-sql.ts";
+import { attributesAsOf, existingDuring } from "./directory-sql.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
 import { usageQuery } from "./usage-query.ts";
 import { periodFields, type UsageQueryInput } from "./query-input.ts";
@@ -20,7 +20,7 @@ interface SqlRow {
   messages: number;
 }
 
-/** Projects export rows: every project known by the period end or messaged in it. No subgroups. */
+/** Projects export rows: every project that existed during the period or was messaged in it. No subgroups. */
 export const projectUsage = usageQuery<SqlRow, ProjectUsageRow>({ sql: projectUsageSql, toRow: toProjectUsageRow });
 
 function projectUsageSql(input: UsageQueryInput): Prisma.Sql {
@@ -28,12 +28,12 @@ function projectUsageSql(input: UsageQueryInput): Prisma.Sql {
   const ws = workspace.id;
   return Prisma.sql`
     with agg as (
-      select project_id, sum(records)::int as messages
+      select project_id, sum(records)::float8 as messages
       from ${usageUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
       where kind = 'message' and surface = 'project' and project_id is not null
       group by project_id
     ),
-    base as (select entity_id as project_id from (${knownBy(ws, "project", period.to)}) k union select project_id from agg),
+    base as (select entity_id as project_id from (${existingDuring(ws, "project", period)}) k union select project_id from agg),
     projects as (${attributesAsOf(ws, "project", period.to)}),
     users as (${attributesAsOf(ws, "user", period.to)})
     select b.project_id, p.attrs, u.attrs->>'email' as owner_email, coalesce(a.messages, 0) as messages
@@ -49,8 +49,8 @@ function toProjectUsageRow(input: UsageQueryInput): (r: SqlRow) => ProjectUsageR
   const personal = input.workspace.userLevelData;
   return (r) => ({
     periodStart: common.periodStart,
-      periodEnd: common.periodEnd,
-      orgId: common.orgId,
+    periodEnd: common.periodEnd,
+    orgId: common.orgId,
     projectId: r.project_id,
     projectName: (r.attrs?.name as string | undefined) ?? null,
     projectOwnerId: (r.attrs?.ownerId as string | undefined) ?? null,

@@ -1,6 +1,7 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { KeyCount, PeriodFields } from "../../exports/columns/column.ts";
-import { attributesAsOf, keyCountsJson, latestAttributes } from "./directory-sql.ts";
+import { exportDate } from "./directory-dates.ts";
+import { attributesAsOf, existingDuring, keyCountsJson, latestAttributes } from "./directory-sql.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
 import { usageQuery } from "./usage-query.ts";
 import { parseKeyCounts, periodFields, tokenTotals, TOKEN_SUMS, type TokenSumsRow, type UsageQueryInput } from "./query-input.ts";
@@ -85,7 +86,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   // `*_messaged` counts; counting them here keeps count(distinct) out of agg).
   const maps = (key: string, where: string) =>
     Prisma.sql`select user_id, ${keyCountsJson(key, "n")} as m, count(${Prisma.raw(key)})::int as k from (
-      select user_id, ${Prisma.raw(key)}, sum(records)::int as n from msgs where ${Prisma.raw(where)} group by 1, 2) t
+      select user_id, ${Prisma.raw(key)}, sum(records)::int8 as n from msgs where ${Prisma.raw(where)} group by 1, 2) t
       group by user_id`;
   const none = Prisma.sql`select null::text as user_id, null::text as m, 0 as k`;
   // Grouped rows have no maps, so their distinct counts come from agg itself.
@@ -103,11 +104,11 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     ),
     agg as (
       select ${groupKey},
-        sum(records)::int as messages_total,
-        coalesce(sum(records) filter (where surface = 'chat'), 0)::int as messages_chat,
-        coalesce(sum(records) filter (where surface = 'agent'), 0)::int as messages_assistants,
-        coalesce(sum(records) filter (where surface = 'project'), 0)::int as messages_projects,
-        coalesce(sum(records) filter (where action is not null), 0)::int as action_messages,
+        sum(records)::float8 as messages_total,
+        coalesce(sum(records) filter (where surface = 'chat'), 0)::float8 as messages_chat,
+        coalesce(sum(records) filter (where surface = 'agent'), 0)::float8 as messages_assistants,
+        coalesce(sum(records) filter (where surface = 'project'), 0)::float8 as messages_projects,
+        coalesce(sum(records) filter (where action is not null), 0)::float8 as action_messages,
         ${distinctCounts}
         ${TOKEN_SUMS},
         sum(cost_usd) as cost,
@@ -116,11 +117,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     ),
     asof as (${attributesAsOf(ws, "user", period.to)}),
     latest as (${latestAttributes(ws, "user")}),
-    members as (
-      select entity_id as user_id from latest
-      where coalesce((attrs->>'joinedAt')::timestamptz <= ${period.to}, true)
-        and coalesce((attrs->>'removedAt')::timestamptz >= ${period.from}, true)
-    ),
+    members as (select entity_id as user_id from (${existingDuring(ws, "user", period, Prisma.sql`latest`)}) m),
     base as (
       ${grouped ? Prisma.sql`select user_id, model from agg` : Prisma.sql`select user_id, null::text as model from members union select user_id, null from agg`}
     ),
@@ -185,7 +182,7 @@ function toUserUsageRow(input: UsageQueryInput): (r: SqlRow) => UserUsageRow {
       name: personal ? text(r.attrs, "name") : null,
       email: personal ? text(r.attrs, "email") : null,
       role: text(r.attrs, "role"),
-      joinedAt: dateIn(text(r.attrs, "joinedAt"), period.timezone),
+      joinedAt: exportDate(text(r.attrs, "joinedAt"), period.timezone),
       department: text(r.attrs, "department"),
       companyName: text(r.attrs, "companyName"),
       licenseType: text(r.latest, "licenseType"),
@@ -216,24 +213,4 @@ function toUserUsageRow(input: UsageQueryInput): (r: SqlRow) => UserUsageRow {
       totalCostUsd: r.cost,
     };
   };
-}
-
-/** An instant's calendar date in the report's time zone. */
-export function dateIn(iso: string | null, timezone: string): string | null {
-  if (!iso) return null;
-  const instant = new Date(iso);
-  if (Number.isNaN(instant.getTime())) return null;
-  return calendarDate(timezone).format(instant);
-}
-
-// One formatter per zone: luxon took 35 µs a row, a third of a 20,000-user export.
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function calendarDate(timezone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timezone);
-  if (!f) {
-    // en-CA formats as YYYY-MM-DD.
-    f = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
-    formatters.set(timezone, f);
-  }
-  return f;
 }

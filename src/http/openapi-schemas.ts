@@ -28,6 +28,7 @@ export type Schema = {
   items?: Schema | Ref;
   allOf?: readonly (Schema | Ref)[];
   oneOf?: readonly (Schema | Ref)[];
+  anyOf?: readonly (Schema | Ref)[];
   discriminator?: { propertyName: string; mapping?: Record<string, string> };
 };
 

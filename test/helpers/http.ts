@@ -2,11 +2,20 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll } from "vitest";
 import type { AppContext } from "../../src/context.ts";
+import { handleIngest } from "../../src/http/routes/ingest.ts";
 import { createHttpHandler } from "../../src/http/server.ts";
 
 /** The service's real HTTP handler on a loopback port; closed after the file. */
 export async function startTestServer(app: AppContext, opts: { localCliToken?: string } = {}): Promise<string> {
   const server = createServer(createHttpHandler(app, { localCliToken: opts.localCliToken ?? null }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** `handleIngest` alone on a loopback port for one workspace (authentication is the router's job); closed after the file. */
+export async function startIngestServer(app: AppContext, workspaceId: string): Promise<string> {
+  const server = createServer((req, res) => void handleIngest(app, req, res, workspaceId));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,15 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { parseEnv } from "../../src/config/env.ts";
+import { beforeAll, describe, expect, test } from "vitest";
 import type { AppContext } from "../../src/context.ts";
 import { readEncodedBody } from "../../src/http/body.ts";
-import { handleIngest } from "../../src/http/routes/ingest.ts";
-import { createLogger } from "../../src/logging.ts";
+import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
+import { startIngestServer } from "../helpers/http.ts";
 
 const DECODED_LIMIT = 4_096;
 const COMPRESSED_LIMIT = 2_048;
@@ -22,18 +20,11 @@ beforeAll(async () => {
   const db = await testDatabase();
   workspaceId = `ws_${randomUUID()}`;
   await db.prisma.workspace.create({ data: { id: workspaceId, name: "Gzip ingestion" } });
-  app = {
-    db,
-    env: { ...parseEnv({}), ingestBodyLimitBytes: DECODED_LIMIT, ingestCompressedLimitBytes: COMPRESSED_LIMIT },
-    log: createLogger("silent"),
-    signingSecret: "x".repeat(32),
-    exportDir: "/tmp",
-    now: () => new Date("2024-06-15T10:00:00.000Z"),
-  };
-  const server = createServer((req, res) => void handleIngest(app, req, res, workspaceId));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app = testApp(db, {
+    now: new Date("2024-06-15T10:00:00.000Z"),
+    env: { INGEST_BODY_LIMIT_BYTES: String(DECODED_LIMIT), INGEST_COMPRESSED_LIMIT_BYTES: String(COMPRESSED_LIMIT) },
+  });
+  baseUrl = await startIngestServer(app, workspaceId);
 });
 
 const msg = (id: string) =>

@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.ts";
 import type { AppContext } from "../../src/context.ts";
-import { handleIngest } from "../../src/http/routes/ingest.ts";
 import { createLogger } from "../../src/logging.ts";
 import { testDatabase } from "../helpers/database.ts";
+import { startIngestServer } from "../helpers/http.ts";
 
 const NOW = new Date("2024-06-15T10:00:00.000Z");
 let app: AppContext;
@@ -26,10 +24,7 @@ beforeAll(async () => {
     exportDir: "/tmp",
     now: () => NOW,
   };
-  const server = createServer((req, res) => void handleIngest(app, req, res, workspaceId));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = await startIngestServer(app, workspaceId);
 });
 
 async function post(body: string, contentType?: string) {

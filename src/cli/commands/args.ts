@@ -92,6 +92,14 @@ export function relabelProblems(problems: string[], labels: Record<string, strin
   );
 }
 
+/** The arguments of a command that takes only `--workspace` (required). */
+export function parseWorkspaceOnly(args: CommandArgs): { workspaceId: string } {
+  const a = new ArgReader(args);
+  const workspaceId = a.string("workspace", { required: true });
+  a.check();
+  return { workspaceId };
+}
+
 /** The workspace named by `--workspace`, or 404. */
 export async function loadWorkspace(app: AppContext, workspaceId: string): Promise<Workspace> {
   const workspace = await app.db.prisma.workspace.findUnique({ where: { id: workspaceId } });

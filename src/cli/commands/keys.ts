@@ -1,5 +1,5 @@
 import { ACCESS_ROLES, createAccessKey, listAccessKeys, revokeAccessKey } from "../../auth/access-keys.ts";
-import { ArgReader, loadWorkspace } from "./args.ts";
+import { ArgReader, loadWorkspace, parseWorkspaceOnly } from "./args.ts";
 import { defineCommand } from "./command.ts";
 
 /** `keys create --workspace ID --role admin|export|ingest [--name N]` → `{ apiKey }` (shown once). */
@@ -21,12 +21,7 @@ export const keysCreate = defineCommand({
 /** `keys list --workspace ID` → the workspace's keys, without secrets. */
 export const keysList = defineCommand({
   name: "keys list",
-  parse(args) {
-    const a = new ArgReader(args);
-    const workspaceId = a.string("workspace", { required: true });
-    a.check();
-    return { workspaceId };
-  },
+  parse: parseWorkspaceOnly,
   async run(app, { workspaceId }) {
     // An unknown workspace is an error, not an empty list: a typo should not look like "no keys".
     await loadWorkspace(app, workspaceId);

@@ -1,5 +1,5 @@
 import { renormalizeModels } from "../../usage/rollups/renormalize-models.ts";
-import { ArgReader, loadWorkspace } from "./args.ts";
+import { loadWorkspace, parseWorkspaceOnly } from "./args.ts";
 import { defineCommand } from "./command.ts";
 
 /**
@@ -10,12 +10,7 @@ import { defineCommand } from "./command.ts";
  */
 export const modelsRenormalize = defineCommand({
   name: "models renormalize",
-  parse(args) {
-    const a = new ArgReader(args);
-    const workspaceId = a.string("workspace", { required: true });
-    a.check();
-    return { workspaceId };
-  },
+  parse: parseWorkspaceOnly,
   async run(app, { workspaceId }) {
     await loadWorkspace(app, workspaceId);
     return { workspaceId, ...(await renormalizeModels(app.db, workspaceId)) };

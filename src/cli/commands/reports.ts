@@ -2,7 +2,7 @@ import { buildDeliverers } from "../../reports/delivery/build-deliverer.ts";
 import { processDueRuns } from "../../reports/process-due-runs.ts";
 import { AppError } from "../../errors/app-error.ts";
 import { createSubscription, previewRuns, type SubscriptionInput } from "../../reports/subscriptions.ts";
-import { ArgReader, loadWorkspace } from "./args.ts";
+import { ArgReader, loadWorkspace, parseWorkspaceOnly } from "./args.ts";
 import { defineCommand } from "./command.ts";
 
 /** `reports run-due [--now ISO]`: delivers every report due at that instant, then exits. */
@@ -89,12 +89,7 @@ export const reportsCreate = defineCommand({
 /** `reports list --workspace ID` → the subscriptions with their next run times. */
 export const reportsList = defineCommand({
   name: "reports list",
-  parse(args) {
-    const a = new ArgReader(args);
-    const workspaceId = a.string("workspace", { required: true });
-    a.check();
-    return { workspaceId };
-  },
+  parse: parseWorkspaceOnly,
   async run(app, { workspaceId }) {
     const workspace = await loadWorkspace(app, workspaceId);
     const subs = await app.db.prisma.reportSubscription.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } });

@@ -22,10 +22,23 @@ import { DateTime } from "luxon";
 import pg from "pg";
 import { openDatabase, type Database } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
-import { buildDirectory, copyLine, directoryVersions, generateUsage, makeUser, MODELS, USAGE_COPY_COLUMNS, usageWindow, userVersions, type DirectoryVersionRow, type UsageRow, type Window } from "./lib/dataset.ts";
+import { Random } from "../src/demo/random.ts";
+import {
+  buildDirectory,
+  copyLine,
+  directoryVersions,
+  generateUsage,
+  makeUser,
+  MODELS,
+  USAGE_COPY_COLUMNS,
+  usageWindow,
+  userVersions,
+  type DirectoryVersionRow,
+  type UsageRow,
+  type Window,
+} from "./lib/dataset.ts";
 import { copyFrom, CopyIn, copyText, databaseUrl, dropDatabase, ensureDatabase, quoteIdent, redactUrl } from "./lib/db.ts";
-import { fmtDuration, fmtInt, Progress, timed } from "./lib/progress.ts";
-import { Rng } from "./lib/rng.ts";
+import { fmtDuration, fmtInt, messageOf, Progress, timed } from "./lib/progress.ts";
 import { BENCH_TIMEZONE, DEFAULT_RSS_SIZES, insertWorkspace, rssWorkspaceId } from "./lib/workspaces.ts";
 
 const positiveInt = (value: string) => {
@@ -48,8 +61,15 @@ const program = new Command()
   .option("--no-main", "skip the main workspace (only (re)load the RSS workspaces)")
   .option("--no-vacuum", "skip VACUUM ANALYZE at the end (ANALYZE still runs)")
   .option("--streams <n>", "parallel COPY connections for usage records", positiveInt, 2)
-  .option("--rollups <how>", "rebuild: load with the rollup trigger off, then usage_rollups_rebuild once; trigger: keep the trigger on (one COPY per day)", "rebuild")
-  .option("--no-bulk", "never drop and rebuild the usage_records indexes (the bulk path is taken only when the table holds nothing but benchmark data)")
+  .option(
+    "--rollups <how>",
+    "rebuild: load with the rollup trigger off, then usage_rollups_rebuild once; trigger: keep the trigger on (one COPY per day)",
+    "rebuild",
+  )
+  .option(
+    "--no-bulk",
+    "never drop and rebuild the usage_records indexes (the bulk path is taken only when the table holds nothing but benchmark data)",
+  )
   .option("--recreate-db", "drop and create the database first (e.g. after a migration was edited in place)")
   .parse();
 
@@ -109,7 +129,10 @@ async function main() {
         triggersOff = await c
           .query("set session_replication_role = replica")
           .then(() => true)
-          .catch((e: Error) => (log(`the rollup trigger stays on for the load (${e.message})`), false));
+          .catch((e: unknown) => {
+            log(`the rollup trigger stays on for the load (${messageOf(e)})`);
+            return false;
+          });
     }
     log(
       triggersOff
@@ -119,7 +142,9 @@ async function main() {
 
     const end = DateTime.now().setZone(BENCH_TIMEZONE).startOf("day");
     const win = usageWindow({ months: opts.months, end, timezone: BENCH_TIMEZONE });
-    log(`usage window: ${win.start.toISODate()} … ${win.end.minus({ days: 1 }).toISODate()} (${BENCH_TIMEZONE}), ${opts.months} months ending yesterday`);
+    log(
+      `usage window: ${win.start.toISODate()} … ${win.end.minus({ days: 1 }).toISODate()} (${BENCH_TIMEZONE}), ${opts.months} months ending yesterday`,
+    );
 
     const rssIds = opts.rss ? opts.rssSizes.map((n) => rssWorkspaceId(opts.workspace, n)) : [];
     const ours = [...(opts.main ? [opts.workspace] : []), ...rssIds];
@@ -138,7 +163,9 @@ async function main() {
     // truncates it, drops its indexes, COPYs with FREEZE and builds the indexes once at the end (about
     // twice as fast as maintaining them row by row). Any failure rolls all of it back, indexes included.
     const bulkAllowed = opts.bulk && triggersOff;
-    const cleaned = await timed("removing the old benchmark data", () => removeWorkspaces(client, [...ours, ...stale], bulkAllowed ? ["usage_records"] : []));
+    const cleaned = await timed("removing the old benchmark data", () =>
+      removeWorkspaces(client, [...ours, ...stale], bulkAllowed ? ["usage_records"] : []),
+    );
     timings.clean = cleaned.seconds;
     const bulk = bulkAllowed && cleaned.value.includes("usage_records");
     let recreate: string[] = [];
@@ -146,7 +173,9 @@ async function main() {
       await client.query("begin");
       await client.query("truncate usage_records");
       recreate = await dropIndexes(client, "usage_records");
-      log(`bulk load: usage_records truncated, ${recreate.length} indexes dropped until the end of the load (one transaction, COPY FREEZE, one stream)`);
+      log(
+        `bulk load: usage_records truncated, ${recreate.length} indexes dropped until the end of the load (one transaction, COPY FREEZE, one stream)`,
+      );
     } else if (opts.bulk) {
       log("bulk load not possible (usage_records holds other workspaces, or the trigger is on): COPY into the indexed table");
     }
@@ -154,16 +183,34 @@ async function main() {
     const copyOptions = bulk ? "freeze" : null;
 
     if (opts.main) {
-      const rng = new Rng(opts.seed);
+      const rng = new Random(opts.seed);
       const dir = buildDirectory(rng, { users: opts.users }, win);
-      await insertWorkspace(client, opts.workspace, `Benchmark: ${fmtInt(opts.users)} users, ${fmtInt(opts.records)} records (seed ${opts.seed})`);
+      await insertWorkspace(
+        client,
+        opts.workspace,
+        `Benchmark: ${fmtInt(opts.users)} users, ${fmtInt(opts.records)} records (seed ${opts.seed})`,
+      );
       const versions = [...directoryVersions(dir, win)];
-      timings.directory = (await timed(`directory: ${fmtInt(versions.length)} versions`, () => copyDirectory(client, opts.workspace, versions))).seconds;
+      timings.directory = (
+        await timed(`directory: ${fmtInt(versions.length)} versions`, () => copyDirectory(client, opts.workspace, versions))
+      ).seconds;
 
       const progress = new Progress("usage_records", opts.records);
       const loadStart = performance.now();
       await loadUsage(loaders, copyOptions, opts.workspace, opts.records, (emit, onDay) =>
-        generateUsage(rng, dir, win, { records: opts.records, onDay: async (day, produced) => { await onDay(); progress.update(produced); } }, emit),
+        generateUsage(
+          rng,
+          dir,
+          win,
+          {
+            records: opts.records,
+            onDay: async (_day, produced) => {
+              await onDay();
+              progress.update(produced);
+            },
+          },
+          emit,
+        ),
       );
       progress.done(opts.records);
       timings.usage = (performance.now() - loadStart) / 1000;
@@ -172,7 +219,11 @@ async function main() {
 
     for (const [i, size] of (opts.rss ? opts.rssSizes : []).entries()) {
       const id = rssIds[i]!;
-      timings[`rss_${id}`] = (await timed(`RSS workspace ${id}: ${fmtInt(size)} members`, () => loadRssWorkspace(client, id, size, win, opts.seed + i + 1, copyOptions))).seconds;
+      timings[`rss_${id}`] = (
+        await timed(`RSS workspace ${id}: ${fmtInt(size)} members`, () =>
+          loadRssWorkspace(client, id, size, win, opts.seed + i + 1, copyOptions),
+        )
+      ).seconds;
     }
     if (bulk) {
       timings.indexes = (
@@ -200,9 +251,25 @@ async function main() {
        where relname = any($1) and relkind = 'r' order by relname`,
       [ALL_TABLES],
     );
-    log(`\nDone in ${fmtDuration(total)} (${Object.entries(timings).map(([k, v]) => `${k} ${fmtDuration(v)}`).join(", ")})`);
+    log(
+      `\nDone in ${fmtDuration(total)} (${Object.entries(timings)
+        .map(([k, v]) => `${k} ${fmtDuration(v)}`)
+        .join(", ")})`,
+    );
     log(`table sizes: ${sizes.rows.map((r) => `${r.table} ${r.size}`).join(", ")}`);
-    console.log(JSON.stringify({ workspace: opts.main ? opts.workspace : null, users: opts.users, records: opts.records, months: opts.months, seed: opts.seed, rssWorkspaces: rssIds, window: { from: win.start.toISODate(), to: win.end.minus({ days: 1 }).toISODate(), timezone: BENCH_TIMEZONE }, seconds: Math.round(total * 10) / 10, timings }));
+    console.log(
+      JSON.stringify({
+        workspace: opts.main ? opts.workspace : null,
+        users: opts.users,
+        records: opts.records,
+        months: opts.months,
+        seed: opts.seed,
+        rssWorkspaces: rssIds,
+        window: { from: win.start.toISODate(), to: win.end.minus({ days: 1 }).toISODate(), timezone: BENCH_TIMEZONE },
+        seconds: Math.round(total * 10) / 10,
+        timings,
+      }),
+    );
   } finally {
     await Promise.all(clients.map((c) => c.end()));
     await db.close();
@@ -226,14 +293,13 @@ async function loadUsage(
 ): Promise<void> {
   const finishing: (Promise<void> | null)[] = clients.map(() => null);
   let index = 0;
-  let copy = null as CopyIn | null;
   const open = async () => {
     await finishing[index];
-    copy = new CopyIn(clients[index]!, "usage_records", USAGE_COPY_COLUMNS, copyOptions);
+    return new CopyIn(clients[index]!, "usage_records", USAGE_COPY_COLUMNS, copyOptions);
   };
+  let copy = await open();
   let buf = "";
   let rows = 0;
-  await open();
   try {
     const produced = await generate(
       (row) => {
@@ -242,27 +308,27 @@ async function loadUsage(
           rows = 0;
           const chunk = buf;
           buf = "";
-          return copy!.write(chunk);
+          return copy.write(chunk);
         }
         return undefined;
       },
       async () => {
-        if (buf) await copy!.write(buf);
+        if (buf) await copy.write(buf);
         buf = "";
         rows = 0;
-        const done = copy!.finish();
+        const done = copy.finish();
         done.catch(() => undefined); // awaited before this connection's next COPY
         finishing[index] = done;
         index = (index + 1) % clients.length;
-        await open();
+        copy = await open();
       },
     );
     if (produced !== records) throw new Error(`generated ${produced} records, expected ${records}`);
-    if (buf) await copy!.write(buf);
-    await copy!.finish();
+    if (buf) await copy.write(buf);
+    await copy.finish();
     await Promise.all(finishing);
   } catch (error) {
-    await copy?.abort(error as Error);
+    await copy.abort(error);
     throw error;
   }
 }
@@ -357,7 +423,7 @@ async function copyDirectory(client: pg.Client, ws: string, versions: Iterable<D
  * members: the users export of last month has `size` rows.
  */
 async function loadRssWorkspace(client: pg.Client, id: string, size: number, win: Window, seed: number, copyOptions: string | null) {
-  const rng = new Rng(seed);
+  const rng = new Random(seed);
   await insertWorkspace(client, id, `Benchmark RSS: ${fmtInt(size)} members`);
   const progress = new Progress(`  ${id} directory`, size);
   function* versions(): Generator<DirectoryVersionRow> {
@@ -394,7 +460,7 @@ async function rebuildAll(db: Database, ids: string[]) {
   try {
     ({ rebuildRollups: rebuild } = await import("../src/usage/rollups/rebuild-rollups.ts"));
   } catch (error) {
-    log(`  rebuildRollups is not available (${(error as Error).message}); rollups NOT built`);
+    log(`  rebuildRollups is not available (${messageOf(error)}); rollups NOT built`);
     return;
   }
   for (const id of ids) {
@@ -408,4 +474,3 @@ main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });
-

@@ -23,16 +23,25 @@ import os from "node:os";
 import { join } from "node:path";
 import { DateTime } from "luxon";
 import pg from "pg";
+import { z } from "zod";
 import { createAccessKey } from "../src/auth/access-keys.ts";
 import { openDatabase, type Database } from "../src/db/client.ts";
+import { Random } from "../src/demo/random.ts";
 import { resolvePeriod, type Period } from "../src/periods/period.ts";
 import { compareCsvFiles, csvDataRows, type CsvComparison } from "./lib/csv.ts";
 import { buildDirectory, copyLine, DEPLOYMENTS, generateUsage, ingestRecord, USAGE_COPY_COLUMNS, usageWindow } from "./lib/dataset.ts";
 import { copyFrom, databaseUrl, quoteLiteral, redactUrl } from "./lib/db.ts";
-import { fmtDuration, fmtInt } from "./lib/progress.ts";
-import { Rng } from "./lib/rng.ts";
+import { fmtDuration, fmtInt, messageOf } from "./lib/progress.ts";
 import { NodeService, REPO_ROOT } from "./lib/service.ts";
-import { BENCH_TIMEZONE, DEFAULT_RSS_SIZES, deleteWorkspaces, ingestWorkspaceIds, insertWorkspace, rssWorkspaceId, sizeLabel } from "./lib/workspaces.ts";
+import {
+  BENCH_TIMEZONE,
+  DEFAULT_RSS_SIZES,
+  deleteWorkspaces,
+  ingestWorkspaceIds,
+  insertWorkspace,
+  rssWorkspaceId,
+  sizeLabel,
+} from "./lib/workspaces.ts";
 
 const positiveInt = (value: string) => {
   const n = Number(value.replace(/_/g, ""));
@@ -41,6 +50,8 @@ const positiveInt = (value: string) => {
 };
 const ALL_CASES = ["users", "models", "agents", "dashboard", "ingest", "rss"] as const;
 type CaseName = (typeof ALL_CASES)[number];
+const isCaseName = (name: string): name is CaseName => ALL_CASES.some((c) => c === name);
+const DEFAULT_CASES: string[] = [...ALL_CASES];
 
 const program = new Command()
   .name("bench")
@@ -49,7 +60,7 @@ const program = new Command()
   .option("--runs <n>", "measured runs per export case (median reported; one warm-up run each is not counted)", positiveInt, 5)
   .option("--duration <s>", "seconds of load per dashboard server", positiveInt, 20)
   .option("--connections <n>", "concurrent connections of the dashboard load", positiveInt, 32)
-  .option("--cases <list>", `cases to run (${ALL_CASES.join(",")})`, (v) => v.split(",").filter(Boolean), [...ALL_CASES] as string[])
+  .option("--cases <list>", `cases to run (${ALL_CASES.join(",")})`, (v) => v.split(",").filter(Boolean), DEFAULT_CASES)
   .option("--only <list>", `same as --cases (${ALL_CASES.join(",")},scaling)`, (v) => v.split(",").filter(Boolean))
   .option("--skip-rss", "leave out the RSS case (its fresh service processes)")
   .option("--baseline-server-settings", "run the psql baselines with the server's defaults instead of the service's jit=off, work_mem=64MB")
@@ -86,7 +97,7 @@ if (opts.cases.includes("scaling")) {
   opts.cases = opts.cases.filter((c) => c !== "scaling");
 }
 if (opts.skipRss) opts.cases = opts.cases.filter((c) => c !== "rss");
-for (const c of opts.cases) if (!(ALL_CASES as readonly string[]).includes(c)) throw new Error(`unknown case "${c}"`);
+for (const c of opts.cases) if (!isCaseName(c)) throw new Error(`unknown case "${c}"`);
 const runCase = (c: CaseName) => opts.cases.includes(c);
 const url = databaseUrl();
 const log = (line = "") => process.stderr.write(`${line}\n`);
@@ -109,7 +120,8 @@ const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
 const ms = (seconds: number) => (seconds < 1 ? `${(seconds * 1000).toFixed(0)} ms` : `${seconds.toFixed(2)} s`);
 /** "meets" or "misses by X%": how far the measured value is past the limit, relative to the limit. */
 const atMost = (value: number, limit: number) => (value <= limit ? "meets" : `misses by ${(((value - limit) / limit) * 100).toFixed(0)}%`);
@@ -120,13 +132,18 @@ const atLeast = (value: number, limit: number) => (value >= limit ? "meets" : `m
 async function machineInfo(client: pg.Client) {
   const cpus = os.cpus();
   const pgVersion = (await client.query<{ v: string }>("select version() as v")).rows[0]!.v.split(" on ")[0]!;
-  const settings = (await client.query<{ name: string; setting: string; unit: string | null }>(
-    "select name, setting, unit from pg_settings where name in ('shared_buffers','work_mem','max_parallel_workers_per_gather','jit')",
-  )).rows.map((r) => `${r.name}=${r.setting}${r.unit ?? ""}`);
+  const settings = (
+    await client.query<{ name: string; setting: string; unit: string | null }>(
+      "select name, setting, unit from pg_settings where name in ('shared_buffers','work_mem','max_parallel_workers_per_gather','jit')",
+    )
+  ).rows.map((r) => `${r.name}=${r.setting}${r.unit ?? ""}`);
   let commit = "unknown";
   try {
     commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "prisma", "config"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "prisma", "config"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    }).trim();
     if (dirty) commit += " (+ uncommitted changes in src/prisma/config)";
   } catch {
     // not a git checkout
@@ -145,7 +162,9 @@ async function machineInfo(client: pg.Client) {
 }
 
 async function datasetInfo(client: pg.Client, ws: string) {
-  const w = await client.query<{ id: string; name: string; timezone: string }>("select id, name, timezone from workspaces where id = $1", [ws]);
+  const w = await client.query<{ id: string; name: string; timezone: string }>("select id, name, timezone from workspaces where id = $1", [
+    ws,
+  ]);
   if (!w.rowCount) throw new Error(`workspace "${ws}" not found in ${redactUrl(url)}: run \`npm run bench:data\` first`);
   const r = (
     await client.query<{ records: string; first: Date; last: Date }>(
@@ -226,8 +245,27 @@ async function postJson(base: string, path: string, key: string, body: unknown, 
   const text = await res.text();
   const seconds = (performance.now() - t0) / 1000;
   if (!res.ok) throw new Error(`POST ${path} → ${res.status}: ${text.slice(0, 500)}`);
-  return { seconds, json: JSON.parse(text) as Record<string, any> };
+  const json: unknown = JSON.parse(text);
+  return { seconds, json };
 }
+
+// The answers the benchmark reads, checked: a change of shape stops it with the answer.
+const ExportAnswer = z.object({ data: z.object({ filePath: z.string(), recordCount: z.number() }) });
+const IngestAnswer = z.object({ accepted: z.number(), duplicates: z.number() });
+const DashboardAnswer = z.object({
+  data: z
+    .object({
+      userUsage: z
+        .object({
+          __typename: z.string(),
+          data: z.object({ nodes: z.array(z.unknown()), totalCount: z.number() }).nullish(),
+          message: z.string().nullish(),
+        })
+        .nullish(),
+    })
+    .nullish(),
+  errors: z.array(z.unknown()).nullish(),
+});
 
 // ---------------------------------------------------------------- exports
 
@@ -258,8 +296,13 @@ async function runBaseline(sqlFile: string, vars: Record<string, string>, outFil
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
     // Same session settings as the service's connections (src/db/client.ts), unless --baseline-server-settings.
-    const env = opts.baselineServerSettings ? process.env : { ...process.env, PGOPTIONS: `${process.env.PGOPTIONS ?? ""} -c jit=off -c work_mem=64MB`.trim() };
-    const child = spawn("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", command], { stdio: ["ignore", "ignore", "pipe"], env });
+    const env = opts.baselineServerSettings
+      ? process.env
+      : { ...process.env, PGOPTIONS: `${process.env.PGOPTIONS ?? ""} -c jit=off -c work_mem=64MB`.trim() };
+    const child = spawn("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", command], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env,
+    });
     let err = "";
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
     child.on("error", reject);
@@ -286,12 +329,13 @@ async function exportCase(svc: NodeService, key: string, dataDir: string, work: 
   const baseFile = join(work, `${c.name}-baseline.csv`);
   const ours: number[] = [];
   const base: number[] = [];
-  let last: Record<string, any> | null = null;
+  let last: { filePath: string; recordCount: number } | null = null;
   const runOurs = async (keep: boolean) => {
     const { seconds, json } = await postJson(svc.baseUrl, `/export/${c.type}`, key, body);
+    const { data } = ExportAnswer.parse(json);
     if (last && !opts.keepFiles) await rm(join(dataDir, "exports", last.filePath), { force: true });
-    last = json.data;
-    if (!keep) await rm(join(dataDir, "exports", json.data.filePath), { force: true }).then(() => (last = null));
+    last = data;
+    if (!keep) await rm(join(dataDir, "exports", data.filePath), { force: true }).then(() => (last = null));
     return seconds;
   };
   log(`  ${c.label}: ${period.startDate} … ${period.endDate} (${period.timezone})`);
@@ -303,7 +347,7 @@ async function exportCase(svc: NodeService, key: string, dataDir: string, work: 
     base.push(await runBaseline(c.sql, vars, baseFile));
     log(`    run ${i + 1}/${runs}: ours ${ms(ours.at(-1)!)}, baseline ${ms(base.at(-1)!)}`);
   }
-  const ourFile = join(dataDir, "exports", last!.filePath as string);
+  const ourFile = join(dataDir, "exports", last!.filePath);
   const comparison = await compareCsvFiles(ourFile, baseFile);
   const baselineRows = await csvDataRows(baseFile);
   const size = (await stat(ourFile)).size;
@@ -316,7 +360,7 @@ async function exportCase(svc: NodeService, key: string, dataDir: string, work: 
     oursMedian: median(ours),
     baselineMedian: median(base),
     ratio: median(ours) / median(base),
-    recordCount: last!.recordCount as number,
+    recordCount: last!.recordCount,
     baselineRows,
     csvBytes: size,
     comparison,
@@ -324,8 +368,14 @@ async function exportCase(svc: NodeService, key: string, dataDir: string, work: 
 }
 
 function describeComparison(c: CsvComparison, ourRows: number, baselineRows: number) {
-  const rows = ourRows === baselineRows ? `rows match (${fmtInt(ourRows)})` : `ROW COUNTS DIFFER: ours ${fmtInt(ourRows)}, baseline ${fmtInt(baselineRows)}`;
-  const cells = c.differingCells === 0 && c.sameHeader ? "every cell equal" : `${fmtInt(c.differingCells)} cells differ ${JSON.stringify(c.byColumn)}${c.sameHeader ? "" : ", HEADERS DIFFER"}; ${c.examples.join("; ")}`;
+  const rows =
+    ourRows === baselineRows
+      ? `rows match (${fmtInt(ourRows)})`
+      : `ROW COUNTS DIFFER: ours ${fmtInt(ourRows)}, baseline ${fmtInt(baselineRows)}`;
+  const cells =
+    c.differingCells === 0 && c.sameHeader
+      ? "every cell equal"
+      : `${fmtInt(c.differingCells)} cells differ ${JSON.stringify(c.byColumn)}${c.sameHeader ? "" : ", HEADERS DIFFER"}; ${c.examples.join("; ")}`;
   return `${rows}; ${cells}`;
 }
 
@@ -391,29 +441,52 @@ async function dashboardCase(svc: NodeService, key: string, range: Range) {
   const headers = { authorization: `Bearer ${key}` };
   const probe = async () => {
     const t0 = performance.now();
-    const res = await fetch(`${svc.baseUrl}/graphql`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
+    const res = await fetch(`${svc.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body,
+    });
     const text = await res.text();
     return { status: res.status, text, ms: performance.now() - t0 };
   };
   const first = await probe();
-  const json = JSON.parse(first.text) as { data?: { userUsage?: { __typename: string; data?: { nodes: unknown[]; totalCount: number }; message?: string } }; errors?: unknown[] };
-  const result = json.data?.userUsage;
-  if (first.status !== 200 || json.errors || result?.__typename !== "QueryUserUsageSuccess")
+  const parsed = DashboardAnswer.safeParse(JSON.parse(first.text));
+  const json = parsed.success ? parsed.data : null;
+  const result = json?.data?.userUsage;
+  if (first.status !== 200 || !json || json.errors || result?.__typename !== "QueryUserUsageSuccess")
     throw new Error(`dashboard query failed (${first.status}): ${first.text.slice(0, 500)}`);
   const second = await probe();
-  log(`  dashboard: first request ${first.ms.toFixed(0)} ms (cold), second ${second.ms.toFixed(0)} ms; ${result.data!.nodes.length} of ${fmtInt(result.data!.totalCount)} users`);
+  log(
+    `  dashboard: first request ${first.ms.toFixed(0)} ms (cold), second ${second.ms.toFixed(0)} ms; ${result.data!.nodes.length} of ${fmtInt(result.data!.totalCount)} users`,
+  );
   // Every answer must be the same document: autocannon counts any other body as a mismatch.
   const expect = second.text === first.text ? first.text : null;
   const ours = await load(`${svc.baseUrl}/graphql`, headers, body, expect);
 
-  const bare = await NodeService.start("bare-yoga", "bench/bare-yoga.ts", { NODE_ENV: "production" }, { readyPath: "/graphql?query=%7Bok%7D" });
+  const bare = await NodeService.start(
+    "bare-yoga",
+    "bench/bare-yoga.ts",
+    { NODE_ENV: "production" },
+    { readyPath: "/graphql?query=%7Bok%7D" },
+  );
   try {
     const bareBody = JSON.stringify({ query: "{ ok }" });
-    const check = await fetch(`${bare.baseUrl}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: bareBody });
+    const check = await fetch(`${bare.baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: bareBody,
+    });
     const bareText = await check.text();
     if (bareText !== '{"data":{"ok":true}}') throw new Error(`bare yoga answered ${bareText}`);
     const baseline = await load(`${bare.baseUrl}/graphql`, {}, bareBody, bareText);
-    return { period: range, firstRequestMs: first.ms, nodes: result.data!.nodes.length, totalCount: result.data!.totalCount, ours, baseline };
+    return {
+      period: range,
+      firstRequestMs: first.ms,
+      nodes: result.data!.nodes.length,
+      totalCount: result.data!.totalCount,
+      ours,
+      baseline,
+    };
   } finally {
     await bare.stop();
   }
@@ -430,7 +503,7 @@ async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws:
   try {
     // The same records for both: two months ending yesterday, from 2,000 users.
     const win = usageWindow({ months: 2, end: DateTime.now().setZone(BENCH_TIMEZONE).startOf("day"), timezone: BENCH_TIMEZONE });
-    const rng = new Rng(7);
+    const rng = new Random(7);
     const dir = buildDirectory(rng, { users: 2_000, agents: 100, projects: 100, apiKeys: 10 }, win);
     const bodies: string[] = [];
     const copyChunks: string[] = [];
@@ -449,10 +522,21 @@ async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws:
     if (lines.length) bodies.push(`${lines.join("\n")}\n`);
     if (copyText) copyChunks.push(copyText);
     const bytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
-    log(`  ingest: ${fmtInt(opts.ingestRecords)} records in ${bodies.length} NDJSON bodies of ≤ ${fmtInt(opts.ingestBatch)} (${(bytes / bodies.length / 1024 / 1024).toFixed(1)} MB each), ${opts.ingestConcurrency} in flight`);
+    log(
+      `  ingest: ${fmtInt(opts.ingestRecords)} records in ${bodies.length} NDJSON bodies of ≤ ${fmtInt(opts.ingestBatch)} (${(bytes / bodies.length / 1024 / 1024).toFixed(1)} MB each), ${opts.ingestConcurrency} in flight`,
+    );
 
     // The deployments the records name must be known first (not timed).
-    const deployments = DEPLOYMENTS.map((d) => JSON.stringify({ type: "deployment", id: d.id, name: d.name, model: d.model, provider: d.provider, effectiveAt: win.start.minus({ days: 30 }).toISO() })).join("\n");
+    const deployments = DEPLOYMENTS.map((d) =>
+      JSON.stringify({
+        type: "deployment",
+        id: d.id,
+        name: d.name,
+        model: d.model,
+        provider: d.provider,
+        effectiveAt: win.start.minus({ days: 30 }).toISO(),
+      }),
+    ).join("\n");
     await postJson(svc.baseUrl, "/ingest", key, deployments, "application/x-ndjson");
 
     let accepted = 0;
@@ -464,8 +548,9 @@ async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws:
         while (next < bodies.length) {
           const body = bodies[next++]!;
           const { json } = await postJson(svc.baseUrl, "/ingest", key, body, "application/x-ndjson");
-          accepted += json.accepted as number;
-          duplicates += json.duplicates as number;
+          const answer = IngestAnswer.parse(json);
+          accepted += answer.accepted;
+          duplicates += answer.duplicates;
         }
       }),
     );
@@ -489,7 +574,7 @@ async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws:
       });
       rawCopySeconds = (performance.now() - t2) / 1000;
     } catch (error) {
-      log(`  (COPY without the trigger not measured: ${(error as Error).message})`);
+      log(`  (COPY without the trigger not measured: ${messageOf(error)})`);
     } finally {
       await client.query("set session_replication_role = origin").catch(() => undefined);
     }
@@ -520,7 +605,16 @@ async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws:
 // ---------------------------------------------------------------- RSS
 
 async function rssCase(db: Database, client: pg.Client, ws: string, work: string) {
-  const out: { users: number; workspace: string; idleMb: number; idleHwmMb: number; peakMb: number; seconds: number; rows: number | null; error?: string }[] = [];
+  const out: {
+    users: number;
+    workspace: string;
+    idleMb: number;
+    idleHwmMb: number;
+    peakMb: number;
+    seconds: number;
+    rows: number | null;
+    error?: string;
+  }[] = [];
   for (const size of opts.rssSizes) {
     const id = rssWorkspaceId(ws, size);
     const found = await client.query("select 1 from workspaces where id = $1", [id]);
@@ -541,14 +635,26 @@ async function rssCase(db: Database, client: pg.Client, ws: string, work: string
       try {
         const res = await postJson(svc.baseUrl, "/export/users", key, range);
         seconds = res.seconds;
-        rows = res.json.data.recordCount as number;
-        await rm(join(dataDir, "exports", res.json.data.filePath as string), { force: true });
+        const { data } = ExportAnswer.parse(res.json);
+        rows = data.recordCount;
+        await rm(join(dataDir, "exports", data.filePath), { force: true });
       } catch (e) {
-        error = (e as Error).message.slice(0, 300);
+        error = messageOf(e).slice(0, 300);
       }
       const peak = await svc.memory().catch(() => ({ hwmMb: NaN, rssMb: NaN }));
-      log(`  rss ${sizeLabel(size)}: idle ${idle.rssMb.toFixed(0)} MB (peak so far ${idle.hwmMb.toFixed(0)} MB), peak ${peak.hwmMb.toFixed(0)} MB, ${rows === null ? `failed: ${error}` : `${fmtInt(rows)} rows in ${ms(seconds)}`}`);
-      out.push({ users: size, workspace: id, idleMb: idle.rssMb, idleHwmMb: idle.hwmMb, peakMb: peak.hwmMb, seconds, rows, ...(error ? { error } : {}) });
+      log(
+        `  rss ${sizeLabel(size)}: idle ${idle.rssMb.toFixed(0)} MB (peak so far ${idle.hwmMb.toFixed(0)} MB), peak ${peak.hwmMb.toFixed(0)} MB, ${rows === null ? `failed: ${error}` : `${fmtInt(rows)} rows in ${ms(seconds)}`}`,
+      );
+      out.push({
+        users: size,
+        workspace: id,
+        idleMb: idle.rssMb,
+        idleHwmMb: idle.hwmMb,
+        peakMb: peak.hwmMb,
+        seconds,
+        rows,
+        ...(error ? { error } : {}),
+      });
     } finally {
       await svc.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -559,6 +665,16 @@ async function rssCase(db: Database, client: pg.Client, ws: string, work: string
 
 // ---------------------------------------------------------------- main
 
+interface ScalingRow {
+  type: string;
+  days: number;
+  rows: number;
+  ours: number;
+  baseline: number;
+  ratio: number;
+  cellsDiffer: number;
+}
+
 async function main() {
   const started = performance.now();
   const client = new pg.Client({ connectionString: url });
@@ -568,17 +684,23 @@ async function main() {
   const dataDir = join(work, "data");
   await mkdir(dataDir, { recursive: true });
   let svc: NodeService | null = null;
+  let machine: Awaited<ReturnType<typeof machineInfo>> | null = null;
+  let dataset: Awaited<ReturnType<typeof datasetInfo>> | null = null;
+  let scaling: ScalingRow[] | null = null;
   try {
-    const machine = await machineInfo(client);
-    const dataset = await datasetInfo(client, opts.workspace);
+    machine = await machineInfo(client);
+    dataset = await datasetInfo(client, opts.workspace);
     results.machine = machine;
     results.dataset = dataset;
     results.options = opts;
     log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; ${machine.postgres}; node ${machine.node}`);
-    log(`Dataset: ${fmtInt(dataset.users)} users, ${fmtInt(dataset.records)} records (${dataset.firstRecord?.slice(0, 10)} … ${dataset.lastRecord?.slice(0, 10)}), usage_records ${dataset.usageRecordsTableSize}, ${fmtInt(dataset.usageDailyRows)} usage_daily rows`);
+    log(
+      `Dataset: ${fmtInt(dataset.users)} users, ${fmtInt(dataset.records)} records (${dataset.firstRecord?.slice(0, 10)} … ${dataset.lastRecord?.slice(0, 10)}), usage_records ${dataset.usageRecordsTableSize}, ${fmtInt(dataset.usageDailyRows)} usage_daily rows`,
+    );
     const lastDay = dataset.lastRecord ? DateTime.fromISO(dataset.lastRecord, { zone: dataset.timezone }).startOf("day") : null;
     const yesterday = DateTime.now().setZone(dataset.timezone).startOf("day").minus({ days: 1 });
-    if (lastDay && lastDay < yesterday) log(`note: the dataset ends ${lastDay.toISODate()}, before yesterday: re-run bench:data for full recent periods`);
+    if (lastDay && lastDay < yesterday)
+      log(`note: the dataset ends ${lastDay.toISODate()}, before yesterday: re-run bench:data for full recent periods`);
 
     const key = await benchKey(db, { workspaceId: opts.workspace, role: "export", name: "bench export" });
     const p = periods(dataset.timezone);
@@ -589,9 +711,33 @@ async function main() {
     }
 
     const exportCases: (ExportCase & { key: CaseName })[] = [
-      { key: "users", name: "users-last-month", label: "users export, last month", type: "users", groupBy: null, sql: "users.sql", range: p.lastMonth },
-      { key: "models", name: "models-12-months", label: "models export, 12 months", type: "models", groupBy: null, sql: "models.sql", range: p.last12Months },
-      { key: "agents", name: "agents-by-model-12-months", label: "agents export by model, 12 months", type: "agents", groupBy: "model", sql: "agents-by-model.sql", range: p.last12Months },
+      {
+        key: "users",
+        name: "users-last-month",
+        label: "users export, last month",
+        type: "users",
+        groupBy: null,
+        sql: "users.sql",
+        range: p.lastMonth,
+      },
+      {
+        key: "models",
+        name: "models-12-months",
+        label: "models export, 12 months",
+        type: "models",
+        groupBy: null,
+        sql: "models.sql",
+        range: p.last12Months,
+      },
+      {
+        key: "agents",
+        name: "agents-by-model-12-months",
+        label: "agents export by model, 12 months",
+        type: "agents",
+        groupBy: "model",
+        sql: "agents-by-model.sql",
+        range: p.last12Months,
+      },
     ];
     const exportResults: Record<string, unknown> = {};
     for (const c of exportCases.filter((c) => runCase(c.key))) {
@@ -609,9 +755,16 @@ async function main() {
           verdict: atMost(r.ratio, 1),
         });
       } catch (error) {
-        exportResults[c.name] = { error: (error as Error).message };
-        table.push({ case: c.label, ours: "failed", baseline: "", ratio: "", target: "≤ 1.0×", verdict: `error: ${(error as Error).message.slice(0, 120)}` });
-        log(`  ${c.label} FAILED: ${(error as Error).message}`);
+        exportResults[c.name] = { error: messageOf(error) };
+        table.push({
+          case: c.label,
+          ours: "failed",
+          baseline: "",
+          ratio: "",
+          target: "≤ 1.0×",
+          verdict: `error: ${messageOf(error).slice(0, 120)}`,
+        });
+        log(`  ${c.label} FAILED: ${messageOf(error)}`);
       }
     }
     results.exports = exportResults;
@@ -620,22 +773,34 @@ async function main() {
       try {
         const r = await dashboardCase(svc!, key.apiKey, p.lastDays(30));
         results.dashboard = r;
-        const fmt = (l: LoadResult) => `p50 ${l.p50.toFixed(1)} / p95 ${l.p95.toFixed(1)} / p99 ${l.p99.toFixed(1)} ms, ${fmtInt(l.rps)} req/s`;
+        const fmt = (l: LoadResult) =>
+          `p50 ${l.p50.toFixed(1)} / p95 ${l.p95.toFixed(1)} / p99 ${l.p99.toFixed(1)} ms, ${fmtInt(l.rps)} req/s`;
         const problems = (l: LoadResult) => l.non2xx + l.errors + l.timeouts + (l.mismatches ?? 0);
-        log(`  dashboard ours: ${fmt(r.ours)}; non-2xx ${r.ours.non2xx}, errors ${r.ours.errors}, timeouts ${r.ours.timeouts}, body mismatches ${r.ours.mismatches ?? "not checked"}`);
-        log(`  dashboard bare: ${fmt(r.baseline)}; non-2xx ${r.baseline.non2xx}, errors ${r.baseline.errors}, timeouts ${r.baseline.timeouts}, body mismatches ${r.baseline.mismatches}`);
+        log(
+          `  dashboard ours: ${fmt(r.ours)}; non-2xx ${r.ours.non2xx}, errors ${r.ours.errors}, timeouts ${r.ours.timeouts}, body mismatches ${r.ours.mismatches ?? "not checked"}`,
+        );
+        log(
+          `  dashboard bare: ${fmt(r.baseline)}; non-2xx ${r.baseline.non2xx}, errors ${r.baseline.errors}, timeouts ${r.baseline.timeouts}, body mismatches ${r.baseline.mismatches}`,
+        );
         table.push({
           case: `dashboard: top 50 users by messages, last 30 days (${opts.connections} connections, ${opts.duration} s; ${problems(r.ours)} failed responses)`,
           ours: fmt(r.ours),
           baseline: `bare yoga: ${fmt(r.baseline)}`,
-          ratio: `p95 ${(r.ours.p95 / r.baseline.p95).toFixed(1)}×, ${(r.ours.rps / r.baseline.rps * 100).toFixed(0)}% of req/s`,
+          ratio: `p95 ${(r.ours.p95 / r.baseline.p95).toFixed(1)}×, ${((r.ours.rps / r.baseline.rps) * 100).toFixed(0)}% of req/s`,
           target: "p95 ≤ 50 ms",
           verdict: problems(r.ours) > 0 ? `${problems(r.ours)} failed responses; ${atMost(r.ours.p95, 50)}` : atMost(r.ours.p95, 50),
         });
       } catch (error) {
-        results.dashboard = { error: (error as Error).message };
-        table.push({ case: "dashboard", ours: "failed", baseline: "", ratio: "", target: "p95 ≤ 50 ms", verdict: `error: ${(error as Error).message.slice(0, 120)}` });
-        log(`  dashboard FAILED: ${(error as Error).message}`);
+        results.dashboard = { error: messageOf(error) };
+        table.push({
+          case: "dashboard",
+          ours: "failed",
+          baseline: "",
+          ratio: "",
+          target: "p95 ≤ 50 ms",
+          verdict: `error: ${messageOf(error).slice(0, 120)}`,
+        });
+        log(`  dashboard FAILED: ${messageOf(error)}`);
       }
     }
 
@@ -644,7 +809,9 @@ async function main() {
         const r = await ingestCase(svc!, db, client, opts.workspace);
         results.ingest = r;
         const share = r.oursRate / r.copyRate;
-        log(`  ingest: ours ${fmtInt(r.oursRate)} records/s (${fmtDuration(r.oursSeconds)}), COPY ${fmtInt(r.copyRate)} records/s (${fmtDuration(r.copySeconds)})${r.rawCopyRate ? `, COPY without the rollup trigger ${fmtInt(r.rawCopyRate)} records/s` : ""}; rollups consistent: ${r.rollupsConsistent}`);
+        log(
+          `  ingest: ours ${fmtInt(r.oursRate)} records/s (${fmtDuration(r.oursSeconds)}), COPY ${fmtInt(r.copyRate)} records/s (${fmtDuration(r.copySeconds)})${r.rawCopyRate ? `, COPY without the rollup trigger ${fmtInt(r.rawCopyRate)} records/s` : ""}; rollups consistent: ${r.rollupsConsistent}`,
+        );
         table.push({
           case: `ingestion: ${fmtInt(r.records)} records, NDJSON batches of ${fmtInt(r.batch)}, ${r.concurrency} in flight`,
           ours: `${fmtInt(r.oursRate)} records/s`,
@@ -654,18 +821,48 @@ async function main() {
           verdict: atLeast(share, 0.5) + (r.rawCopyRate ? `; vs trigger-less COPY ${atLeast(r.oursRate / r.rawCopyRate, 0.5)}` : ""),
         });
       } catch (error) {
-        results.ingest = { error: (error as Error).message };
-        table.push({ case: "ingestion", ours: "failed", baseline: "", ratio: "", target: "≥ 50% of COPY", verdict: `error: ${(error as Error).message.slice(0, 120)}` });
-        log(`  ingest FAILED: ${(error as Error).message}`);
+        results.ingest = { error: messageOf(error) };
+        table.push({
+          case: "ingestion",
+          ours: "failed",
+          baseline: "",
+          ratio: "",
+          target: "≥ 50% of COPY",
+          verdict: `error: ${messageOf(error).slice(0, 120)}`,
+        });
+        log(`  ingest FAILED: ${messageOf(error)}`);
       }
     }
 
     if (opts.scaling) {
-      const scaling: Record<string, unknown>[] = [];
+      scaling = [];
       for (const days of [1, 7, 30, 90, 365]) {
         for (const c of [{ type: "users" as const, sql: "users.sql" }]) {
-          const r = await exportCase(svc!, key.apiKey, dataDir, work, opts.workspace, { name: `scaling-${c.type}-${days}`, label: `${c.type} export, ${days} days`, type: c.type, groupBy: null, sql: c.sql, range: p.lastDays(days) }, 1);
-          scaling.push({ type: c.type, days, rows: r.recordCount, ours: r.oursMedian, baseline: r.baselineMedian, ratio: r.ratio, cellsDiffer: r.comparison.differingCells });
+          const r = await exportCase(
+            svc!,
+            key.apiKey,
+            dataDir,
+            work,
+            opts.workspace,
+            {
+              name: `scaling-${c.type}-${days}`,
+              label: `${c.type} export, ${days} days`,
+              type: c.type,
+              groupBy: null,
+              sql: c.sql,
+              range: p.lastDays(days),
+            },
+            1,
+          );
+          scaling.push({
+            type: c.type,
+            days,
+            rows: r.recordCount,
+            ours: r.oursMedian,
+            baseline: r.baselineMedian,
+            ratio: r.ratio,
+            cellsDiffer: r.comparison.differingCells,
+          });
         }
       }
       results.scaling = scaling;
@@ -684,7 +881,10 @@ async function main() {
       for (const x of r)
         table.push({
           case: `users export peak RSS, ${fmtInt(x.users)} rows (fresh process)`,
-          ours: x.rows === null ? `failed (peak ${x.peakMb.toFixed(0)} MB)` : `${x.peakMb.toFixed(0)} MB (idle ${x.idleMb.toFixed(0)} MB), ${ms(x.seconds)}`,
+          ours:
+            x.rows === null
+              ? `failed (peak ${x.peakMb.toFixed(0)} MB)`
+              : `${x.peakMb.toFixed(0)} MB (idle ${x.idleMb.toFixed(0)} MB), ${ms(x.seconds)}`,
           baseline: "",
           ratio: "",
           target: "≤ 300 MB",
@@ -717,8 +917,8 @@ async function main() {
   const seconds = (performance.now() - started) / 1000;
   results.seconds = seconds;
   results.table = table;
-  const m = results.machine as Awaited<ReturnType<typeof machineInfo>>;
-  const d = results.dataset as Awaited<ReturnType<typeof datasetInfo>>;
+  const m = machine;
+  const d = dataset;
   const lines = [
     "",
     `## Benchmark ${m.date.slice(0, 16).replace("T", " ")} UTC, commit ${m.commit}`,
@@ -731,9 +931,15 @@ async function main() {
     "| --- | --- | --- | --- | --- | --- |",
     ...table.map((r) => `| ${r.case} | ${r.ours} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.verdict} |`),
   ];
-  if (results.scaling) {
-    lines.push("", "Cost by period length (users export, one run after a warm-up):", "", "| export | days | rows | ours | baseline | ratio |", "| --- | --- | --- | --- | --- | --- |");
-    for (const s of results.scaling as { type: string; days: number; rows: number; ours: number; baseline: number; ratio: number }[])
+  if (scaling) {
+    lines.push(
+      "",
+      "Cost by period length (users export, one run after a warm-up):",
+      "",
+      "| export | days | rows | ours | baseline | ratio |",
+      "| --- | --- | --- | --- | --- | --- |",
+    );
+    for (const s of scaling)
       lines.push(`| ${s.type} | ${s.days} | ${fmtInt(s.rows)} | ${ms(s.ours)} | ${ms(s.baseline)} | ${s.ratio.toFixed(2)}× |`);
   }
   console.log(lines.join("\n"));

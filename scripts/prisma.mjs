@@ -5,7 +5,7 @@
 //   node scripts/prisma.mjs generate
 //   node scripts/prisma.mjs new-migration <name>   (SQL diff from the last migration)
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, writeFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 
@@ -33,12 +33,14 @@ if (command === "generate") {
     process.exit(2);
   }
   const dir = "prisma/migrations";
-  const previous = readdirSync(dir).filter((d) => /^\d+_/.test(d)).sort();
+  const previous = readdirSync(dir)
+    .filter((d) => /^\d+_/.test(d))
+    .sort();
   // The previous datamodel is rebuilt from git so the diff covers only this change.
   let from = ["--from-empty"];
   if (previous.length > 0) {
     const git = spawnSync("git", ["show", "HEAD:prisma/schema.prisma"], { encoding: "utf8" });
-    if (git.status !== 0) throw new Error("cannot read the committed schema: " + git.stderr);
+    if (git.status !== 0) throw new Error(`cannot read the committed schema: ${git.stderr}`);
     const tmp = join(mkdtempSync(join(tmpdir(), "schema-")), "schema.prisma");
     writeFileSync(tmp, git.stdout);
     from = ["--from-schema-datamodel", tmp];

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 const DELIMITER = /[,\r\n]/g;
 
 /** Parses RFC 4180 CSV (CRLF or LF, quoted cells with doubled quotes) into rows of cells. */
-export function parseCsv(text: string): string[][] {
+function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = "";
@@ -72,7 +72,10 @@ export async function compareCsvFiles(a: string, b: string): Promise<CsvComparis
     byColumn: {},
     examples: [],
   };
-  if (!out.sameHeader) out.examples.push(`header differs: ours has ${ha.length} columns, baseline ${hb.length}; first difference at ${ha.findIndex((h, i) => h !== hb[i])}`);
+  if (!out.sameHeader)
+    out.examples.push(
+      `header differs: ours has ${ha.length} columns, baseline ${hb.length}; first difference at ${ha.findIndex((h, i) => h !== hb[i])}`,
+    );
   const rows = Math.min(ra.length, rb.length);
   for (let r = 1; r < rows; r++) {
     const x = ra[r]!;

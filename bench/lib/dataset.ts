@@ -1,6 +1,7 @@
-import { DateTime } from "luxon";
-import { normalizeModelName } from "../../src/usage/model-names.ts";
-import { Alias, Rng, Weighted } from "./rng.ts";
+import type { DateTime } from "luxon";
+import { normalizeModelName } from "../../src/usage/shared/model-names.ts";
+import type { Random } from "../../src/demo/random.ts";
+import { Alias, Weighted } from "./alias.ts";
 
 /**
  * The benchmark's synthetic workspace: a large company's directory (users,
@@ -50,7 +51,13 @@ const MODEL_SPECS: [raw: string, provider: string, input: number, output: number
 export const DEPLOYMENTS = [
   { id: "dep_azure_gpt4o", name: "Azure OpenAI gpt-4o (eastus)", model: "gpt-4o-2024-08-06", provider: "openai", share: 0.3 },
   { id: "dep_azure_gpt4o_mini", name: "Azure OpenAI gpt-4o-mini (eastus)", model: "gpt-4o-mini", provider: "openai", share: 0.25 },
-  { id: "dep_bedrock_sonnet", name: "AWS Bedrock Claude 3.5 Sonnet", model: "claude-3-5-sonnet-20241022", provider: "anthropic", share: 0.45 },
+  {
+    id: "dep_bedrock_sonnet",
+    name: "AWS Bedrock Claude 3.5 Sonnet",
+    model: "claude-3-5-sonnet-20241022",
+    provider: "anthropic",
+    share: 0.45,
+  },
   { id: "dep_vertex_gemini_pro", name: "Vertex AI Gemini 1.5 Pro", model: "gemini-1.5-pro-002", provider: "google", share: 0.35 },
 ] as const;
 
@@ -72,11 +79,27 @@ export const MODELS: ModelDef[] = MODEL_SPECS.map(([raw, provider, input, output
 const CHAT_MODELS = new Alias(MODEL_SPECS.map((m) => m[5]));
 const API_MODELS = new Alias(MODEL_SPECS.map((m) => m[6]));
 
-const SOURCES = new Weighted<string>([["WEB", 68], ["MOBILE", 17], ["SLACK", 10], ["TEAMS", 5]]);
-const SURFACES = new Weighted<"chat" | "agent" | "project">([["chat", 60], ["agent", 27], ["project", 13]]);
+const SOURCES = new Weighted<string>([
+  ["WEB", 68],
+  ["MOBILE", 17],
+  ["SLACK", 10],
+  ["TEAMS", 5],
+]);
+const SURFACES = new Weighted<"chat" | "agent" | "project">([
+  ["chat", 60],
+  ["agent", 27],
+  ["project", 13],
+]);
 const ACTIONS = new Weighted<string>([
-  ["web_search", 30], ["file_analysis", 20], ["canvas", 14], ["code_execution", 12], ["image_generation", 8],
-  ["Hubspot_create_contact", 5], ["Slack_send_message", 5], ["Jira_create_issue", 4], ["Salesforce_update_opportunity", 2],
+  ["web_search", 30],
+  ["file_analysis", 20],
+  ["canvas", 14],
+  ["code_execution", 12],
+  ["image_generation", 8],
+  ["Hubspot_create_contact", 5],
+  ["Slack_send_message", 5],
+  ["Jira_create_issue", 4],
+  ["Salesforce_update_opportunity", 2],
 ]);
 /** Share of a working day's messages starting in each local hour. */
 const WORK_HOURS = new Alias([0, 0, 0, 0, 0, 0, 0.5, 2, 6, 11, 13, 12, 7, 9, 12, 11, 9, 5, 3, 2, 1.5, 1, 0, 0]);
@@ -86,22 +109,206 @@ const WEEKEND_HOURS = new Alias([0, 0, 0, 0, 0, 0, 0, 0.5, 1, 2, 3, 3, 3, 3, 3, 
 const WEEKDAY_FACTOR = [1.0, 1.06, 1.05, 1.0, 0.84, 0.1, 0.07];
 const API_WEEKDAY_FACTOR = [1, 1, 1, 1, 1, 0.45, 0.4];
 
-const FIRST = ["Aaliyah", "Aarav", "Adam", "Aiko", "Alejandro", "Amara", "Amelia", "Ana", "Andrei", "Anika", "Arjun", "Ava", "Benjamin", "Camila", "Carlos", "Charlotte", "Chen", "Chloe", "Daniel", "David", "Diego", "Elena", "Elijah", "Emma", "Ethan", "Fatima", "Felix", "Gabriel", "Grace", "Hana", "Hannah", "Hiroshi", "Ibrahim", "Isabella", "Ivan", "Jack", "James", "Jia", "Jonas", "Julia", "Kai", "Kenji", "Laila", "Layla", "Leo", "Liam", "Lucas", "Lucia", "Maria", "Mateo", "Maya", "Mei", "Mia", "Mohammed", "Noah", "Nora", "Olivia", "Omar", "Priya", "Rafael", "Ravi", "Rosa", "Sara", "Sofia", "Sophia", "Taro", "Thomas", "Valentina", "William", "Yara", "Yusuf", "Zara", "Zoe", "Björn", "Zoë", "José", "Søren", "Łukasz"];
-const LAST = ["Adams", "Ahmed", "Ali", "Anderson", "Baker", "Brown", "Chen", "Clark", "Cohen", "Davis", "Diaz", "Evans", "Fischer", "Garcia", "Gonzalez", "Gupta", "Hall", "Harris", "Hernandez", "Hill", "Ito", "Jackson", "Johnson", "Jones", "Kim", "King", "Kowalski", "Lee", "Lewis", "Li", "Lopez", "Martin", "Martinez", "Miller", "Moore", "Müller", "Nakamura", "Nguyen", "O'Brien", "Patel", "Perez", "Petrov", "Rossi", "Sanchez", "Santos", "Schmidt", "Scott", "Sharma", "Silva", "Singh", "Smith", "Suzuki", "Taylor", "Thomas", "Thompson", "Walker", "Wang", "White", "Williams", "Wilson", "Wright", "Yamamoto", "Young", "Zhang"];
+const FIRST = [
+  "Aaliyah",
+  "Aarav",
+  "Adam",
+  "Aiko",
+  "Alejandro",
+  "Amara",
+  "Amelia",
+  "Ana",
+  "Andrei",
+  "Anika",
+  "Arjun",
+  "Ava",
+  "Benjamin",
+  "Camila",
+  "Carlos",
+  "Charlotte",
+  "Chen",
+  "Chloe",
+  "Daniel",
+  "David",
+  "Diego",
+  "Elena",
+  "Elijah",
+  "Emma",
+  "Ethan",
+  "Fatima",
+  "Felix",
+  "Gabriel",
+  "Grace",
+  "Hana",
+  "Hannah",
+  "Hiroshi",
+  "Ibrahim",
+  "Isabella",
+  "Ivan",
+  "Jack",
+  "James",
+  "Jia",
+  "Jonas",
+  "Julia",
+  "Kai",
+  "Kenji",
+  "Laila",
+  "Layla",
+  "Leo",
+  "Liam",
+  "Lucas",
+  "Lucia",
+  "Maria",
+  "Mateo",
+  "Maya",
+  "Mei",
+  "Mia",
+  "Mohammed",
+  "Noah",
+  "Nora",
+  "Olivia",
+  "Omar",
+  "Priya",
+  "Rafael",
+  "Ravi",
+  "Rosa",
+  "Sara",
+  "Sofia",
+  "Sophia",
+  "Taro",
+  "Thomas",
+  "Valentina",
+  "William",
+  "Yara",
+  "Yusuf",
+  "Zara",
+  "Zoe",
+  "Björn",
+  "Zoë",
+  "José",
+  "Søren",
+  "Łukasz",
+];
+const LAST = [
+  "Adams",
+  "Ahmed",
+  "Ali",
+  "Anderson",
+  "Baker",
+  "Brown",
+  "Chen",
+  "Clark",
+  "Cohen",
+  "Davis",
+  "Diaz",
+  "Evans",
+  "Fischer",
+  "Garcia",
+  "Gonzalez",
+  "Gupta",
+  "Hall",
+  "Harris",
+  "Hernandez",
+  "Hill",
+  "Ito",
+  "Jackson",
+  "Johnson",
+  "Jones",
+  "Kim",
+  "King",
+  "Kowalski",
+  "Lee",
+  "Lewis",
+  "Li",
+  "Lopez",
+  "Martin",
+  "Martinez",
+  "Miller",
+  "Moore",
+  "Müller",
+  "Nakamura",
+  "Nguyen",
+  "O'Brien",
+  "Patel",
+  "Perez",
+  "Petrov",
+  "Rossi",
+  "Sanchez",
+  "Santos",
+  "Schmidt",
+  "Scott",
+  "Sharma",
+  "Silva",
+  "Singh",
+  "Smith",
+  "Suzuki",
+  "Taylor",
+  "Thomas",
+  "Thompson",
+  "Walker",
+  "Wang",
+  "White",
+  "Williams",
+  "Wilson",
+  "Wright",
+  "Yamamoto",
+  "Young",
+  "Zhang",
+];
 const DEPARTMENTS = new Weighted<string>([
-  ["Engineering", 26], ["Sales", 16], ["Customer Success", 10], ["Marketing", 9], ["Operations", 8], ["Product", 7],
-  ["Finance", 6], ["Support", 6], ["People", 4], ["Legal", 3], ["Data Science", 3], ["IT", 2],
+  ["Engineering", 26],
+  ["Sales", 16],
+  ["Customer Success", 10],
+  ["Marketing", 9],
+  ["Operations", 8],
+  ["Product", 7],
+  ["Finance", 6],
+  ["Support", 6],
+  ["People", 4],
+  ["Legal", 3],
+  ["Data Science", 3],
+  ["IT", 2],
 ]);
-const COMPANIES = new Weighted<string>([["Globex Corporation", 70], ["Globex Europe GmbH", 15], ["Globex Asia Pte. Ltd.", 10], ["Initech (acquired)", 5]]);
+const COMPANIES = new Weighted<string>([
+  ["Globex Corporation", 70],
+  ["Globex Europe GmbH", 15],
+  ["Globex Asia Pte. Ltd.", 10],
+  ["Initech (acquired)", 5],
+]);
 const AGENT_KINDS = [
-  ["Sales Email Writer", "Drafts follow-up emails from call notes."], ["Code Reviewer", "Reviews pull-request diffs against the handbook."],
-  ["Policy Helper", "Answers questions about leave, travel and expenses."], ["Contract Analyzer", "Flags unusual clauses in contracts."],
-  ["Support Triage", "Classifies tickets and suggests a first reply."], ["Copywriter", "Writes ad and landing-page copy variants."],
-  ["SQL Assistant", "Turns questions into SQL for the warehouse."], ["Meeting Summarizer", "Summarizes transcripts into decisions and actions."],
-  ["Onboarding Buddy", "Guides new hires through their first weeks."], ["Research Assistant", "Finds and summarizes sources on a topic."],
+  ["Sales Email Writer", "Drafts follow-up emails from call notes."],
+  ["Code Reviewer", "Reviews pull-request diffs against the handbook."],
+  ["Policy Helper", "Answers questions about leave, travel and expenses."],
+  ["Contract Analyzer", "Flags unusual clauses in contracts."],
+  ["Support Triage", "Classifies tickets and suggests a first reply."],
+  ["Copywriter", "Writes ad and landing-page copy variants."],
+  ["SQL Assistant", "Turns questions into SQL for the warehouse."],
+  ["Meeting Summarizer", "Summarizes transcripts into decisions and actions."],
+  ["Onboarding Buddy", "Guides new hires through their first weeks."],
+  ["Research Assistant", "Finds and summarizes sources on a topic."],
 ] as const;
-const PROJECT_KINDS = ["Launch", "Research", "Migration", "Brand Refresh", "Board Deck", "RFP Response", "Pricing Study", "QBR", "Hiring Plan", "Roadmap"];
-const API_KEY_NAMES = ["Data warehouse sync", "Support bot", "CI code review", "Slack digest", "Search indexer", "Ticket classifier", "Doc translator", "Sales enrichment"];
+const PROJECT_KINDS = [
+  "Launch",
+  "Research",
+  "Migration",
+  "Brand Refresh",
+  "Board Deck",
+  "RFP Response",
+  "Pricing Study",
+  "QBR",
+  "Hiring Plan",
+  "Roadmap",
+];
+const API_KEY_NAMES = [
+  "Data warehouse sync",
+  "Support bot",
+  "CI code review",
+  "Slack digest",
+  "Search indexer",
+  "Ticket classifier",
+  "Doc translator",
+  "Sales enrichment",
+];
 
 const DAY_MS = 86_400_000;
 
@@ -150,7 +357,7 @@ export interface BenchUser {
   projects: number[];
 }
 
-export interface BenchEntity {
+interface BenchEntity {
   id: string;
   name: string;
   ownerId: string | null;
@@ -177,7 +384,7 @@ export interface DirectoryVersionRow {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-function personName(rng: Rng, i: number) {
+function personName(rng: Random, i: number) {
   const first = rng.pick(FIRST);
   const last = rng.pick(LAST);
   const local = `${first}.${last}`
@@ -191,15 +398,19 @@ function personName(rng: Rng, i: number) {
 }
 
 /** User i of a large directory (also used, without usage, for the RSS workspaces). */
-export function makeUser(rng: Rng, i: number, win: Window): BenchUser {
+export function makeUser(rng: Random, i: number, win: Window): BenchUser {
   const span = win.endMs - win.startMs;
   const { name, email } = personName(rng, i);
   // 70% were members before the window; the rest join during it, a little more often later (growth).
   const joinedMs = rng.chance(0.7)
     ? win.startMs - Math.floor(rng.next() * 3 * 365) * DAY_MS - rng.int(0, 86_399) * 1000
     : win.startMs + Math.floor(Math.sqrt(rng.next()) * span);
-  const removedMs = rng.chance(0.05) ? Math.max(joinedMs, win.startMs) + Math.floor(rng.next() * (win.endMs - Math.max(joinedMs, win.startMs))) : null;
-  const changeMs = rng.chance(0.06) ? Math.max(joinedMs, win.startMs) + Math.floor(rng.next() * (win.endMs - Math.max(joinedMs, win.startMs))) : null;
+  const removedMs = rng.chance(0.05)
+    ? Math.max(joinedMs, win.startMs) + Math.floor(rng.next() * (win.endMs - Math.max(joinedMs, win.startMs)))
+    : null;
+  const changeMs = rng.chance(0.06)
+    ? Math.max(joinedMs, win.startMs) + Math.floor(rng.next() * (win.endMs - Math.max(joinedMs, win.startMs)))
+    : null;
   const department = DEPARTMENTS.draw(rng);
   const role = i === 0 ? "owner" : rng.chance(0.015) ? "admin" : "member";
   return {
@@ -236,7 +447,9 @@ export function userVersions(u: BenchUser): DirectoryVersionRow[] {
     joinedAt: iso(u.joinedMs),
     removedAt: iso(removedMs),
   });
-  const rows: DirectoryVersionRow[] = [{ kind: "user", entityId: u.id, effectiveAt: iso(u.joinedMs)!, attrs: attrs(u.role, u.department, null) }];
+  const rows: DirectoryVersionRow[] = [
+    { kind: "user", entityId: u.id, effectiveAt: iso(u.joinedMs)!, attrs: attrs(u.role, u.department, null) },
+  ];
   if (u.changeMs !== null && u.changeMs > u.joinedMs)
     rows.push({ kind: "user", entityId: u.id, effectiveAt: iso(u.changeMs)!, attrs: attrs(u.changedRole, u.changedDepartment, null) });
   if (u.removedMs !== null && u.removedMs > u.joinedMs) {
@@ -254,12 +467,18 @@ export function userVersions(u: BenchUser): DirectoryVersionRow[] {
 /** Zipf-like popularity: a few agents and projects get most of the traffic. */
 const zipf = (n: number, s: number) => Array.from({ length: n }, (_, i) => 1 / (i + 1) ** s);
 
-export function buildDirectory(rng: Rng, opts: { users: number; agents?: number; projects?: number; apiKeys?: number }, win: Window): Directory {
+export function buildDirectory(
+  rng: Random,
+  opts: { users: number; agents?: number; projects?: number; apiKeys?: number },
+  win: Window,
+): Directory {
   const span = win.endMs - win.startMs;
   const users = Array.from({ length: opts.users }, (_, i) => makeUser(rng, i, win));
   const ownerOf = () => users[Math.floor(rng.next() * Math.min(users.length, Math.max(1, users.length)))]!.id;
   const created = (before: number) =>
-    rng.chance(before) ? win.startMs - rng.int(1, 400) * DAY_MS - rng.int(0, 86_399) * 1000 : win.startMs + Math.floor(rng.next() * span * 0.95);
+    rng.chance(before)
+      ? win.startMs - rng.int(1, 400) * DAY_MS - rng.int(0, 86_399) * 1000
+      : win.startMs + Math.floor(rng.next() * span * 0.95);
   const agents: BenchEntity[] = Array.from({ length: opts.agents ?? 300 }, (_, i) => {
     const [kind, description] = AGENT_KINDS[i % AGENT_KINDS.length]!;
     const createdMs = created(0.65);
@@ -316,7 +535,12 @@ export function* directoryVersions(dir: Directory, win: Window): Generator<Direc
   for (const p of dir.projects) {
     yield { kind: "project", entityId: p.id, effectiveAt: iso(p.createdMs)!, attrs: { name: p.name, ownerId: p.ownerId } };
     if (p.renamedMs !== null && p.renamedMs > p.createdMs)
-      yield { kind: "project", entityId: p.id, effectiveAt: iso(p.renamedMs)!, attrs: { name: `${p.name} (archived)`, ownerId: p.ownerId } };
+      yield {
+        kind: "project",
+        entityId: p.id,
+        effectiveAt: iso(p.renamedMs)!,
+        attrs: { name: `${p.name} (archived)`, ownerId: p.ownerId },
+      };
   }
   for (const k of dir.apiKeys) yield { kind: "api_key", entityId: k.id, effectiveAt: iso(k.createdMs)!, attrs: { name: k.name } };
   for (const d of DEPLOYMENTS)
@@ -352,7 +576,7 @@ export interface UsageRow {
   paygMicros: number;
 }
 
-export const microsText = (m: number) => {
+const microsText = (m: number) => {
   const whole = Math.floor(m / 1e6);
   const frac = m - whole * 1e6;
   return frac === 0 ? String(whole) : `${whole}.${String(frac).padStart(6, "0")}`;
@@ -360,9 +584,28 @@ export const microsText = (m: number) => {
 
 /** The usage_records columns `copyLine` writes, in order. */
 export const USAGE_COPY_COLUMNS = [
-  "workspace_id", "kind", "id", "occurred_at", "user_id", "api_key_id", "surface", "agent_id", "project_id", "conversation_id",
-  "action", "model", "model_raw", "provider", "source", "deployment_id", "prompt_tokens", "completion_tokens",
-  "cached_prompt_tokens", "cache_creation_tokens", "cost_usd", "payg_cost_usd",
+  "workspace_id",
+  "kind",
+  "id",
+  "occurred_at",
+  "user_id",
+  "api_key_id",
+  "surface",
+  "agent_id",
+  "project_id",
+  "conversation_id",
+  "action",
+  "model",
+  "model_raw",
+  "provider",
+  "source",
+  "deployment_id",
+  "prompt_tokens",
+  "completion_tokens",
+  "cached_prompt_tokens",
+  "cache_creation_tokens",
+  "cost_usd",
+  "payg_cost_usd",
 ] as const;
 
 const N = (v: string | null) => (v === null ? "\\N" : v);
@@ -423,7 +666,7 @@ export interface UsageOptions {
  * once per conversation at most.
  */
 export async function generateUsage(
-  rng: Rng,
+  rng: Random,
   dir: Directory,
   win: Window,
   opts: UsageOptions,
@@ -453,14 +696,30 @@ export async function generateUsage(
   const apiPerDay = split(apiW, totalApi);
 
   const users = dir.users;
-  const userPick = new Alias(users.map((u) => (u.weight > 0 ? u.weight : 0)).map((w, i, a) => (a.every((x) => x === 0) && i === 0 ? 1 : w)));
+  const userPick = new Alias(users.map((u) => Math.max(u.weight, 0)).map((w, i, a) => (a.every((x) => x === 0) && i === 0 ? 1 : w)));
   const keyPick = new Alias(dir.apiKeys.map((k) => k.weight));
   const agentPick = new Alias(zipf(dir.agents.length, 1.05));
 
   const row: UsageRow = {
-    kind: "message", id: "", occurredMs: 0, userId: null, apiKeyId: null, surface: null, agentId: null, projectId: null,
-    conversationId: null, action: null, model: MODELS[0]!, source: "WEB", deploymentId: null, promptTokens: 0,
-    completionTokens: 0, cachedPromptTokens: 0, cacheCreationTokens: 0, costMicros: 0, paygMicros: 0,
+    kind: "message",
+    id: "",
+    occurredMs: 0,
+    userId: null,
+    apiKeyId: null,
+    surface: null,
+    agentId: null,
+    projectId: null,
+    conversationId: null,
+    action: null,
+    model: MODELS[0]!,
+    source: "WEB",
+    deploymentId: null,
+    promptTokens: 0,
+    completionTokens: 0,
+    cachedPromptTokens: 0,
+    cacheCreationTokens: 0,
+    costMicros: 0,
+    paygMicros: 0,
   };
   let msgSeq = 0;
   let reqSeq = 0;
@@ -476,7 +735,8 @@ export async function generateUsage(
     if (model.provider === "anthropic" && turn === 0 && rng.chance(0.4)) creation = Math.floor(prompt * 0.6);
     const fresh = prompt - cached - creation;
     const usd =
-      (fresh * model.input + cached * model.input * (model.cacheRead ?? 1) + creation * model.input * 1.25 + completion * model.output) / 1e6;
+      (fresh * model.input + cached * model.input * (model.cacheRead ?? 1) + creation * model.input * 1.25 + completion * model.output) /
+      1e6;
     row.promptTokens = prompt;
     row.completionTokens = completion;
     row.cachedPromptTokens = cached;

@@ -3,7 +3,7 @@ import pg from "pg";
 import copyStreams from "pg-copy-streams";
 
 /** The benchmark's own database unless DATABASE_URL says otherwise. */
-export const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/usage_bench";
+const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/usage_bench";
 
 export function databaseUrl(): string {
   return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
@@ -71,8 +71,8 @@ export class CopyIn {
     await this.finished;
   }
 
-  async abort(error: Error): Promise<void> {
-    this.stream.destroy(error);
+  async abort(error: unknown): Promise<void> {
+    this.stream.destroy(error instanceof Error ? error : new Error(String(error)));
     await this.finished.catch(() => undefined);
   }
 }
@@ -89,7 +89,7 @@ export async function copyFrom(
   try {
     await produce((chunk) => copy.write(chunk));
   } catch (error) {
-    await copy.abort(error as Error);
+    await copy.abort(error);
     throw error;
   }
   await copy.finish();

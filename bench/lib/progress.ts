@@ -32,6 +32,9 @@ export class Progress {
   }
 }
 
+/** The message of a caught error (anything can be thrown). */
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 export const fmtInt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 export function fmtDuration(seconds: number): string {

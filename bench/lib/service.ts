@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** A free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -19,7 +19,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Memory figures of a process from /proc/<pid>/status, in MiB. */
-export async function memoryOf(pid: number): Promise<{ rssMb: number; hwmMb: number }> {
+async function memoryOf(pid: number): Promise<{ rssMb: number; hwmMb: number }> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
   return { rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
@@ -65,7 +65,9 @@ export class NodeService {
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
     const exited = new Promise<never>((_, reject) =>
-      child.once("exit", (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${service.output()}`))),
+      child.once("exit", (code, signal) =>
+        reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${service.output()}`)),
+      ),
     );
     exited.catch(() => undefined);
     const deadline = Date.now() + (opts.timeoutMs ?? 120_000);

@@ -3,7 +3,7 @@ import type { CommandArgs } from "./commands/args.ts";
 import type { ProgressFn } from "./commands/command.ts";
 import { LOCAL_CLI_PATH } from "../http/routes/local-cli.ts";
 
-/** A failure the server reported for a forwarded command: shown to the user as-is. */
+/** A failure the server returned for a forwarded command: shown to the user as-is. */
 export class RemoteCommandError extends Error {}
 
 /** One line of the server's NDJSON answer. */

@@ -1,7 +1,8 @@
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import pg from "pg";
+import copyStreams from "pg-copy-streams";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient, type Prisma } from "../generated/prisma/client.ts";
 import { isDatabaseUnavailable } from "./unavailable.ts";
@@ -15,10 +16,12 @@ type AdapterFactory = SqlDriverAdapterFactory;
  */
 export const pgliteAdapter = (pglite: PGlite) => new PrismaPGlite(pglite) as unknown as AdapterFactory;
 
-/** A raw connection for multi-statement SQL (migrations, test set-up). */
+/** A raw connection for multi-statement SQL (migrations, test set-up) and bulk loads. */
 export interface RawSession {
   exec(sql: string): Promise<void>;
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** `COPY table (columns) FROM` the given COPY text (src/db/copy-text.ts); returns the rows loaded. */
+  copyFrom(table: string, columns: readonly string[], text: string): Promise<number>;
 }
 
 export interface Database {
@@ -54,12 +57,7 @@ async function openPglite(dir: string | null): Promise<Database> {
   const pglite = dir ? new PGlite(dir) : new PGlite();
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: pgliteAdapter(pglite) });
-  const session: RawSession = {
-    exec: async (sql) => {
-      await pglite.exec(sql);
-    },
-    query: async <Row>(sql: string, params: unknown[] = []) => (await pglite.query<Row>(sql, params)).rows,
-  };
+  const session = pgliteSession(pglite);
   return {
     prisma,
     kind: "pglite",
@@ -67,18 +65,23 @@ async function openPglite(dir: string | null): Promise<Database> {
     read: async <Row>(query: Prisma.Sql) => (await pglite.query<Row>(query.text, query.values)).rows,
     // PGlite has one session: its transaction() holds it exclusively, and Prisma's queries wait.
     inRawTransaction: (fn) =>
-      pglite.transaction((tx) =>
-        fn({
-          exec: async (sql) => {
-            await tx.exec(sql);
-          },
-          query: async <Row>(sql: string, params: unknown[] = []) => (await tx.query<Row>(sql, params)).rows,
-        }),
-      ),
+      pglite.transaction((tx) => fn(pgliteSession(tx))),
     async close() {
       await prisma.$disconnect();
       await pglite.close();
     },
+  };
+}
+
+/** PGlite reads COPY data from a Blob it exposes as `/dev/blob`. */
+function pgliteSession(db: Pick<Transaction, "exec" | "query">): RawSession {
+  return {
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    query: async <Row>(sql: string, params: unknown[] = []) => (await db.query<Row>(sql, params)).rows,
+    copyFrom: async (table, columns, text) =>
+      (await db.query(`copy ${table} (${columns.join(", ")}) from '/dev/blob'`, [], { blob: new Blob([text]) })).affectedRows ?? 0,
   };
 }
 
@@ -111,6 +114,7 @@ async function openPostgres(url: string, onConnectionError: (error: Error) => vo
       await client.query(sql);
     },
     query: async <Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as Row[],
+    copyFrom: (table, columns, text) => copyIn(client, table, columns, text),
   });
   return {
     prisma,
@@ -150,4 +154,15 @@ async function openPostgres(url: string, onConnectionError: (error: Error) => vo
       await pool.end();
     },
   };
+}
+
+/** Streams COPY text into `COPY … FROM STDIN`; resolves with the rows loaded, rejects with the server's error. */
+async function copyIn(client: pg.PoolClient, table: string, columns: readonly string[], text: string): Promise<number> {
+  const stream = client.query(copyStreams.from(`copy ${table} (${columns.join(", ")}) from stdin`));
+  await new Promise<void>((resolve, reject) => {
+    stream.on("error", reject);
+    stream.on("finish", resolve);
+    stream.end(text);
+  });
+  return stream.rowCount;
 }

@@ -1,6 +1,8 @@
 /**
- * A small seeded PRNG (mulberry32) with the draws the demo needs. Seeded so the
- * same seed and clock give the same workspace, byte for byte, on every machine.
+ * A small seeded PRNG (mulberry32) with the draws the demo and the benchmark's
+ * data generator (bench/) need: the project's one seeded random generator.
+ * Seeded so the same seed and clock give the same workspace, byte for byte, on
+ * every machine.
  */
 export class Random {
   private state: number;
@@ -58,12 +60,16 @@ export class Random {
     return k;
   }
 
-  /** Log-normal around `median`: most values near it, a long tail of heavy users. */
-  logNormal(median: number, spread: number): number {
+  /** A standard normal draw (Box–Muller, one of the pair). */
+  normal(): number {
     const u = 1 - this.next();
     const v = this.next();
-    const normal = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    return median * Math.exp(spread * normal);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Log-normal around `median`: most values near it, a long tail of heavy users. */
+  logNormal(median: number, spread: number): number {
+    return median * Math.exp(spread * this.normal());
   }
 
   /** A shuffled copy (Fisher–Yates). */

@@ -3,16 +3,10 @@ import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { AppContext } from "../context.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../config/private-files.ts";
-import { Prisma, type Workspace } from "../generated/prisma/client.ts";
-import { toWorkspace, WORKSPACE_COLUMNS, type WorkspaceColumns } from "../workspaces/workspace-row.ts";
-import { AppError, noData } from "../errors/app-error.ts";
+import { noData } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";
-import { canonicalDataType, checkGroupBy, type DataType, type DataTypeName } from "../usage/data-types.ts";
-import { hasUsage, USAGE_REPORTS, type RowOf } from "../usage/reports.ts";
-import type { UsageQueryInput } from "../usage/queries/query-input.ts";
-import { streamRows, type UsageQuery } from "../usage/queries/usage-query.ts";
-import { cachedRows, type CachedInput, type RowOrder } from "../usage/result-cache.ts";
-import { selectColumns, type Column } from "./columns/column.ts";
+import { readUsage } from "../usage/read-usage.ts";
+import { canonicalDataType, type DataTypeName } from "../usage/shared/data-types.ts";
 import { writeCsv } from "./csv.ts";
 import { signedDownloadUrl } from "./download-links.ts";
 import { exportFilePath, resolveExportFile } from "./export-files.ts";
@@ -35,43 +29,8 @@ export interface ExportResult {
   absolutePath: string;
 }
 
-/** A data type's visible columns for one request (BYOK, privacy, grouping). */
-function reportColumns<T extends DataType>(type: T, input: UsageQueryInput): Column<RowOf[T]>[] {
-  return selectColumns(USAGE_REPORTS[type].columns, { ...input.workspace, groupBy: input.groupBy });
-}
-
-/** A data type's visible columns and all its rows for one request, optionally ordered: what GraphQL pages (cached until new data). */
-export async function loadReport<T extends DataType>(
-  app: AppContext,
-  type: T,
-  input: CachedInput,
-  order?: RowOrder<RowOf[T]> | null,
-): Promise<{ columns: Column<RowOf[T]>[]; rows: RowOf[T][] }> {
-  return { columns: reportColumns(type, input), rows: await cachedRows(app.db, type, input, order) };
-}
-
-/** Builds the query input for a workspace, checking `group_by` against it (400). */
-export async function usageInput(
-  app: AppContext,
-  workspaceOrId: Workspace | string,
-  type: DataType,
-  period: Period,
-  groupBy: string | null | undefined,
-): Promise<CachedInput> {
-  // A GraphQL request passes the workspace its authentication read moments ago
-  // (data version included): one database round trip fewer per dashboard request.
-  const workspace = typeof workspaceOrId === "string" ? await readWorkspace(app, workspaceOrId) : workspaceOrId;
-  return { workspace, period, groupBy: checkGroupBy(type, groupBy, workspace) };
-}
-
-async function readWorkspace(app: AppContext, workspaceId: string): Promise<Workspace> {
-  const [row] = await app.db.read<WorkspaceColumns>(Prisma.sql`select ${WORKSPACE_COLUMNS} from workspaces w where w.id = ${workspaceId}`);
-  if (!row) throw new AppError("NOT_FOUND", `Workspace "${workspaceId}" does not exist`);
-  return toWorkspace(row);
-}
-
 /**
- * The one export pipeline (GraphQL, REST, CLI, reports): checks the request,
+ * The one export pipeline (GraphQL, REST, CLI, scheduled reports): checks the request,
  * answers 404 for a period without usage, writes the CSV beside its final name
  * and renames it into place (no half-written file is ever visible), records it,
  * and returns a signed link.
@@ -81,10 +40,13 @@ export async function createExport(
   request: ExportRequest,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ExportResult> {
-  const type = canonicalDataType(request.dataType);
-  const input = await usageInput(app, request.workspaceId, type, request.period, request.groupBy);
-  if (!(await hasUsage(app.db, input))) throw noData();
-  const columns = reportColumns(type, input);
+  const usage = await readUsage(app, {
+    workspace: request.workspaceId,
+    dataType: canonicalDataType(request.dataType),
+    period: request.period,
+    groupBy: request.groupBy,
+  });
+  if (!(await usage.hasUsage())) throw noData();
 
   const filePath = exportFilePath(request.dataType, request.workspaceId, request.period.startDate, request.period.endDate);
   const absolutePath = resolveExportFile(app.exportDir, filePath);
@@ -102,9 +64,7 @@ export async function createExport(
           onProgress(0, n);
         }
       : undefined;
-    const query: UsageQuery<RowOf[typeof type]> = USAGE_REPORTS[type].query;
-    const rows = streamRows(app.db, query, input, { onTotal });
-    recordCount = await writeCsv(partial, columns, rows, (n) => onProgress?.(n, total));
+    recordCount = await writeCsv(partial, usage.columns, usage.batches({ onTotal }), (n) => onProgress?.(n, total));
     await chmod(partial, PRIVATE_FILE_MODE);
     await rename(partial, absolutePath);
   } catch (error) {
@@ -118,7 +78,7 @@ export async function createExport(
       id: randomUUID(),
       workspaceId: request.workspaceId,
       dataType: request.dataType,
-      groupBy: input.groupBy,
+      groupBy: usage.input.groupBy,
       filePath,
       recordCount,
       rangeFrom: period.from,

@@ -2,7 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { createWriteStream } from "node:fs";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import type { Column } from "./columns/column.ts";
+import type { Column } from "../usage/shared/column.ts";
 import { formatCell, type CellValue } from "./format-cell.ts";
 
 /** RFC 4180 with CRLF; csv-stringify quotes only the cells that need it. */
@@ -13,15 +13,6 @@ const ROWS_PER_CHUNK = 100;
 /** The formatted cells of one row, in column order. */
 export function csvCells<Row>(columns: readonly Column<Row>[], row: Row): string[] {
   return columns.map((c) => formatCell(c.kind, row[c.field] as CellValue));
-}
-
-/** Renders a whole CSV in memory (tests, small files). */
-export async function renderCsv<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): Promise<string> {
-  const chunks: string[] = [];
-  await pipeline(csvStream(columns, [rows]), async (source: AsyncIterable<Buffer | string>) => {
-    for await (const chunk of source) chunks.push(chunk.toString());
-  });
-  return chunks.join("");
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { ColumnKind, KeyCount } from "./columns/column.ts";
+import type { ColumnKind, KeyCount } from "../usage/shared/column.ts";
+import { trimDecimal } from "../usage/shared/decimal.ts";
 
 export type CellValue = string | number | boolean | null | undefined | KeyCount[];
 
@@ -22,13 +23,6 @@ export function formatCell(kind: ColumnKind, value: CellValue): string {
     default:
       return String(value);
   }
-}
-
-/** `1.500000` → `1.5`, `2.000000` → `2`: money has up to 6 decimals, no trailing zeros. */
-export function trimDecimal(text: string): string {
-  if (!text.includes(".")) return text;
-  const trimmed = text.replace(/0+$/, "").replace(/\.$/, "");
-  return trimmed === "-0" ? "0" : trimmed;
 }
 
 /**

@@ -1,12 +1,10 @@
 import type { Database, RawSession } from "../db/client.ts";
-import { normalizeModelName } from "../usage/model-names.ts";
-import { storedDate } from "../usage/queries/directory-dates.ts";
+import { storedDate } from "../usage/shared/directory-dates.ts";
 import { yieldToEventLoop } from "./event-loop.ts";
 import { ProblemList } from "./problems.ts";
-import { isUsageRecord, validateRecord, type DirectoryRecord, type IngestRecord, type UsageInput } from "./records.ts";
+import { isUsageRecord, validateRecord, type DirectoryRecord, type IngestRecord } from "./records.ts";
+import { insertUsage, uniqueUsage } from "./store-usage.ts";
 
-/** Rows per INSERT (one JSON parameter each): large enough to be quick, small enough to keep each statement modest. */
-const USAGE_CHUNK = 5_000;
 const DIRECTORY_CHUNK = 2_000;
 /** Records validated between yields to the event loop: a failing record costs zod ~20 µs, so at most ~40 ms. */
 const VALIDATION_SLICE = 2_000;
@@ -60,7 +58,7 @@ export async function ingestRecords(
   const now = opts.now ?? new Date();
   const directory = valid.map((v) => v.record).filter((r): r is DirectoryRecord => !isUsageRecord(r));
   const usage = valid.map((v) => v.record).filter(isUsageRecord);
-  const usageRows = uniqueUsageRows(usage);
+  const usageRows = uniqueUsage(usage);
   if (directory.length === 0 && usageRows.length === 0) return { accepted: 0, duplicates: 0 };
 
   // One transaction: a failure part-way (or a crash) leaves nothing of the batch behind.
@@ -165,104 +163,4 @@ async function upsertDirectory(session: RawSession, workspaceId: string, records
       [workspaceId, now.toISOString(), JSON.stringify(rows.slice(i, i + DIRECTORY_CHUNK))],
     );
   }
-}
-
-/** A usage_records row as the INSERT below reads it from JSON. */
-interface UsageRow {
-  kind: UsageInput["type"];
-  id: string;
-  occurred_at: string;
-  user_id: string | null;
-  api_key_id: string | null;
-  surface: string | null;
-  agent_id: string | null;
-  project_id: string | null;
-  conversation_id: string | null;
-  action: string | null;
-  model: string;
-  model_raw: string;
-  provider: string;
-  source: string;
-  deployment_id: string | null;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_prompt_tokens: number;
-  cache_creation_tokens: number;
-  cost_usd: string;
-  payg_cost_usd: string;
-}
-
-/**
- * Inserts usage rows, skipping ids already stored; returns how many were new.
- * One INSERT … SELECT from a JSON parameter per chunk instead of Prisma's
- * createMany: the same ON CONFLICT DO NOTHING, about six times faster (Prisma
- * spends most of a createMany serializing parameters), which matters for
- * large backfills and the demo seed. `json`, not `jsonb`: the rows are read once, and
- * skipping the binary conversion measured ~10% faster ingestion.
- */
-async function insertUsage(session: RawSession, workspaceId: string, rows: UsageRow[], receivedAt: Date): Promise<number> {
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += USAGE_CHUNK) {
-    const [result] = await session.query<{ n: number }>(
-      `with stored as (
-        insert into usage_records (workspace_id, kind, id, occurred_at, user_id, api_key_id, surface, agent_id, project_id,
-          conversation_id, action, model, model_raw, provider, source, deployment_id, prompt_tokens, completion_tokens,
-          cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd, received_at)
-        select $1, r.kind::usage_kind, r.id, r.occurred_at, r.user_id, r.api_key_id, r.surface::surface, r.agent_id,
-          r.project_id, r.conversation_id, r.action, r.model, r.model_raw, r.provider, r.source, r.deployment_id, r.prompt_tokens,
-          r.completion_tokens, r.cached_prompt_tokens, r.cache_creation_tokens, r.cost_usd, r.payg_cost_usd, $2::timestamptz
-        from json_to_recordset($3::json) as r(kind text, id text,
-          occurred_at timestamptz, user_id text, api_key_id text, surface text, agent_id text, project_id text,
-          conversation_id text, action text, model text, model_raw text, provider text, source text, deployment_id text,
-          prompt_tokens integer, completion_tokens integer, cached_prompt_tokens integer, cache_creation_tokens integer,
-          cost_usd numeric, payg_cost_usd numeric)
-        on conflict (workspace_id, kind, id) do nothing
-        returning 1
-      )
-      select count(*)::int as n from stored`,
-      [workspaceId, receivedAt.toISOString(), JSON.stringify(rows.slice(i, i + USAGE_CHUNK))],
-    );
-    inserted += result?.n ?? 0;
-  }
-  return inserted;
-}
-
-/** Rows for the usage table, each (kind, id) once: a repeat within the batch is a duplicate. */
-function uniqueUsageRows(records: UsageInput[]): UsageRow[] {
-  const seen = new Set<string>();
-  const rows: UsageRow[] = [];
-  for (const r of records) {
-    const key = `${r.type}\u0000${r.id}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    rows.push(usageRow(r));
-  }
-  return rows;
-}
-
-function usageRow(r: UsageInput): UsageRow {
-  const message = r.type === "message" ? r : null;
-  return {
-    kind: r.type,
-    id: r.id,
-    occurred_at: new Date(r.occurredAt).toISOString(),
-    user_id: message?.userId ?? null,
-    api_key_id: r.type === "api_request" ? r.apiKeyId : null,
-    surface: message?.surface ?? null,
-    agent_id: message?.agentId ?? null,
-    project_id: message?.projectId ?? null,
-    conversation_id: message?.conversationId ?? null,
-    action: message?.action ?? null,
-    model: normalizeModelName(r.model),
-    model_raw: r.model,
-    provider: r.provider,
-    source: r.source,
-    deployment_id: r.deploymentId ?? null,
-    prompt_tokens: r.promptTokens,
-    completion_tokens: r.completionTokens,
-    cached_prompt_tokens: r.cachedPromptTokens,
-    cache_creation_tokens: r.cacheCreationTokens,
-    cost_usd: r.costUsd,
-    payg_cost_usd: r.paygCostUsd,
-  };
 }

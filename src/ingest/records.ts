@@ -31,7 +31,11 @@ const usd = z
   })
   .default("0");
 
+/** Plain decimal text within the limits: most values are, and one match settles them. */
+const PLAIN_USD = new RegExp(`^0*\\d{1,${MAX_USD_DIGITS}}(\\.\\d{1,${USD_DECIMALS}})?$`);
+
 function decimalText(value: number | string): { text: string } | { problem: string } {
+  if (typeof value === "string" && PLAIN_USD.test(value)) return { text: value };
   // Large JSON numbers print as `1e+21`; refuse them before reading digits.
   if (typeof value === "number" && value >= MAX_USD) return { problem: `must be less than ${MAX_USD}` };
   const text = typeof value === "number" ? numberText(value) : /^\d+(\.\d+)?$/.test(value.trim()) ? value.trim() : null;

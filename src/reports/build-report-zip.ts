@@ -5,11 +5,12 @@ import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipArchive } from "archiver";
 import type { AppContext } from "../context.ts";
-import { createExport, loadReport, usageInput } from "../exports/create-export.ts";
+import { createExport } from "../exports/create-export.ts";
 import { AppError, badRequest } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";
-import type { DataTypeName, GroupBy } from "../usage/data-types.ts";
+import { readUsage } from "../usage/read-usage.ts";
 import type { CachedInput } from "../usage/result-cache.ts";
+import type { DataType, DataTypeName, GroupBy } from "../usage/shared/data-types.ts";
 import { uniqueTypes } from "./unique-types.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../config/private-files.ts";
 
@@ -104,7 +105,7 @@ export async function buildReportZip(app: AppContext, input: ReportZipInput): Pr
   const { workspaceId, period } = input;
 
   // Also checks the workspace exists; the privacy and BYOK flags come from the same row the exports read.
-  const query = await usageInput(app, workspaceId, "users", period, null);
+  const { input: query } = await readUsage(app, { workspace: workspaceId, dataType: "users", period });
   const csvs = await exportAll(app, input);
   const noData = csvs === null;
   const files = csvs ?? [];
@@ -231,10 +232,12 @@ function emptySummary(period: Period): ReportSummary {
  * descending, then id), and merged model rows are ordered by label.
  */
 async function summarize(app: AppContext, query: CachedInput): Promise<ReportSummary> {
-  const users = (await loadReport(app, "users", query)).rows;
-  const agents = (await loadReport(app, "agents", query)).rows;
-  const apiKeys = (await loadReport(app, "api_keys", query)).rows;
-  const models = (await loadReport(app, "models", query)).rows;
+  const rowsOf = async <T extends DataType>(dataType: T) =>
+    (await readUsage(app, { workspace: query.workspace, dataType, period: query.period })).rows();
+  const users = await rowsOf("users");
+  const agents = await rowsOf("agents");
+  const apiKeys = await rowsOf("api_keys");
+  const models = await rowsOf("models");
   const active = users.filter((u) => u.messagesTotal > 0);
   const { period } = query;
   return {

@@ -5,7 +5,7 @@ import { signedDownloadUrl } from "../exports/download-links.ts";
 import { reportZipPath } from "../exports/export-files.ts";
 import type { ReportRun } from "../generated/prisma/client.ts";
 import { resolvePeriod } from "../periods/period.ts";
-import type { DataTypeName, GroupBy } from "../usage/data-types.ts";
+import type { DataTypeName, GroupBy } from "../usage/shared/data-types.ts";
 import { renderReportEmail } from "../../templates/report-email.ts";
 import { renderReportSlackMessage } from "../../templates/report-slack.ts";
 import { buildReportZip } from "./build-report-zip.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "../db/client.ts";
 import { AppError, badRequest } from "../errors/app-error.ts";
 import type { ReportRun, ReportSubscription, Workspace } from "../generated/prisma/client.ts";
-import { canonicalDataType, checkGroupBy, DATA_TYPES, type DataTypeName, type GroupBy } from "../usage/data-types.ts";
+import { canonicalDataType, checkGroupBy, DATA_TYPES, type DataTypeName, type GroupBy } from "../usage/shared/data-types.ts";
 import { checkRecipients } from "./delivery/email.ts";
 import { scheduleOf } from "./runs/plan-runs.ts";
 import { uniqueTypes } from "./unique-types.ts";

@@ -1,4 +1,4 @@
-import { canonicalDataType, type DataTypeName, type GroupBy } from "../usage/data-types.ts";
+import { canonicalDataType, type DataTypeName, type GroupBy } from "../usage/shared/data-types.ts";
 
 /**
  * A report's data types without repeats, in the order they first appear. Two

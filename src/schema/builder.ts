@@ -77,7 +77,7 @@ builder.mutationType({});
  * a fragment's fields once per spread) but over the whole operation, so a query
  * of nothing but `__typename` counts too. Root introspection fields (`__schema`,
  * `__type`) are counted apart. Runs before validation, so an unknown fragment
- * counts nothing and a cycle stops (validation reports both); fragments are
+ * counts nothing and a cycle stops (validation rejects both); fragments are
  * counted once each, so nested spreads cannot make the count itself slow.
  */
 export function operationBreadths(document: DocumentNode): Breadth[] {

@@ -2,7 +2,7 @@ import { requireCapability } from "../auth/permissions.ts";
 import { createExport, type ExportResult } from "../exports/create-export.ts";
 import { limitsOf } from "../http/rate-limit.ts";
 import { resolvePeriodRequest } from "../periods/period-request.ts";
-import { DATA_TYPES, GROUP_BYS, type DataTypeName, type GroupBy } from "../usage/data-types.ts";
+import { DATA_TYPES, GROUP_BYS, type DataTypeName, type GroupBy } from "../usage/shared/data-types.ts";
 import { builder } from "./builder.ts";
 import { PeriodInput } from "./period.ts";
 

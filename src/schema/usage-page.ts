@@ -1,11 +1,11 @@
-import type { Column, KeyCount } from "../exports/columns/column.ts";
-import { loadReport, usageInput } from "../exports/create-export.ts";
 import { AppError } from "../errors/app-error.ts";
 import { requireCapability } from "../auth/permissions.ts";
 import type { Period } from "../periods/period.ts";
 import { resolvePeriodRequest, type PeriodRequest } from "../periods/period-request.ts";
-import type { DataType, GroupBy } from "../usage/data-types.ts";
-import { USAGE_REPORTS, type RowOf } from "../usage/reports.ts";
+import { readUsage } from "../usage/read-usage.ts";
+import { DATA_TYPE_SLICES, type RowOf } from "../usage/registry.ts";
+import type { Column, KeyCount } from "../usage/shared/column.ts";
+import type { DataType, GroupBy } from "../usage/shared/data-types.ts";
 import { builder } from "./builder.ts";
 import { PeriodInput, PeriodRef } from "./period.ts";
 
@@ -43,7 +43,7 @@ const NOT_SUMS = new Set([
   "min_prompt_tokens", "max_prompt_tokens", "min_completion_tokens", "max_completion_tokens",
 ]);
 for (const name of NOT_SUMS) {
-  const found = Object.values(USAGE_REPORTS).some((r) => r.columns.some((c: Pick<Column<object>, "name" | "kind">) => c.name === name && c.kind === "int"));
+  const found = Object.values(DATA_TYPE_SLICES).some((slice) => slice.columns.some((c: Pick<Column<object>, "name" | "kind">) => c.name === name && c.kind === "int"));
   if (!found) throw new Error(`NOT_SUMS names ${name}, which is no int column`);
 }
 /** The GraphQL scalar of an `int` column: the one place its type is decided, for every data type. */
@@ -91,7 +91,7 @@ export function defineUsageQuery<T extends DataType>(
   opts: { queryName: string; typeName: string; description: string; groupBy?: Record<string, GroupBy> },
 ) {
   type Row = RowOf[T];
-  const columns = USAGE_REPORTS[type].columns as readonly Column<Row>[];
+  const columns = DATA_TYPE_SLICES[type].columns as readonly Column<Row>[];
 
   const NodeRef = builder.objectRef<UsageNode<Row>>(opts.typeName).implement({
     description: opts.description,
@@ -179,8 +179,9 @@ export function defineUsageQuery<T extends DataType>(
         if (first < 0 || first > MAX_PAGE_SIZE) throw new AppError("BAD_REQUEST", `first: must be between 0 and ${MAX_PAGE_SIZE}`);
         const period = resolvePeriodRequest(args.period, ctx.workspace, ctx.app.now());
         const groupBy = args.groupBy ?? null;
-        const input = await usageInput(ctx.app, ctx.workspace, type, period, groupBy);
-        const { columns: visibleColumns, rows } = await loadReport(ctx.app, type, input, args.orderBy);
+        const usage = await readUsage(ctx.app, { workspace: ctx.workspace, dataType: type, period, groupBy });
+        const visibleColumns = usage.columns;
+        const rows = await usage.rows(args.orderBy);
         const offset = offsetOf(args.after);
         const visible = new Set(visibleColumns.map((c) => c.name));
         return {

@@ -2,7 +2,7 @@ import { requireCapability } from "../auth/permissions.ts";
 import { AppError } from "../errors/app-error.ts";
 import { isValidTimezone } from "../periods/period.ts";
 import { PRESETS, presetRange } from "../periods/presets.ts";
-import { canonicalDataType, groupByOptions } from "../usage/data-types.ts";
+import { canonicalDataType, groupByOptions } from "../usage/shared/data-types.ts";
 import { builder } from "./builder.ts";
 import { DataTypeEnum, GroupByEnum } from "./exports.ts";
 import { PeriodPresetEnum } from "./period.ts";

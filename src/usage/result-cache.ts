@@ -1,9 +1,9 @@
 import { LRUCache } from "lru-cache";
 import type { Database } from "../db/client.ts";
-import type { DataType } from "./data-types.ts";
-import type { UsageQueryInput } from "./queries/query-input.ts";
-import { queryRows, type UsageQuery } from "./queries/usage-query.ts";
-import { USAGE_REPORTS, type RowOf } from "./reports.ts";
+import { DATA_TYPE_SLICES, type RowOf } from "./registry.ts";
+import type { DataType } from "./shared/data-types.ts";
+import type { UsageQueryInput } from "./shared/query-input.ts";
+import { queryRows, type UsageQuery } from "./shared/usage-query.ts";
 
 /**
  * Dashboards ask the same question again and again (a page of top users, then
@@ -72,7 +72,7 @@ async function cachedEntry(db: Database, type: DataType, input: CachedInput): Pr
   if (hit) return hit;
   let pending = cache.pending.get(key);
   if (!pending) {
-    pending = queryRows<unknown>(db, USAGE_REPORTS[type].query as UsageQuery<unknown>, input).then(
+    pending = queryRows<unknown>(db, DATA_TYPE_SLICES[type].query as UsageQuery<unknown>, input).then(
       (rows) => {
         const entry: Entry = { rows, sorted: new Map() };
         cache.pending.delete(key);

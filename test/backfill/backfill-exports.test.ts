@@ -3,11 +3,11 @@ import { describe, expect, test } from "vitest";
 import { createExport } from "../../src/exports/create-export.ts";
 import { ingestRecords } from "../../src/ingest/ingest.ts";
 import { resolvePeriod, type Period } from "../../src/periods/period.ts";
-import type { DataTypeName } from "../../src/usage/data-types.ts";
-import { agentUsage } from "../../src/usage/queries/agents.ts";
-import { apiKeyUsage } from "../../src/usage/queries/api-keys.ts";
-import { projectUsage } from "../../src/usage/queries/projects.ts";
-import { queryRows } from "../../src/usage/queries/usage-query.ts";
+import type { DataTypeName } from "../../src/usage/shared/data-types.ts";
+import { agentUsage } from "../../src/usage/agents/query.ts";
+import { apiKeyUsage } from "../../src/usage/api-keys/query.ts";
+import { projectUsage } from "../../src/usage/projects/query.ts";
+import { queryRows } from "../../src/usage/shared/usage-query.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
 import { createExport } from "../../src/exports/create-export.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
-import type { DataTypeName } from "../../src/usage/data-types.ts";
+import type { DataTypeName } from "../../src/usage/shared/data-types.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";

@@ -3,9 +3,9 @@ import { describe, expect, test } from "vitest";
 import { createExport } from "../../src/exports/create-export.ts";
 import { ingestRecords } from "../../src/ingest/ingest.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
-import { exportDate } from "../../src/usage/queries/directory-dates.ts";
-import { userUsage } from "../../src/usage/queries/users.ts";
-import { queryRows } from "../../src/usage/queries/usage-query.ts";
+import { exportDate } from "../../src/usage/shared/directory-dates.ts";
+import { userUsage } from "../../src/usage/users/query.ts";
+import { queryRows } from "../../src/usage/shared/usage-query.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
 

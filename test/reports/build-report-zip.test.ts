@@ -7,7 +7,7 @@ import { AppError } from "../../src/errors/app-error.ts";
 import { createExport } from "../../src/exports/create-export.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
 import { buildReportZip, reportSlug, writeZip, type ReportManifest } from "../../src/reports/build-report-zip.ts";
-import type { DataTypeName, GroupBy } from "../../src/usage/data-types.ts";
+import type { DataTypeName, GroupBy } from "../../src/usage/shared/data-types.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";

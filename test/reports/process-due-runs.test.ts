@@ -1,7 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -15,32 +13,13 @@ import { planDueRuns } from "../../src/reports/runs/plan-runs.ts";
 import { createSmallWorkspace } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
+import { startFakeSlack } from "../helpers/fake-slack.ts";
 import { startSmtpCapture } from "../helpers/smtp.ts";
 
 const { url: smtpUrl, received } = await startSmtpCapture();
 
-// A stand-in for Slack's three upload endpoints.
-const slackUploads: { channel: string; comment: string; bytes: number }[] = [];
-let pendingBytes = 0;
-const slack = createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on("data", (c: Buffer) => chunks.push(c));
-  req.on("end", () => {
-    const body = Buffer.concat(chunks);
-    const base = `http://127.0.0.1:${(slack.address() as AddressInfo).port}`;
-    const json = (o: object) => (res.writeHead(200, { "content-type": "application/json" }), res.end(JSON.stringify(o)));
-    if (req.url === "/api/files.getUploadURLExternal") return json({ ok: true, upload_url: `${base}/upload/F9`, file_id: "F9" });
-    if (req.url === "/upload/F9") return (pendingBytes = body.length), res.end("OK");
-    if (req.url === "/api/files.completeUploadExternal") {
-      const form = new URLSearchParams(body.toString());
-      slackUploads.push({ channel: form.get("channel_id") ?? "", comment: form.get("initial_comment") ?? "", bytes: pendingBytes });
-      return json({ ok: true, files: [{ id: "F9" }] });
-    }
-    res.writeHead(404).end();
-  });
-});
-await new Promise<void>((resolve) => slack.listen(0, "127.0.0.1", resolve));
-afterAll(() => new Promise<void>((r) => slack.close(() => r())));
+// A stand-in for Slack's upload endpoints.
+const slack = await startFakeSlack();
 
 const db = await testDatabase();
 await createSmallWorkspace(db, { id: "ws_e", byok: true });
@@ -49,7 +28,7 @@ const DUE = new Date("2026-11-01T06:00:00Z");
 const env = {
   SMTP_URL: smtpUrl,
   SLACK_BOT_TOKEN: "xoxb-test",
-  SLACK_API_URL: `http://127.0.0.1:${(slack.address() as AddressInfo).port}/api/`,
+  SLACK_API_URL: slack.apiUrl,
 };
 let clock = DUE;
 const app = { ...testApp(db, { env }), now: () => clock };
@@ -153,10 +132,10 @@ describe("scheduled report delivery", () => {
     await subscribe("slack");
     clock = DUE;
     expect(await processDueRuns(app, deliverers, "w")).toMatchObject({ delivered: 1 });
-    const [upload] = slackUploads;
-    expect(upload!.channel).toBe("C123");
-    expect(upload!.comment).toContain("2026-10-01");
-    expect(upload!.bytes).toBeGreaterThan(100);
+    const [upload] = slack.seen.completed;
+    expect(upload!.channel_id).toBe("C123");
+    expect(upload!.initial_comment).toContain("2026-10-01");
+    expect(slack.seen.uploaded[0]!.length).toBeGreaterThan(100);
   });
 });
 

@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
-import type { Column } from "../../src/exports/columns/column.ts";
+import type { Column } from "../../src/usage/shared/column.ts";
 import { createExport } from "../../src/exports/create-export.ts";
 import { formatCell, type CellValue } from "../../src/exports/format-cell.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
-import { USAGE_REPORTS } from "../../src/usage/reports.ts";
-import type { DataType } from "../../src/usage/data-types.ts";
+import { DATA_TYPE_SLICES as USAGE_REPORTS } from "../../src/usage/registry.ts";
+import type { DataType } from "../../src/usage/shared/data-types.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";

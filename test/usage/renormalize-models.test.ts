@@ -6,10 +6,10 @@ import type { Database } from "../../src/db/client.ts";
 import { Random } from "../../src/demo/random.ts";
 import { ingestRecords } from "../../src/ingest/ingest.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
-import { GROUP_BY_OPTIONS, type DataType, type GroupBy } from "../../src/usage/data-types.ts";
-import { reloadModelNameRules } from "../../src/usage/model-names.ts";
-import { queryRows, type UsageQuery } from "../../src/usage/queries/usage-query.ts";
-import { USAGE_REPORTS } from "../../src/usage/reports.ts";
+import { GROUP_BY_OPTIONS, type DataType, type GroupBy } from "../../src/usage/shared/data-types.ts";
+import { reloadModelNameRules } from "../../src/usage/shared/model-names.ts";
+import { queryRows, type UsageQuery } from "../../src/usage/shared/usage-query.ts";
+import { DATA_TYPE_SLICES as USAGE_REPORTS } from "../../src/usage/registry.ts";
 import { renormalizeModels } from "../../src/usage/rollups/renormalize-models.ts";
 import { testDatabase } from "../helpers/database.ts";
 

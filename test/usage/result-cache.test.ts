@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from "vitest";
 import type { AppContext } from "../../src/context.ts";
-import { usageInput } from "../../src/exports/create-export.ts";
+import { usageInput } from "../../src/usage/read-usage.ts";
 import { ingestRecords } from "../../src/ingest/ingest.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
 import { cachedRows } from "../../src/usage/result-cache.ts";

@@ -4,7 +4,7 @@ import type { ExportResult } from "../../exports/create-export.ts";
 import type { Workspace } from "../../generated/prisma/client.ts";
 import { isValidTimezone, resolvePeriod, type Period } from "../../periods/period.ts";
 import { presetRange, type Preset } from "../../periods/presets.ts";
-import { canonicalDataType, checkGroupBy, parseDataType, type DataTypeName } from "../../usage/data-types.ts";
+import { canonicalDataType, checkGroupBy, parseDataType, type DataTypeName } from "../../usage/shared/data-types.ts";
 import { ArgReader, loadWorkspace, relabel } from "./args.ts";
 import { defineCommand } from "./command.ts";
 

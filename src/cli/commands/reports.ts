@@ -29,7 +29,7 @@ export const reportsRunDue = defineCommand({
 
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
-/** `monday`, `mon` or `1` → 1; anything else → -1 (reported by the subscription check). */
+/** `monday`, `mon` or `1` → 1; anything else → -1 (rejected by the subscription check). */
 export function parseWeekday(text: string): number {
   const t = text.trim().toLowerCase();
   if (/^[0-6]$/.test(t)) return Number(t);

@@ -16,7 +16,7 @@ export const workspaceCreate = defineCommand({
       userLevelData: a.flagDefaultOn("userLevelData"),
       firstWeekday: a.int("firstWeekday", 0, 6),
     };
-    // Every problem at once: the flags' own and the service's (a missing name is already reported).
+    // Every problem at once: the flags' own and the service's (a missing name is already among the flag problems).
     const problems = workspaceInputProblems(input).filter((p) => input.name !== "" || !p.startsWith("name "));
     a.check(relabelProblems(problems, LABELS));
     return input;

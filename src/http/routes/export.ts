@@ -4,7 +4,7 @@ import type { AppContext } from "../../context.ts";
 import { badRequest } from "../../errors/app-error.ts";
 import { createExport } from "../../exports/create-export.ts";
 import { resolvePeriod, type DateInput } from "../../periods/period.ts";
-import type { DataTypeName } from "../../usage/data-types.ts";
+import type { DataTypeName } from "../../usage/shared/data-types.ts";
 import { parseJson, readBody } from "../body.ts";
 import { sendJson } from "../respond.ts";
 

@@ -1,8 +1,8 @@
 import type { Database } from "../../db/client.ts";
-import { trimDecimal } from "../../exports/format-cell.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
 import type { Period } from "../../periods/period.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
+import { trimDecimal } from "../shared/decimal.ts";
 
 /** The analytics page's headline numbers for one period. */
 export interface UsageSummary {

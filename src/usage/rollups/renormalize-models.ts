@@ -1,6 +1,6 @@
 import type { Database } from "../../db/client.ts";
 import { badRequest } from "../../errors/app-error.ts";
-import { normalizeModelName, reloadModelNameRules } from "../model-names.ts";
+import { normalizeModelName, reloadModelNameRules } from "../shared/model-names.ts";
 
 /** As ingestion allows for `model`: the rollups' btree key holds it. */
 const MAX_MODEL_BYTES = 255;

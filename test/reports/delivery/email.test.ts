@@ -3,47 +3,17 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { simpleParser, type AddressObject, type ParsedMail } from "mailparser";
-import { SMTPServer } from "smtp-server";
+import type { AddressObject } from "mailparser";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { ReportFile, ReportMessage } from "../../../src/reports/delivery/delivery.ts";
 import { createEmailDeliverer } from "../../../src/reports/delivery/email.ts";
-import { deliveryFailure, within } from "./helpers.ts";
-
-const smtpError = (responseCode: number, message: string) => Object.assign(new Error(message), { responseCode });
+import { startSmtpCapture } from "../../helpers/smtp.ts";
+import { deliveryFailure } from "./helpers.ts";
 
 // What the SMTP peer received, and how it should answer the next messages.
-const inbox: { envelopeTo: string[]; mail: ParsedMail }[] = [];
-let connections = 0;
-const refusedRecipients = new Map<string, number>();
-let dataReply: number | null = null;
+const smtp = await startSmtpCapture();
+const { inbox, refusedRecipients, url } = smtp;
 
-const server = new SMTPServer({
-  authOptional: true,
-  // nodemailer upgrades opportunistically, and the server's built-in certificate is self-signed.
-  disabledCommands: ["STARTTLS"],
-  logger: false,
-  onConnect(_session, callback) {
-    connections += 1;
-    callback();
-  },
-  onRcptTo(address, _session, callback) {
-    const code = refusedRecipients.get(address.address);
-    callback(code ? smtpError(code, `No mailbox here by that name: ${address.address}`) : null);
-  },
-  onData(stream, session, callback) {
-    simpleParser(stream).then(
-      (mail) => {
-        if (dataReply) return callback(smtpError(dataReply, "Local problem, try again later"));
-        inbox.push({ envelopeTo: session.envelope.rcptTo.map((a) => a.address), mail });
-        callback();
-      },
-      (error: Error) => callback(error),
-    );
-  },
-});
-
-let url = "";
 let dir = "";
 let zip: ReportFile;
 const zipBytes = randomBytes(3000);
@@ -67,23 +37,16 @@ const addresses = (field: AddressObject | AddressObject[] | undefined) =>
 
 
 beforeAll(async () => {
-  await within(5_000, "SMTP server start", new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)));
-  url = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   dir = await mkdtemp(join(tmpdir(), "email-delivery-"));
   const path = join(dir, "weekly-finance-2026-10-05-2026-10-11.zip");
   await writeFile(path, zipBytes);
   zip = { path, fileName: "weekly-finance-2026-10-05-2026-10-11.zip", sizeBytes: zipBytes.length, downloadUrl: "https://exports.test/d/abc?sig=x&exp=1" };
 });
 
-beforeEach(() => {
-  inbox.length = 0;
-  refusedRecipients.clear();
-  dataReply = null;
-});
+beforeEach(() => smtp.reset());
 
 afterAll(async () => {
   for (const d of deliverers) d.close();
-  await within(5_000, "SMTP server close", new Promise<void>((resolve) => server.close(() => resolve())));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -161,7 +124,7 @@ describe("createEmailDeliverer", () => {
   });
 
   test("a 451 reply to the message data is retryable", async () => {
-    dataReply = 451;
+    smtp.dataReply = 451;
     const error = await deliveryFailure(deliverer().deliver(zip, message, { channel: "email", recipients: ["ana@example.com"] }));
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^SMTP server deferred the message: 451 /);
@@ -180,14 +143,14 @@ describe("createEmailDeliverer", () => {
   });
 
   test("malformed addresses are refused before connecting, each one named", async () => {
-    const before = connections;
+    const before = smtp.connections;
     const error = await deliveryFailure(
       deliverer().deliver(zip, message, { channel: "email", recipients: ["ana@example.com", "not an address", "bo@example"] }),
     );
 
     expect(error.retryable).toBe(false);
     expect(error.message).toBe('Invalid email recipients "not an address", "bo@example": expected name@example.com');
-    expect(connections).toBe(before);
+    expect(smtp.connections).toBe(before);
   });
 
   test("an empty recipient list is refused before connecting", async () => {

@@ -1,71 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import type { ReportFile, ReportMessage } from "../../../src/reports/delivery/delivery.ts";
 import { createSlackDeliverer } from "../../../src/reports/delivery/slack.ts";
+import { startFakeSlack } from "../../helpers/fake-slack.ts";
 import { deliveryFailure, within } from "./helpers.ts";
 
-const readBody = async (req: IncomingMessage): Promise<Buffer> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-};
+const slack = await startFakeSlack();
+// What the fake Slack API saw (emptied before each test).
+const seen = slack.seen;
 
-/** The file bytes of an upload, whether posted raw or as multipart form data (what the client sends today). */
-async function uploadedBytes(req: IncomingMessage, body: Buffer): Promise<Buffer> {
-  const type = req.headers["content-type"] ?? "";
-  if (!type.startsWith("multipart/form-data")) return body;
-  const form = await new Response(new Uint8Array(body), { headers: { "content-type": type } }).formData();
-  const file = [...form.values()].find((v): v is File => typeof v !== "string");
-  return file ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
-}
-
-// What the fake Slack API saw, and how its next answers should go wrong.
-interface Seen {
-  authorization: string[];
-  getUploadUrl: Record<string, string>[];
-  uploaded: Buffer[];
-  completed: { channel_id?: string; initial_comment?: string; files: unknown }[];
-}
-let seen: Seen;
-let failure: { step: "getUploadURLExternal" | "completeUploadExternal"; reply: "rate-limited" | string } | null = null;
-
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
-  res.end(JSON.stringify(body));
-};
-
-const server = createServer(async (req, res) => {
-  const body = await readBody(req);
-  const form = () => Object.fromEntries(new URLSearchParams(body.toString("utf8")));
-  seen.authorization.push(req.headers.authorization ?? "");
-  const failing = failure && req.url === `/api/files.${failure.step}` ? failure.reply : null;
-  if (failing === "rate-limited") return json(res, 429, { ok: false, error: "ratelimited" }, { "retry-after": "7" });
-  if (failing) return json(res, 200, { ok: false, error: failing });
-
-  switch (req.url) {
-    case "/api/files.getUploadURLExternal":
-      seen.getUploadUrl.push(form());
-      return json(res, 200, { ok: true, upload_url: `${base}/upload/F1`, file_id: "F1" });
-    case "/upload/F1":
-      seen.uploaded.push(await uploadedBytes(req, body));
-      res.writeHead(200, { "content-type": "text/plain" });
-      return res.end(`OK - ${body.length}`);
-    case "/api/files.completeUploadExternal": {
-      const { channel_id, initial_comment, files } = form();
-      seen.completed.push({ channel_id, initial_comment, files: JSON.parse(files ?? "null") });
-      return json(res, 200, { ok: true, files: [{ id: "F1", title: "report" }] });
-    }
-    default:
-      return json(res, 404, { ok: false, error: "unknown_method" });
-  }
-});
-
-let base = "";
 let dir = "";
 let zip: ReportFile;
 const zipBytes = randomBytes(5000);
@@ -75,27 +23,20 @@ const message: ReportMessage = {
   html: "<p>unused by Slack</p>",
   slackText: '*Usage report "Weekly finance"*\n2026-10-05 to 2026-10-11 (Europe/Paris)',
 };
-const deliverer = () => createSlackDeliverer({ token: "xoxb-test-token", apiUrl: `${base}/api/` });
+const deliverer = () => createSlackDeliverer({ token: "xoxb-test-token", apiUrl: slack.apiUrl });
 const toChannel = { channel: "slack", channelId: "C0REPORTS" } as const;
 
 
 beforeAll(async () => {
-  await within(5_000, "HTTP server start", new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve)));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   dir = await mkdtemp(join(tmpdir(), "slack-delivery-"));
   const path = join(dir, "weekly-finance-2026-10-05-2026-10-11.zip");
   await writeFile(path, zipBytes);
   zip = { path, fileName: "weekly-finance-2026-10-05-2026-10-11.zip", sizeBytes: zipBytes.length, downloadUrl: "https://exports.test/d/abc" };
 });
 
-beforeEach(() => {
-  seen = { authorization: [], getUploadUrl: [], uploaded: [], completed: [] };
-  failure = null;
-});
+beforeEach(() => slack.reset());
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await within(5_000, "HTTP server close", new Promise<void>((resolve) => server.close(() => resolve())));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -114,7 +55,7 @@ describe("createSlackDeliverer", () => {
   });
 
   test("a 429 with Retry-After: 7 is retryable after 7000 ms, without the client waiting it out", async () => {
-    failure = { step: "getUploadURLExternal", reply: "rate-limited" };
+    slack.failure = { step: "getUploadURLExternal", reply: "rate-limited" };
     const error = await deliveryFailure(within(5_000, "rate-limited delivery", deliverer().deliver(zip, message, toChannel)));
 
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 7000 });
@@ -127,7 +68,7 @@ describe("createSlackDeliverer", () => {
     ["invalid_auth", "getUploadURLExternal", "Slack upload failed: Slack rejected the bot token (invalid_auth): check SLACK_BOT_TOKEN"],
     ["not_authed", "getUploadURLExternal", "Slack upload failed: Slack rejected the bot token (not_authed): check SLACK_BOT_TOKEN"],
   ] as const)("%s from files.%s is a final failure naming the problem", async (reply, step, expected) => {
-    failure = { step, reply };
+    slack.failure = { step, reply };
     const error = await deliveryFailure(deliverer().deliver(zip, message, toChannel));
 
     expect(error.retryable).toBe(false);
@@ -135,7 +76,7 @@ describe("createSlackDeliverer", () => {
   });
 
   test("a Slack-side internal_error is retryable", async () => {
-    failure = { step: "completeUploadExternal", reply: "internal_error" };
+    slack.failure = { step: "completeUploadExternal", reply: "internal_error" };
     const error = await deliveryFailure(deliverer().deliver(zip, message, toChannel));
     expect(error).toMatchObject({ retryable: true, message: "Slack upload failed: internal_error" });
   });

@@ -3,9 +3,9 @@ import { Random } from "../../../src/demo/random.ts";
 import type { Database } from "../../../src/db/client.ts";
 import { ingestRecords } from "../../../src/ingest/ingest.ts";
 import { resolvePeriod } from "../../../src/periods/period.ts";
-import { GROUP_BY_OPTIONS, type DataType, type GroupBy } from "../../../src/usage/data-types.ts";
-import { USAGE_REPORTS } from "../../../src/usage/reports.ts";
-import { queryRows, type UsageQuery } from "../../../src/usage/queries/usage-query.ts";
+import { GROUP_BY_OPTIONS, type DataType, type GroupBy } from "../../../src/usage/shared/data-types.ts";
+import { DATA_TYPE_SLICES as USAGE_REPORTS } from "../../../src/usage/registry.ts";
+import { queryRows, type UsageQuery } from "../../../src/usage/shared/usage-query.ts";
 import { rebuildRollups } from "../../../src/usage/rollups/rebuild-rollups.ts";
 import { testDatabase } from "../../helpers/database.ts";
 

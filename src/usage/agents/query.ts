@@ -1,0 +1,120 @@
+import { Prisma } from "../../generated/prisma/client.ts";
+import { agentConversations, usageUnits } from "../rollups/usage-units.ts";
+import { attributesAsOf, existingDuring } from "../shared/directory-sql.ts";
+import { periodFields, type UsageQueryInput } from "../shared/query-input.ts";
+import { num, tokenTotals, TOKEN_SUMS, type TokenSumsRow } from "../shared/token-sums.ts";
+import { usageQuery } from "../shared/usage-query.ts";
+import type { AgentUsageRow } from "./row.ts";
+
+interface SqlRow extends TokenSumsRow {
+  agent_id: string;
+  model: string | null;
+  attrs: Record<string, unknown> | null;
+  owner_email: string | null;
+  messages: number;
+  unique_users: number;
+  active_users: number;
+  conversations: number;
+  messages_per_user: string | null;
+  avg_prompt: string | null;
+  min_prompt: number;
+  max_prompt: number;
+  avg_completion: string | null;
+  min_completion: number;
+  max_completion: number;
+}
+
+/**
+ * Agents export rows: every agent that existed during the period (see
+ * existingDuring) or was messaged in it, zeros where unused; with `model`, one
+ * row per (agent, model) used.
+ * `active_users` counts users with a conversation that had a message in the period.
+ */
+export const agentUsage = usageQuery<SqlRow, AgentUsageRow>({ sql: agentUsageSql, toRow: toAgentUsageRow });
+
+function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
+  const { workspace, period } = input;
+  const ws = workspace.id;
+  const grouped = input.groupBy === "model";
+  const groupKey = grouped ? Prisma.sql`agent_id, model` : Prisma.sql`agent_id`;
+  const units = { workspaceId: ws, period, rawOnly: input.rawOnly };
+  return Prisma.sql`
+    with msgs as materialized (
+      select agent_id, model, user_id, with_conversation, records, prompt_tokens, completion_tokens,
+        cached_prompt_tokens, cache_creation_tokens, min_prompt_tokens, max_prompt_tokens,
+        min_completion_tokens, max_completion_tokens
+      from ${usageUnits(units)} u
+      where kind = 'message' and surface = 'agent' and agent_id is not null
+    ),
+    agg as (
+      select ${groupKey},
+        sum(records)::float8 as messages,
+        count(distinct user_id)::int as unique_users,
+        (count(distinct user_id) filter (where with_conversation))::int as active_users,
+        ${TOKEN_SUMS},
+        round(sum(prompt_tokens)::numeric / sum(records), 2)::text as avg_prompt,
+        min(min_prompt_tokens) as min_prompt, max(max_prompt_tokens) as max_prompt,
+        round(sum(completion_tokens)::numeric / sum(records), 2)::text as avg_completion,
+        min(min_completion_tokens) as min_completion, max(max_completion_tokens) as max_completion
+      from msgs group by ${groupKey}
+    ),
+    conversations as (
+      ${grouped ? Prisma.sql`select null::text as agent_id, 0 as conversations` : Prisma.sql`select agent_id, count(distinct conversation_id)::int as conversations from ${agentConversations(units)} c group by agent_id`}
+    ),
+    base as (
+      ${grouped ? Prisma.sql`select agent_id, model from agg` : Prisma.sql`select entity_id as agent_id, null::text as model from (${existingDuring(ws, "agent", period)}) k union select agent_id, null from agg`}
+    ),
+    agents as (${attributesAsOf(ws, "agent", period.to)}),
+    users as (${attributesAsOf(ws, "user", period.to)})
+    select b.agent_id, b.model, g.attrs, u.attrs->>'email' as owner_email,
+      coalesce(a.messages, 0) as messages, coalesce(a.unique_users, 0) as unique_users,
+      coalesce(a.active_users, 0) as active_users, coalesce(c.conversations, 0) as conversations,
+      case when a.active_users > 0 then round(a.messages::numeric / a.active_users, 2)::text end as messages_per_user,
+      a.sum_prompt, a.avg_prompt, a.min_prompt, a.max_prompt,
+      a.sum_completion, a.avg_completion, a.min_completion, a.max_completion,
+      a.sum_cached, a.sum_cache_creation
+    from base b
+    left join agg a on a.agent_id = b.agent_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
+    left join conversations c on c.agent_id = b.agent_id
+    left join agents g on g.entity_id = b.agent_id
+    left join users u on u.entity_id = g.attrs->>'ownerId'
+    order by coalesce(a.messages, 0) desc, b.agent_id, b.model`;
+}
+
+function toAgentUsageRow(input: UsageQueryInput): (r: SqlRow) => AgentUsageRow {
+  const { workspace } = input;
+  const grouped = input.groupBy === "model";
+  const common = periodFields(input);
+  const text = (r: SqlRow, key: string) => (r.attrs?.[key] as string | null | undefined) ?? null;
+  return (r) => {
+    const t = tokenTotals(r);
+    return {
+      periodStart: common.periodStart,
+      periodEnd: common.periodEnd,
+      orgId: common.orgId,
+      assistantId: r.agent_id,
+      model: r.model,
+      assistantName: text(r, "name"),
+      assistantDescription: text(r, "description"),
+      assistantUrl: text(r, "url"),
+      assistantOwnerId: text(r, "ownerId"),
+      assistantOwnerEmail: workspace.userLevelData ? r.owner_email : null,
+      messages: r.messages,
+      uniqueUsers: r.unique_users,
+      activeUsers: grouped ? null : r.active_users,
+      conversations: grouped ? null : r.conversations,
+      messagesPerUser: grouped ? null : r.messages_per_user,
+      sumPromptTokens: t.prompt,
+      avgPromptTokens: r.avg_prompt,
+      minPromptTokens: num(r.min_prompt),
+      maxPromptTokens: num(r.max_prompt),
+      sumCompletionTokens: t.completion,
+      avgCompletionTokens: r.avg_completion,
+      minCompletionTokens: num(r.min_completion),
+      maxCompletionTokens: num(r.max_completion),
+      sumCachedPromptTokens: t.cached,
+      sumCacheCreationTokens: t.cacheCreation,
+      sumNoCacheTokens: t.noCache,
+    };
+  };
+}

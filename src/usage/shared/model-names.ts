@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { projectPath } from "../../project-root.ts";
+
+/** The shape of config/model-names.json (extra keys such as `example` are documentation). */
+const RulesFile = z.object({
+  aliases: z.record(z.string(), z.string()).default({}),
+  rules: z.array(z.object({ pattern: z.string(), replace: z.string() })).default([]),
+});
+
+interface Rules {
+  aliases: Map<string, string>;
+  rules: { pattern: RegExp; replace: string }[];
+}
+
+const DEFAULT_FILE = projectPath("config", "model-names.json");
+
+let loaded: Rules | null = null;
+
+/** Reads the rules file, failing with the file's name so a bad MODEL_NAMES_FILE is easy to fix. */
+function loadRules(file: string): Rules {
+  try {
+    const parsed = RulesFile.parse(JSON.parse(readFileSync(file, "utf8")));
+    return {
+      aliases: new Map(Object.entries(parsed.aliases)),
+      rules: parsed.rules.map((r) => ({ pattern: new RegExp(r.pattern), replace: r.replace })),
+    };
+  } catch (error) {
+    throw new Error(`Cannot load model-name rules from ${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Reads the rules file again (MODEL_NAMES_FILE as set now), for `models
+ * renormalize` after a rule change: this process then normalizes new records
+ * with the new rules too. Throws, keeping the rules in use, when the file is bad.
+ */
+export function reloadModelNameRules(): void {
+  loaded = loadRules(process.env.MODEL_NAMES_FILE || DEFAULT_FILE);
+}
+
+/**
+ * `gpt-4o-2024-08-06` → `gpt-4o`: dated snapshots count under their model family.
+ * The rules are data (MODEL_NAMES_FILE, default config/model-names.json), read once.
+ */
+export function normalizeModelName(raw: string): string {
+  loaded ??= loadRules(process.env.MODEL_NAMES_FILE || DEFAULT_FILE);
+  const alias = loaded.aliases.get(raw);
+  if (alias !== undefined) return alias;
+  return loaded.rules.reduce((name, r) => name.replace(r.pattern, r.replace), raw);
+}

@@ -1,0 +1,24 @@
+import { Prisma } from "../../generated/prisma/client.ts";
+
+/** A SQL numeric already rounded to text, or null; tokens arrive as float8. */
+export const num = (v: number | string | null | undefined): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** The four token sums every data type has, as `sum_prompt`, `sum_completion`, `sum_cached`, `sum_cache_creation`. */
+export const TOKEN_SUMS = Prisma.sql`sum(prompt_tokens)::float8 as sum_prompt, sum(completion_tokens)::float8 as sum_completion,
+  sum(cached_prompt_tokens)::float8 as sum_cached, sum(cache_creation_tokens)::float8 as sum_cache_creation`;
+
+export interface TokenSumsRow {
+  sum_prompt: number | null;
+  sum_completion: number | null;
+  sum_cached: number | null;
+  sum_cache_creation: number | null;
+}
+
+/** Token sums of a row (0 where it had no requests) and the derived `no_cache` count. */
+export function tokenTotals(r: TokenSumsRow) {
+  const prompt = num(r.sum_prompt);
+  const cached = num(r.sum_cached);
+  const cacheCreation = num(r.sum_cache_creation);
+  // no_cache = total input − cache-read − cache-write (SPEC §2).
+  return { prompt, completion: num(r.sum_completion), cached, cacheCreation, noCache: prompt - cached - cacheCreation };
+}

@@ -12,5 +12,6 @@ export default defineConfig({
   experimental: { adapter: true },
   engine: "js",
   // Same nominal-type mismatch as in src/db/client.ts.
+  // biome-ignore lint/nursery/noUnsafeTypeAssertion: pglite-prisma-adapter is built against its own copy of @prisma/driver-adapter-utils, whose types are distinct from the copy prisma/config expects; the CLI uses the adapter as it is.
   adapter: async () => new PrismaPGlite(new PGlite()) as unknown as SqlMigrationAwareDriverAdapterFactory,
 });

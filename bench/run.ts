@@ -236,11 +236,20 @@ async function startService(dataDir: string, extra: Record<string, string> = {})
 
 async function postJson(base: string, path: string, key: string, body: unknown, contentType = "application/json") {
   const t0 = performance.now();
-  const res = await fetch(`${base}${path}`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": contentType },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(30 * 60_000),
+  const send = () =>
+    fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": contentType },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(30 * 60_000),
+    });
+  // Generating a case's data blocks this event loop for seconds, so a pooled
+  // keep-alive socket the server closed meanwhile (after its 5 s idle timeout)
+  // is only noticed on the next request: resend once (every request here is
+  // idempotent: ingestion skips stored ids, an export writes a new file).
+  const res = await send().catch((error: unknown) => {
+    if (error instanceof Error && error.cause instanceof Error && /other side closed|ECONNRESET/.test(error.cause.message)) return send();
+    throw error;
   });
   const text = await res.text();
   const seconds = (performance.now() - t0) / 1000;

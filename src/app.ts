@@ -3,11 +3,12 @@ import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Env } from "./config/env.ts";
 import { isPrivate, makePrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "./config/private-files.ts";
-import type { AppContext } from "./context.ts";
 import { openDatabase } from "./db/client.ts";
 import { acquireEmbeddedLock, readServerAdvert, type ServerAdvert } from "./db/embedded-lock.ts";
 import { migrate } from "./db/migrate.ts";
-import { createLogger, type Logger } from "./logging.ts";
+import { buildDeliverers, closeDeliverers } from "./reports/delivery/build-deliverer.ts";
+import type { AppContext } from "./runtime/context.ts";
+import { createLogger, type Logger } from "./runtime/logging.ts";
 
 export interface OpenedApp extends AppContext {
   close(): Promise<void>;
@@ -25,8 +26,11 @@ export class EmbeddedDatabaseBusy extends Error {
 }
 
 /**
- * Opens the database (migrating it), the export store and the signing secret.
- * With embedded PGlite only one process may do so: others get EmbeddedDatabaseBusy.
+ * Opens the database (migrating it), the export store, the signing secret and
+ * the report deliverers (SMTP transport, Slack client), once for the process;
+ * `close()` closes them all, after the caller has stopped what uses them (the
+ * HTTP server, the jobs). With embedded PGlite only one process may do so:
+ * others get EmbeddedDatabaseBusy.
  */
 export async function openApp(env: Env): Promise<OpenedApp> {
   const log = createLogger(env.logLevel);
@@ -44,14 +48,18 @@ export async function openApp(env: Env): Promise<OpenedApp> {
   if (pgliteDir) await tighten(pgliteDir, log);
   const exportDir = join(env.dataDir, "exports");
   await mkdir(exportDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const signingSecret = env.downloadSigningSecret ?? (await localSecret(env.dataDir));
+  const deliverers = buildDeliverers(env);
   return {
     db,
     env,
     log,
     exportDir,
-    signingSecret: env.downloadSigningSecret ?? (await localSecret(env.dataDir)),
+    signingSecret,
+    deliverers,
     now: () => new Date(),
     async close() {
+      closeDeliverers(deliverers);
       await db.close();
       // Again at rest: PGlite may have rewritten files (pg_internal.init, as 0644) while open.
       if (pgliteDir) await tighten(pgliteDir, log);
@@ -85,7 +93,8 @@ async function privateDataDir(dataDir: string, log: Logger): Promise<void> {
   if (await isPrivate(dataDir)) return;
   const names = (await readdir(dataDir)).filter((name) => OWN_ENTRIES.test(name));
   const done = await Promise.all(names.map((name) => tighten(join(dataDir, name), log)));
-  if (done.every(Boolean)) await chmod(dataDir, PRIVATE_DIR_MODE).catch((error: unknown) => log.warn({ err: error, dataDir }, "could not make DATA_DIR private"));
+  if (done.every(Boolean))
+    await chmod(dataDir, PRIVATE_DIR_MODE).catch((error: unknown) => log.warn({ err: error, dataDir }, "could not make DATA_DIR private"));
 }
 
 /**

@@ -1,12 +1,11 @@
 import "./heap-tuning.ts";
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { EmbeddedDatabaseBusy, openApp } from "./app.ts";
 import { parseEnv } from "./config/env.ts";
 import { usePrivateUmask } from "./config/private-files.ts";
 import { removeServerAdvert, writeServerAdvert } from "./db/embedded-lock.ts";
 import { ensureDemoWorkspace, type DemoWorkspace } from "./demo/ensure-demo.ts";
-import { startJobs } from "../jobs/index.ts";
+import { startJobs } from "./jobs/index.ts";
 import { listen } from "./http/server.ts";
 import { presetRange } from "./periods/presets.ts";
 
@@ -25,11 +24,20 @@ async function main() {
   // With the embedded database only this process may open it: the CLI reaches it through us.
   const localCliToken = app.db.kind === "pglite" ? randomBytes(24).toString("hex") : null;
   const server = await listen(app, { localCliToken });
-  const port = (server.address() as AddressInfo).port;
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : env.port;
   const stopJobs = startJobs(app);
   if (localCliToken) await writeServerAdvert(env.dataDir, { url: `http://127.0.0.1:${port}`, token: localCliToken, pid: process.pid });
 
-  console.log(banner(browsableHost(env.host), port, app.db.kind === "pglite" ? `embedded PGlite in ${env.dataDir}` : "PostgreSQL (DATABASE_URL)", demo, app.now()));
+  console.log(
+    banner(
+      browsableHost(env.host),
+      port,
+      app.db.kind === "pglite" ? `embedded PGlite in ${env.dataDir}` : "PostgreSQL (DATABASE_URL)",
+      demo,
+      app.now(),
+    ),
+  );
 
   let stopping = false;
   const stop = async () => {

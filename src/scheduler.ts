@@ -1,5 +1,5 @@
 import "./heap-tuning.ts";
-import { startJobs } from "../jobs/index.ts";
+import { startJobs } from "./jobs/index.ts";
 import { EmbeddedDatabaseBusy, openApp } from "./app.ts";
 import { parseEnv } from "./config/env.ts";
 import { usePrivateUmask } from "./config/private-files.ts";

@@ -4,7 +4,7 @@ const dayFmt = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short
 const dayYearFmt = new Intl.DateTimeFormat("en-US", { timeZone: "UTC", month: "short", day: "numeric", year: "numeric" });
 const intFmt = new Intl.NumberFormat("en-US");
 
-export const asUtcDate = (date: string) => new Date(`${date}T00:00:00Z`);
+const asUtcDate = (date: string) => new Date(`${date}T00:00:00Z`);
 
 /** "Nov 3" */
 export const formatDay = (date: string) => dayFmt.format(asUtcDate(date));

@@ -1,52 +1,11 @@
-import { createHash, randomBytes } from "node:crypto";
 import { AppError } from "../errors/app-error.ts";
 import type { Database } from "../db/client.ts";
 import { Prisma, type AccessKey, type Workspace } from "../generated/prisma/client.ts";
 import { toWorkspace, WORKSPACE_COLUMNS, type WorkspaceColumns } from "../workspaces/workspace-row.ts";
 import type { AccessRole } from "../generated/prisma/enums.ts";
+import { hashApiKey, newAccessKey } from "./secrets/key-secrets.ts";
 
-export const ACCESS_ROLES: readonly AccessRole[] = ["admin", "export", "ingest"];
-
-const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const LOWER_ALNUM = "0123456789abcdefghijklmnopqrstuvwxyz";
-const KEY_PREFIX = "ue_";
-const SECRET_LENGTH = 40;
-/** Enough of the key to tell keys apart in a listing, too little to guess the rest. */
-const SHOWN_PREFIX_LENGTH = 10;
-
-/**
- * `length` characters drawn uniformly from `alphabet`. Bytes that would bias the
- * draw (256 is not a multiple of 62) are thrown away rather than folded in.
- */
-export function randomString(alphabet: string, length: number): string {
-  const limit = 256 - (256 % alphabet.length);
-  let out = "";
-  while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
-    }
-  }
-  return out;
-}
-
-export const randomId = (prefix: string, length = 12) => prefix + randomString(LOWER_ALNUM, length);
-
-export const hashApiKey = (apiKey: string) => createHash("sha256").update(apiKey, "utf8").digest("hex");
-
-/** A new key's row (only its hash) and the secret, which is shown once and never stored. */
-export function newAccessKey(role: AccessRole, name?: string) {
-  const apiKey = KEY_PREFIX + randomString(BASE62, SECRET_LENGTH);
-  return {
-    apiKey,
-    row: {
-      id: randomId("key_"),
-      name: name?.trim() || `${role} key`,
-      role,
-      hash: hashApiKey(apiKey),
-      prefix: apiKey.slice(0, SHOWN_PREFIX_LENGTH),
-    },
-  };
-}
+export const ACCESS_ROLES = ["admin", "export", "ingest"] as const satisfies readonly AccessRole[];
 
 export async function createAccessKey(
   db: Database,
@@ -80,8 +39,7 @@ export async function authenticate(
     throw new AppError("UNAUTHORIZED", 'Missing API key: send the header "Authorization: Bearer <key>"');
   // The scheme is case-insensitive (RFC 7235); the key itself is not.
   const match = /^Bearer +(\S+)\s*$/i.exec(authorizationHeader.trim());
-  if (!match?.[1])
-    throw new AppError("UNAUTHORIZED", 'Malformed Authorization header: expected "Bearer <key>"');
+  if (!match?.[1]) throw new AppError("UNAUTHORIZED", 'Malformed Authorization header: expected "Bearer <key>"');
   // On the driver, not Prisma: this runs on every request (see src/workspaces/workspace-row.ts).
   const [row] = await db.read<KeyColumns & WorkspaceColumns>(Prisma.sql`
     select k.id, k.workspace_id, k.name, k.role::text as role, k.hash, k.prefix, k.created_at, k.revoked_at, ${WORKSPACE_COLUMNS}

@@ -5,7 +5,7 @@ import type { AccessRole } from "../generated/prisma/enums.ts";
  * The one place that says which key role may do what. Every entry point (REST,
  * GraphQL, ingestion) asks `requireCapability` instead of comparing roles itself.
  */
-export const CAPABILITIES = {
+const CAPABILITIES = {
   /** Read usage (GraphQL queries). */
   query: ["admin", "export"],
   /** Create exports and download them. */
@@ -27,11 +27,19 @@ const VERBS: Record<Capability, string> = {
 };
 
 export function can(role: AccessRole, capability: Capability): boolean {
-  return (CAPABILITIES[capability] as readonly AccessRole[]).includes(role);
+  const allowed: readonly AccessRole[] = CAPABILITIES[capability];
+  return allowed.includes(role);
 }
 
 /** Throws 403 unless the key's role grants the capability. */
 export function requireCapability(key: { role: AccessRole }, capability: Capability): void {
-  if (!can(key.role, capability))
-    throw new AppError("FORBIDDEN", `This API key's role "${key.role}" may not ${VERBS[capability]}`);
+  if (!can(key.role, capability)) throw capabilityDenied(key, capability);
 }
+
+/** The 403 for a role without the capability (GraphQL's auth scopes answer with it too). */
+export function capabilityDenied(key: { role: AccessRole }, capability: Capability): AppError {
+  return new AppError("FORBIDDEN", `This API key's role "${key.role}" may not ${VERBS[capability]}`);
+}
+
+/** Whether a name is one of the capabilities. */
+export const isCapability = (name: string): name is Capability => Object.hasOwn(CAPABILITIES, name);

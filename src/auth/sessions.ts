@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Database } from "../db/client.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { AccessKey, Session, Workspace } from "../generated/prisma/client.ts";
-import { hashApiKey } from "./access-keys.ts";
+import { hashApiKey } from "./secrets/key-secrets.ts";
 import { can } from "./permissions.ts";
 import { SIGN_IN_FAILURES, type SignInFailure } from "./sign-in-failures.ts";
 
@@ -37,11 +37,7 @@ export const sessionIdOf = (cookieToken: string) => createHash("sha256").update(
  * Signs an admin key in: returns the cookie token (shown to the browser once,
  * only its hash is stored) and the session with its CSRF token.
  */
-export async function startSession(
-  db: Database,
-  apiKey: unknown,
-  now: Date,
-): Promise<SignedInSession & { cookieToken: string }> {
+export async function startSession(db: Database, apiKey: unknown, now: Date): Promise<SignedInSession & { cookieToken: string }> {
   if (typeof apiKey !== "string" || apiKey.trim() === "") throw new SignInError("missing");
   const found = await db.prisma.accessKey.findUnique({ where: { hash: hashApiKey(apiKey.trim()) }, include: { workspace: true } });
   if (!found) throw new SignInError("invalid");
@@ -81,7 +77,10 @@ export async function findSession(db: Database, cookieToken: string, now: Date):
 export function checkCsrf(session: Session, header: string | string[] | undefined): void {
   const sent = Array.isArray(header) ? header[0] : header;
   if (!sent)
-    throw new AppError("FORBIDDEN", 'Missing CSRF token: send the "x-csrf-token" header returned by GET /session with every call made with the session cookie');
+    throw new AppError(
+      "FORBIDDEN",
+      'Missing CSRF token: send the "x-csrf-token" header returned by GET /session with every call made with the session cookie',
+    );
   const a = Buffer.from(sent);
   const b = Buffer.from(session.csrfToken);
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError("FORBIDDEN", "The CSRF token does not match this session");

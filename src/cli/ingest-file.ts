@@ -1,18 +1,26 @@
 import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Env } from "../config/env.ts";
-import { checkpointPath, currentScope, readCheckpoint, removeCheckpoint, writeCheckpoint, type CheckpointScope } from "../ingest-file/checkpoint.ts";
+import {
+  checkpointPath,
+  currentScope,
+  readCheckpoint,
+  removeCheckpoint,
+  writeCheckpoint,
+  type CheckpointScope,
+} from "../ingest-file/checkpoint.ts";
 import { LineTooLongError, readBatches, type BatchLimits, type FilePosition } from "../ingest-file/file-batches.ts";
-import { ArgReader, type CommandArgs } from "./commands/args.ts";
+import { type CommandArgs, workspaceFlag } from "./commands/args.ts";
 import type { ProgressFn } from "./commands/command.ts";
-import type { IngestBatchResult } from "./commands/ingest-batch.ts";
+import { flag, on, parseFlags, text, wholeNumber } from "./commands/flags.ts";
+import { ingestBatchResult } from "./commands/ingest-batch.ts";
 import type { CommandRunner } from "./runner.ts";
 
 /**
  * Records per batch by default: one INSERT of ingest.ts's, and at most that many
  * records sent again after an interruption.
  */
-export const DEFAULT_BATCH_RECORDS = 5_000;
+const DEFAULT_BATCH_RECORDS = 5_000;
 const MAX_BATCH_RECORDS = 100_000;
 /** In this process a batch may be large; a bound on memory, not a protocol limit. */
 const LOCAL_BATCH_BYTES = 8 * 1024 * 1024;
@@ -45,17 +53,29 @@ export interface IngestFileResult {
   duplicates: number;
 }
 
-/** `usage-exports ingest FILE --workspace ID [--restart] [--batch-records N]`: flags checked before anything is opened. */
+/** The flags of `usage-exports ingest FILE --workspace ID [--restart] [--batch-records N]`. */
+export const INGEST_FILE_FLAGS = {
+  file: flag(
+    { value: "<file>", help: "one record per line (SPEC §7); gzip when named .gz or when its content is", positional: true },
+    text,
+  ),
+  workspace: workspaceFlag,
+  restart: flag({ help: "ignore the checkpoint an interrupted run left and send the whole file" }, on),
+  batchRecords: flag(
+    { value: "<n>", help: `records per batch (default ${DEFAULT_BATCH_RECORDS})` },
+    wholeNumber(1, MAX_BATCH_RECORDS).optional(),
+  ),
+};
+
+/** The command's flags, checked before anything is opened. */
 export function parseIngestFileArgs(args: CommandArgs): IngestFileInput {
-  const a = new ArgReader(args);
-  const input = {
-    file: resolve(a.string("file", { required: true })),
-    workspaceId: a.string("workspace", { required: true }),
-    restart: a.flag("restart"),
-    batchRecords: a.int("batchRecords", 1, MAX_BATCH_RECORDS) ?? DEFAULT_BATCH_RECORDS,
+  const flags = parseFlags(INGEST_FILE_FLAGS, args);
+  return {
+    file: resolve(flags.file),
+    workspaceId: flags.workspace,
+    restart: flags.restart,
+    batchRecords: flags.batchRecords ?? DEFAULT_BATCH_RECORDS,
   };
-  a.check();
-  return input;
 }
 
 export interface IngestFileHooks {
@@ -70,7 +90,12 @@ export interface IngestFileHooks {
  * stopped. A refused batch stops the run with its problems (file line numbers);
  * everything before it stays stored and checkpointed.
  */
-export async function ingestFile(runner: CommandRunner, env: Env, input: IngestFileInput, hooks: IngestFileHooks): Promise<IngestFileResult> {
+export async function ingestFile(
+  runner: CommandRunner,
+  env: Env,
+  input: IngestFileInput,
+  hooks: IngestFileHooks,
+): Promise<IngestFileResult> {
   const { file, workspaceId } = input;
   await access(file).catch(() => {
     throw new Error(`cannot read ${file}`);
@@ -97,7 +122,9 @@ export async function ingestFile(runner: CommandRunner, env: Env, input: IngestF
   try {
     for await (const batch of readBatches(file, start, limits)) {
       if (batch.records > 0) {
-        const answer = (await runner.run("ingest batch", { workspace: workspaceId, firstLine: batch.firstLine, lines: batch.lines })) as IngestBatchResult;
+        const answer = ingestBatchResult.parse(
+          await runner.run("ingest batch", { workspace: workspaceId, firstLine: batch.firstLine, lines: batch.lines }),
+        );
         if ("problems" in answer) throw refusal(file, answer, batch.firstLine, batch.end.line);
         result.accepted += answer.accepted;
         result.duplicates += answer.duplicates;
@@ -147,11 +174,14 @@ async function startingPoint(
 /** The refused batch's problems, one per line, and where the file stands. */
 function refusal(file: string, answer: { problems: string[]; moreProblems: number }, firstLine: number, lastLine: number): Error {
   const more = answer.moreProblems;
-  const stored = firstLine > 1 ? `lines 1–${firstLine - 1} are stored (checkpoint ${checkpointPath(file)})` : "nothing of the file is stored";
+  const stored =
+    firstLine > 1 ? `lines 1–${firstLine - 1} are stored (checkpoint ${checkpointPath(file)})` : "nothing of the file is stored";
   return new Error(
     [
       ...answer.problems,
-      ...(more > 0 ? [`and ${more} more ${more === 1 ? "problem" : "problems"} (only the first ${answer.problems.length} are listed)`] : []),
+      ...(more > 0
+        ? [`and ${more} more ${more === 1 ? "problem" : "problems"} (only the first ${answer.problems.length} are listed)`]
+        : []),
       `Stopped: the batch of ${firstLine === lastLine ? `line ${firstLine}` : `lines ${firstLine}–${lastLine}`} was refused and nothing of it stored; ${stored}.`,
       "Fix the file and run the command again (a changed file is sent from the top: records already stored count as duplicates).",
     ].join("\n"),

@@ -1,24 +1,28 @@
+import { z } from "zod";
 import type { ServerAdvert } from "../db/embedded-lock.ts";
 import type { CommandArgs } from "./commands/args.ts";
 import type { ProgressFn } from "./commands/command.ts";
 import { LOCAL_CLI_PATH } from "../http/routes/local-cli.ts";
 
 /** A failure the server returned for a forwarded command: shown to the user as-is. */
-export class RemoteCommandError extends Error {}
+class RemoteCommandError extends Error {}
 
 /** One line of the server's NDJSON answer. */
-type Line = { progress: { done: number; total: number } } | { result: unknown } | { error: string };
+const answerLine = z.union([
+  z.object({ progress: z.object({ done: z.number(), total: z.number() }) }),
+  z.object({ result: z.unknown() }),
+  z.object({ error: z.string() }),
+]);
+type Line = z.output<typeof answerLine>;
+
+/** The server's refusal before it ran anything (`{ error, message }`). */
+const errorBody = z.object({ message: z.string() });
 
 /**
  * Runs a command in the server that holds the embedded database, relaying its
  * progress lines, and returns its result (or throws its error message).
  */
-export async function runOnServer(
-  advert: ServerAdvert,
-  command: string,
-  args: CommandArgs,
-  onProgress?: ProgressFn,
-): Promise<unknown> {
+export async function runOnServer(advert: ServerAdvert, command: string, args: CommandArgs, onProgress?: ProgressFn): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(new URL(LOCAL_CLI_PATH, advert.url), {
@@ -27,14 +31,15 @@ export async function runOnServer(
       body: JSON.stringify({ command, args }),
     });
   } catch (error) {
-    const reason = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     throw new RemoteCommandError(`could not reach the server at ${advert.url} (pid ${advert.pid}): ${reason}`);
   }
   if (!response.ok || !response.body) {
     const text = await response.text();
     let message = text;
     try {
-      message = (JSON.parse(text) as { message?: string }).message ?? text;
+      const parsed = errorBody.safeParse(JSON.parse(text));
+      if (parsed.success) message = parsed.data.message;
     } catch {
       // not JSON: show the text
     }
@@ -53,12 +58,11 @@ async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<Li
   let buffered = "";
   for await (const chunk of body) {
     buffered += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffered.indexOf("\n")) >= 0) {
+    for (let newline = buffered.indexOf("\n"); newline >= 0; newline = buffered.indexOf("\n")) {
       const line = buffered.slice(0, newline).trim();
       buffered = buffered.slice(newline + 1);
-      if (line) yield JSON.parse(line) as Line;
+      if (line) yield answerLine.parse(JSON.parse(line));
     }
   }
-  if (buffered.trim()) yield JSON.parse(buffered) as Line;
+  if (buffered.trim()) yield answerLine.parse(JSON.parse(buffered));
 }

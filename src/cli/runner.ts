@@ -38,7 +38,11 @@ export async function openRunner(env: Env): Promise<CommandRunner> {
       if (!(error instanceof EmbeddedDatabaseBusy)) throw error;
       const advert = error.advert;
       if (advert)
-        return { where: "server", run: (command, args, onProgress) => runOnServer(advert, command, args, onProgress), close: async () => {} };
+        return {
+          where: "server",
+          run: (command, args, onProgress) => runOnServer(advert, command, args, onProgress),
+          close: async () => {},
+        };
       if (Date.now() > deadline) throw new Error(`${error.message}; gave up after ${BUSY_WAIT_MS / 1000} s`);
       if (!told) process.stderr.write(`${error.message}; waiting for it…\n`);
       told = true;

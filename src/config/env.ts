@@ -16,7 +16,11 @@ const schema = z.object({
   /** Secret for signed download links; generated and kept in DATA_DIR when unset. */
   DOWNLOAD_SIGNING_SECRET: z.string().min(16).optional(),
   DOWNLOAD_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
-  INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * MB),
+  INGEST_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * MB),
   /** Largest gzip-encoded ingestion body on the wire; unset: INGEST_BODY_LIMIT_BYTES (the decompressed limit holds as well). */
   INGEST_COMPRESSED_LIMIT_BYTES: z.coerce.number().int().positive().optional(),
   /** Per API key, per minute; 0 turns the limit off. */
@@ -31,13 +35,20 @@ const schema = z.object({
   /** How long export files are kept before the clean-up job deletes them. */
   EXPORT_RETENTION_HOURS: z.coerce.number().positive().default(24),
   /** smtp://user:pass@host:port (or smtps://); unset: email delivery is off. */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
   SMTP_FROM: z.string().default("Usage Exports <reports@localhost>"),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   /** Overrides Slack's API base (tests, proxies); must end with a slash. */
   SLACK_API_URL: z.string().url().optional(),
   /** Email attachments above this are replaced by a signed download link. */
-  REPORT_ATTACHMENT_LIMIT_BYTES: z.coerce.number().int().positive().default(10 * MB),
+  REPORT_ATTACHMENT_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * MB),
   DEMO: z
     .enum(["true", "false", "1", "0"])
     .default("true")
@@ -50,7 +61,10 @@ const schema = z.object({
     .string()
     .default("")
     .transform((text, ctx) => {
-      const entries = text.split(";").map((e) => e.trim()).filter(Boolean);
+      const entries = text
+        .split(";")
+        .map((e) => e.trim())
+        .filter(Boolean);
       const schedules: Record<string, string> = {};
       for (const entry of entries) {
         const at = entry.indexOf("=");

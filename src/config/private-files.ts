@@ -1,6 +1,7 @@
 import type { Dirent } from "node:fs";
 import { chmod, lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { isErrnoException } from "../errors/errno.ts";
 
 /**
  * DATA_DIR holds the database, usage exports (names, emails) and secrets: only
@@ -35,7 +36,8 @@ export async function makePrivate(path: string): Promise<NodeJS.ErrnoException[]
     try {
       await step();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") failures.push(error as NodeJS.ErrnoException);
+      if (!isErrnoException(error)) throw error;
+      if (error.code !== "ENOENT") failures.push(error);
     }
   };
   // Each folder before its entries, so one the owner can't list becomes listable first.

@@ -14,7 +14,8 @@ type AdapterFactory = SqlDriverAdapterFactory;
  * the runtime contract is the same in Prisma 6.19 (the suite runs on it), only
  * the nominal types differ.
  */
-export const pgliteAdapter = (pglite: PGlite) => new PrismaPGlite(pglite) as unknown as AdapterFactory;
+// biome-ignore lint/nursery/noUnsafeTypeAssertion: the adapter's declared types name an older driver-adapter-utils; nothing checked can bridge nominal types.
+const pgliteAdapter = (pglite: PGlite) => new PrismaPGlite(pglite) as unknown as AdapterFactory;
 
 /** A raw connection for multi-statement SQL (migrations, test set-up) and bulk loads. */
 export interface RawSession {
@@ -46,10 +47,7 @@ export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite
  * Opens PostgreSQL (several processes may share it) or embedded PGlite (one process).
  * `onConnectionError` hears of connections the server dropped (they never end the process).
  */
-export async function openDatabase(
-  target: DatabaseTarget,
-  onConnectionError: (error: Error) => void = () => undefined,
-): Promise<Database> {
+export async function openDatabase(target: DatabaseTarget, onConnectionError: (error: Error) => void = () => undefined): Promise<Database> {
   return target.kind === "postgres" ? openPostgres(target.url, onConnectionError) : openPglite(target.dir);
 }
 
@@ -64,8 +62,7 @@ async function openPglite(dir: string | null): Promise<Database> {
     withRawSession: (fn) => fn(session),
     read: async <Row>(query: Prisma.Sql) => (await pglite.query<Row>(query.text, query.values)).rows,
     // PGlite has one session: its transaction() holds it exclusively, and Prisma's queries wait.
-    inRawTransaction: (fn) =>
-      pglite.transaction((tx) => fn(pgliteSession(tx))),
+    inRawTransaction: (fn) => pglite.transaction((tx) => fn(pgliteSession(tx))),
     async close() {
       await prisma.$disconnect();
       await pglite.close();
@@ -113,7 +110,7 @@ async function openPostgres(url: string, onConnectionError: (error: Error) => vo
     exec: async (sql) => {
       await client.query(sql);
     },
-    query: async <Row>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as Row[],
+    query: async <Row>(sql: string, params: unknown[] = []) => (await client.query<Row & pg.QueryResultRow>(sql, params)).rows,
     copyFrom: (table, columns, text) => copyIn(client, table, columns, text),
   });
   return {
@@ -132,7 +129,7 @@ async function openPostgres(url: string, onConnectionError: (error: Error) => vo
         client.release(failed !== undefined && isDatabaseUnavailable(failed));
       }
     },
-    read: async <Row>(query: Prisma.Sql) => (await pool.query(query.text, query.values)).rows as Row[],
+    read: async <Row>(query: Prisma.Sql) => (await pool.query<Row & pg.QueryResultRow>(query.text, query.values)).rows,
     async inRawTransaction(fn) {
       const client = await pool.connect();
       let broken = false;

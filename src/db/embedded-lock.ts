@@ -2,6 +2,8 @@ import { mkdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from "no
 import { hostname } from "node:os";
 import { join } from "node:path";
 import lockfile from "proper-lockfile";
+import { z } from "zod";
+import { errnoCode } from "../errors/errno.ts";
 
 /**
  * Embedded PGlite admits one process per data directory. The holder keeps a
@@ -83,7 +85,7 @@ async function tryLock(dataDir: string, timing: LockTiming): Promise<EmbeddedLoc
       },
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === "ELOCKED") return "held";
     // proper-lockfile found the lock stale but cannot rmdir it: our owner file is inside.
     if (code === "ENOTEMPTY" || code === "EEXIST") return "stale";
@@ -142,23 +144,24 @@ async function readOwnerText(dataDir: string): Promise<string | null> {
   return readFile(join(lockDir(dataDir), OWNER_FILE), "utf8").catch(() => null);
 }
 
+const OwnerFile = z.object({ pid: z.number(), host: z.string() });
+
 function parseOwner(text: string | null): Owner | null {
   try {
-    const parsed = JSON.parse(text ?? "null") as Partial<Owner> | null;
-    return typeof parsed?.pid === "number" && typeof parsed.host === "string" ? { pid: parsed.pid, host: parsed.host } : null;
+    return OwnerFile.safeParse(JSON.parse(text ?? "null")).data ?? null;
   } catch {
     return null;
   }
 }
 
 /** Whether a process with this pid exists (EPERM: it does, under another user). */
-export function isAlive(pid: number): boolean {
+function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return errnoCode(error) === "EPERM";
   }
 }
 
@@ -178,15 +181,25 @@ export async function writeServerAdvert(dataDir: string, advert: ServerAdvert): 
 
 /** The advert of a live server, or null (none, unreadable, or its process is gone). */
 export async function readServerAdvert(dataDir: string): Promise<ServerAdvert | null> {
-  let parsed: Partial<ServerAdvert>;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(advertFile(dataDir), "utf8")) as Partial<ServerAdvert>;
+    text = await readFile(advertFile(dataDir), "utf8");
   } catch {
     return null;
   }
-  const { url, token, pid } = parsed;
-  if (typeof url !== "string" || typeof token !== "string" || typeof pid !== "number") return null;
-  return isAlive(pid) ? { url, token, pid } : null;
+  const advert = AdvertFile.safeParse(parseJson(text)).data;
+  return advert && isAlive(advert.pid) ? advert : null;
+}
+
+const AdvertFile = z.object({ url: z.string(), token: z.string(), pid: z.number() });
+
+/** The JSON value of `text`; undefined when it is not JSON (a half-written or foreign file). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Removes the advert unless it belongs to another live server. */

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { projectPath } from "../project-root.ts";
+import { projectPath } from "../config/project-root.ts";
 import type { Database } from "./client.ts";
 
 const MIGRATIONS_DIR = projectPath("prisma", "migrations");
@@ -22,9 +22,7 @@ export async function migrate(db: Database): Promise<string[]> {
     try {
       await s.exec(`create table if not exists _usage_exports_migrations (
         name text primary key, applied_at timestamptz not null default now())`);
-      const done = new Set(
-        (await s.query<{ name: string }>("select name from _usage_exports_migrations")).map((r) => r.name),
-      );
+      const done = new Set((await s.query<{ name: string }>("select name from _usage_exports_migrations")).map((r) => r.name));
       const applied: string[] = [];
       for (const name of names.filter((n) => !done.has(n))) {
         const sql = await readFile(join(MIGRATIONS_DIR, name, "migration.sql"), "utf8");
@@ -35,7 +33,7 @@ export async function migrate(db: Database): Promise<string[]> {
           await s.exec("commit");
         } catch (error) {
           await s.exec("rollback");
-          throw new Error(`migration ${name} failed: ${(error as Error).message}`);
+          throw new Error(`migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
         }
         applied.push(name);
       }

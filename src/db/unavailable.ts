@@ -7,13 +7,18 @@
  * original as `cause`.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error, depth = 0; e instanceof Object && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, kind, message } = e as { code?: unknown; kind?: unknown; message?: unknown };
+  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; e = field(e, "cause"), depth++) {
+    const [code, kind, message] = [field(e, "code"), field(e, "kind"), field(e, "message")];
     if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
     if (typeof kind === "string" && UNAVAILABLE_KINDS.has(kind)) return true;
     if (typeof message === "string" && UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true;
   }
   return false;
+}
+
+/** A property of an error of unknown shape, to be checked by its reader; undefined when absent. */
+function field(error: object, key: string): unknown {
+  return key in error ? Reflect.get(error, key) : undefined;
 }
 
 /** Seconds a client is asked to wait after a 503: long enough for a restart or failover to finish. */

@@ -25,17 +25,52 @@ const MODELS = {
   gemini: { raw: "gemini-1.5-pro-002", provider: "google", input: 1.25, output: 5, cacheRead: null },
 } satisfies Record<string, Model>;
 
-const CHAT_MODELS: [Model, number][] = [[MODELS.gpt4o, 45], [MODELS.gpt4oMini, 22], [MODELS.claude, 23], [MODELS.gemini, 10]];
-const API_MODELS: [Model, number][] = [[MODELS.gpt4oMini, 55], [MODELS.gpt4o, 25], [MODELS.claude, 15], [MODELS.gemini, 5]];
-const SOURCES: [string, number][] = [["WEB", 70], ["MOBILE", 18], ["SLACK", 12]];
-const SURFACES: ["chat" | "agent" | "project", number][] = [["chat", 60], ["agent", 28], ["project", 12]];
+const CHAT_MODELS: [Model, number][] = [
+  [MODELS.gpt4o, 45],
+  [MODELS.gpt4oMini, 22],
+  [MODELS.claude, 23],
+  [MODELS.gemini, 10],
+];
+const API_MODELS: [Model, number][] = [
+  [MODELS.gpt4oMini, 55],
+  [MODELS.gpt4o, 25],
+  [MODELS.claude, 15],
+  [MODELS.gemini, 5],
+];
+const SOURCES: [string, number][] = [
+  ["WEB", 70],
+  ["MOBILE", 18],
+  ["SLACK", 12],
+];
+const SURFACES: ["chat" | "agent" | "project", number][] = [
+  ["chat", 60],
+  ["agent", 28],
+  ["project", 12],
+];
 const ACTIONS: [string, number][] = [
-  ["web_search", 35], ["file_analysis", 22], ["canvas", 15], ["code_execution", 14],
-  ["Hubspot_create_contact", 7], ["Slack_send_message", 7],
+  ["web_search", 35],
+  ["file_analysis", 22],
+  ["canvas", 15],
+  ["code_execution", 14],
+  ["Hubspot_create_contact", 7],
+  ["Slack_send_message", 7],
 ];
 /** Weekday activity by hour (Berlin): a morning peak, a lunch dip, an afternoon peak. */
 const HOURS: [number, number][] = [
-  [7, 2], [8, 6], [9, 11], [10, 13], [11, 12], [12, 7], [13, 9], [14, 12], [15, 11], [16, 9], [17, 5], [18, 3], [19, 2], [21, 1],
+  [7, 2],
+  [8, 6],
+  [9, 11],
+  [10, 13],
+  [11, 12],
+  [12, 7],
+  [13, 9],
+  [14, 12],
+  [15, 11],
+  [16, 9],
+  [17, 5],
+  [18, 3],
+  [19, 2],
+  [21, 1],
 ];
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
@@ -82,14 +117,20 @@ function actionFor(rng: Random, user: DemoUser, source: string): string | undefi
 }
 
 /** One user's conversations on one day. */
-function userDay(rng: Random, dir: DemoDirectory, user: DemoUser, day: DateTime, count: number, out: object[]) {
+/** One usage record as the ingest API takes it; `occurredAt` is null only for an invalid instant. */
+interface DemoRecord {
+  occurredAt: string | null;
+  [field: string]: unknown;
+}
+
+function userDay(rng: Random, dir: DemoDirectory, user: DemoUser, day: DateTime, count: number, out: DemoRecord[]) {
   let left = count;
   while (left > 0) {
     const length = Math.min(left, 1 + rng.poisson(2));
     left -= length;
     let surface = rng.weighted(SURFACES);
     if (surface === "project" && user.projectIds.length === 0) surface = "chat";
-    const agentId = surface === "agent" ? rng.weighted(user.agentIds.map((id, i) => [id, 4 - i] as [string, number])) : undefined;
+    const agentId = surface === "agent" ? rng.weighted(user.agentIds.map((id, i): [string, number] => [id, 4 - i])) : undefined;
     const projectId = surface === "project" ? rng.pick(user.projectIds) : undefined;
     const model = rng.weighted(CHAT_MODELS);
     const source = rng.weighted(SOURCES);
@@ -127,7 +168,7 @@ const optional = (key: string, value: string | undefined) => (value === undefine
  * the day of `now`, skipping anything later than `now`. Roughly chronological.
  */
 export function usageRecords(rng: Random, dir: DemoDirectory, opts: { now: Date; days: number; timezone: string }): object[] {
-  const out: object[] = [];
+  const out: DemoRecord[] = [];
   const today = DateTime.fromJSDate(opts.now, { zone: opts.timezone }).startOf("day");
   for (let offset = opts.days - 1; offset >= 0; offset--) {
     const day = today.minus({ days: offset });
@@ -162,5 +203,5 @@ export function usageRecords(rng: Random, dir: DemoDirectory, opts: { now: Date;
     }
   }
   const limit = opts.now.getTime();
-  return out.filter((r) => Date.parse((r as { occurredAt: string }).occurredAt) <= limit);
+  return out.filter((r) => r.occurredAt !== null && Date.parse(r.occurredAt) <= limit);
 }

@@ -1,15 +1,15 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { AppContext } from "../context.ts";
+import { z } from "zod";
+import type { AppContext } from "../runtime/context.ts";
 import { withAdvisoryLock } from "../db/advisory-lock.ts";
 import { seedDemoWorkspace } from "./generate-demo.ts";
 
 const DEMO_SEED_LOCK = 72_410_002;
 
-export interface DemoWorkspace {
-  workspaceId: string;
-  apiKey: string;
-}
+/** DATA_DIR/demo.json: the demo workspace and its admin key. */
+const DemoFile = z.object({ workspaceId: z.string(), apiKey: z.string() });
+export type DemoWorkspace = z.infer<typeof DemoFile>;
 
 /**
  * On an empty database, creates the demo workspace. Its admin key is kept in
@@ -19,7 +19,10 @@ export interface DemoWorkspace {
 export async function ensureDemoWorkspace(app: AppContext): Promise<DemoWorkspace | null> {
   const file = join(app.env.dataDir, "demo.json");
   return withAdvisoryLock(app.db, DEMO_SEED_LOCK, async () => {
-    const saved = await readFile(file, "utf8").then((t) => JSON.parse(t) as DemoWorkspace, () => null);
+    const saved = await readFile(file, "utf8").then(
+      (t) => DemoFile.parse(JSON.parse(t)),
+      () => null,
+    );
     if (saved && (await app.db.prisma.workspace.findUnique({ where: { id: saved.workspaceId } }))) return saved;
     if ((await app.db.prisma.workspace.count()) > 0) return null;
     app.log.info("empty database: creating the demo workspace (about 25,000 usage records)");

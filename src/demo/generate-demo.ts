@@ -5,7 +5,7 @@ import { buildDirectory, directoryRecords } from "./demo-directory.ts";
 import { usageRecords } from "./demo-usage.ts";
 import { Random } from "./random.ts";
 
-export const DEMO_WORKSPACE_NAME = "Acme Corp (demo)";
+const DEMO_WORKSPACE_NAME = "Acme Corp (demo)";
 const DEMO_TIMEZONE = "Europe/Berlin";
 const DAY = 86_400_000;
 /** Records per ingestion call: large enough to be quick, small enough to keep each transaction modest. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../runtime/context.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../config/private-files.ts";
 import { noData } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";

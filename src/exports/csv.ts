@@ -7,12 +7,15 @@ import { formatCell, type CellValue } from "./format-cell.ts";
 
 /** RFC 4180 with CRLF; csv-stringify quotes only the cells that need it. */
 const CSV_OPTIONS = { record_delimiter: "\r\n" } as const;
+/** A row whose every field can be written in a CSV cell. */
+type CsvRow<Row> = { [K in keyof Row]: CellValue };
+
 /** Rows per written chunk: at a few hundred bytes a row, well under 128 kB. */
 const ROWS_PER_CHUNK = 100;
 
 /** The formatted cells of one row, in column order. */
-export function csvCells<Row>(columns: readonly Column<Row>[], row: Row): string[] {
-  return columns.map((c) => formatCell(c.kind, row[c.field] as CellValue));
+function csvCells<Row extends CsvRow<Row>>(columns: readonly Column<Row>[], row: Row): string[] {
+  return columns.map((c) => formatCell(c.kind, row[c.field]));
 }
 
 /**
@@ -20,7 +23,7 @@ export function csvCells<Row>(columns: readonly Column<Row>[], row: Row): string
  * memory flat), calling `onRow` with the rows written so far after each batch;
  * returns the number of rows.
  */
-export async function writeCsv<Row>(
+export async function writeCsv<Row extends CsvRow<Row>>(
   path: string,
   columns: readonly Column<Row>[],
   batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
@@ -35,7 +38,7 @@ export async function writeCsv<Row>(
   return n;
 }
 
-function csvStream<Row>(
+function csvStream<Row extends CsvRow<Row>>(
   columns: readonly Column<Row>[],
   batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
   onRow?: (n: number) => void,

@@ -15,7 +15,8 @@ export function formatCell(kind: ColumnKind, value: CellValue): string {
       return FORMULA_START.test(text) ? `'${text}` : text;
     }
     case "json":
-      return formatJsonMap(value as KeyCount[]);
+      if (!Array.isArray(value)) throw new TypeError(`A json column holds a ${typeof value}, not key counts`);
+      return formatJsonMap(value);
     case "money":
       return trimDecimal(String(value));
     case "bool":
@@ -29,6 +30,6 @@ export function formatCell(kind: ColumnKind, value: CellValue): string {
  * A compact JSON object whose key order is the given order. Written by hand
  * because JavaScript objects move integer-like keys ("123") to the front.
  */
-export function formatJsonMap(entries: readonly KeyCount[]): string {
+function formatJsonMap(entries: readonly KeyCount[]): string {
   return `{${entries.map((e) => `${JSON.stringify(e.key)}:${e.count}`).join(",")}}`;
 }

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import { authenticate, RefusedKeyError } from "../auth/access-keys.ts";
 import { checkCsrf, findSession } from "../auth/sessions.ts";
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../runtime/context.ts";
 import type { AccessKey, Workspace } from "../generated/prisma/client.ts";
-import { readCookie, SESSION_COOKIE } from "./cookies.ts";
-import { clientAddress, limitsOf } from "./rate-limit.ts";
+import { readCookie, SESSION_COOKIE } from "./shared/cookies.ts";
+import { clientAddress, limitsOf } from "../limits/rate-limit.ts";
 
 type Caller = { key: AccessKey; workspace: Workspace };
 

@@ -35,7 +35,9 @@ export function queryLimits(): Plugin {
     onValidate({ params, setResult }) {
       const errors = operationBreadths(params.documentAST).flatMap(({ breadth, introspection }) => [
         ...(breadth > QUERY_LIMITS.breadth
-          ? [`Query exceeds maximum breadth (breadth: ${breadth}, max: ${QUERY_LIMITS.breadth}): every selected field counts, aliases, __typename and fragment fields included`]
+          ? [
+              `Query exceeds maximum breadth (breadth: ${breadth}, max: ${QUERY_LIMITS.breadth}): every selected field counts, aliases, __typename and fragment fields included`,
+            ]
           : []),
         ...(introspection > QUERY_LIMITS.introspectionBreadth
           ? [`Introspection exceeds maximum breadth (breadth: ${introspection}, max: ${QUERY_LIMITS.introspectionBreadth})`]
@@ -45,4 +47,3 @@ export function queryLimits(): Plugin {
     },
   };
 }
-

@@ -1,19 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createYoga } from "graphql-yoga";
 import { requireCapability } from "../auth/permissions.ts";
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../runtime/context.ts";
 import { AppError } from "../errors/app-error.ts";
 import { DOWNLOAD_PREFIX } from "../exports/download-links.ts";
 import type { GraphQLContext } from "../schema/builder.ts";
 import { schema } from "../schema/index.ts";
-import { DATA_TYPES, type DataTypeName } from "../usage/shared/data-types.ts";
-import { readBody } from "./body.ts";
+import { DATA_TYPES, isDataTypeName } from "../usage/shared/data-types.ts";
+import { readBody } from "./shared/body.ts";
 import { authenticateBearer, authenticateGraphQL } from "./graphql-auth.ts";
 import { maskGraphQLError } from "./graphql-errors.ts";
 import { GRAPHQL_BODY_LIMIT_BYTES, queryLimits } from "./graphql-limits.ts";
 import { openApiDocument } from "./openapi/document.ts";
-import { limitsOf } from "./rate-limit.ts";
-import { sendError, sendJson } from "./respond.ts";
+import { limitsOf } from "../limits/rate-limit.ts";
+import { sendError, sendJson } from "./shared/respond.ts";
 import { handleDownload } from "./routes/download.ts";
 import { handleExport } from "./routes/export.ts";
 import { handleIngest } from "./routes/ingest.ts";
@@ -69,7 +69,10 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
       if (path === "/ingest" || exportMatch) {
         if (req.method !== "POST") throw new AppError("NOT_FOUND", `${req.method} ${path} is not supported; use POST`);
         if (req.headers.origin)
-          throw new AppError("FORBIDDEN", "Browser-origin requests are refused: call this API from a server, never from a web page, so your API key stays secret");
+          throw new AppError(
+            "FORBIDDEN",
+            "Browser-origin requests are refused: call this API from a server, never from a web page, so your API key stays secret",
+          );
         const auth = await authenticateBearer(app, req);
         if (path === "/ingest") {
           requireCapability(auth.key, "ingest");
@@ -77,11 +80,10 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
           return await handleIngest(app, req, res, auth.workspace.id);
         }
         const type = exportMatch![1]!;
-        if (!(DATA_TYPES as readonly string[]).includes(type))
-          throw new AppError("NOT_FOUND", `Unknown export type "${type}": use one of ${DATA_TYPES.join(", ")}`);
+        if (!isDataTypeName(type)) throw new AppError("NOT_FOUND", `Unknown export type "${type}": use one of ${DATA_TYPES.join(", ")}`);
         requireCapability(auth.key, "export");
         await limits.exports.consume(auth.key.id);
-        return await handleExport(app, req, res, auth, type as DataTypeName);
+        return await handleExport(app, req, res, auth, type);
       }
       throw new AppError("NOT_FOUND", `No route for ${req.method} ${path}`);
     } catch (error) {

@@ -1,4 +1,6 @@
 import { rename, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { z } from "zod";
+import { errnoCode } from "../errors/errno.ts";
 import type { FilePosition } from "./file-batches.ts";
 
 /**
@@ -26,6 +28,27 @@ export interface CheckpointScope {
 
 export const checkpointPath = (file: string) => `${file}.ingest-progress.json`;
 
+/** A checkpoint file as this version writes it. */
+const savedCheckpoint = z.object({
+  version: z.literal(1),
+  offset: z.number(),
+  line: z.number(),
+  records: z.number(),
+  size: z.number(),
+  mtimeMs: z.number(),
+  workspaceId: z.string(),
+  database: z.string(),
+  updatedAt: z.string(),
+}) satisfies z.ZodType<Checkpoint>;
+
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 /** The scope of a run now: the file as it is, and where its records go. */
 export async function currentScope(file: string, workspaceId: string, database: string): Promise<CheckpointScope> {
   const { size, mtimeMs } = await stat(file);
@@ -34,14 +57,16 @@ export async function currentScope(file: string, workspaceId: string, database: 
 
 /** The file's checkpoint if it belongs to `scope`, else why it does not (null: there is none). */
 export async function readCheckpoint(file: string, scope: CheckpointScope): Promise<Checkpoint | { stale: string } | null> {
-  let saved: Checkpoint;
+  let text: string;
   try {
-    saved = JSON.parse(await readFile(checkpointPath(file), "utf8")) as Checkpoint;
+    text = await readFile(checkpointPath(file), "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    if (errnoCode(error) === "ENOENT") return null;
     return { stale: "it could not be read" };
   }
-  if (saved.version !== 1 || typeof saved.offset !== "number" || typeof saved.line !== "number") return { stale: "it could not be read" };
+  const parsed = savedCheckpoint.safeParse(parseOrNull(text));
+  if (!parsed.success) return { stale: "it could not be read" };
+  const saved = parsed.data;
   if (saved.size !== scope.size || saved.mtimeMs !== scope.mtimeMs) return { stale: "the file changed since" };
   if (saved.workspaceId !== scope.workspaceId) return { stale: `it is for workspace ${saved.workspaceId}` };
   if (saved.database !== scope.database) return { stale: "it is for another database" };

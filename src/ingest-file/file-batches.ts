@@ -46,7 +46,7 @@ const MAX_LINE_BYTES = 1024 * 1024;
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /** Gzip by its extension or, whatever the name, by its first two bytes. */
-export async function isGzipFile(path: string): Promise<boolean> {
+async function isGzipFile(path: string): Promise<boolean> {
   if (path.endsWith(".gz")) return true;
   const handle = await open(path, "r");
   try {
@@ -108,7 +108,9 @@ export async function* readBatches(path: string, start: FilePosition, limits: Ba
   };
 
   try {
-    for await (const chunk of text as AsyncIterable<Buffer>) {
+    for await (const read of text) {
+      // Neither stream has an encoding set: its chunks are Buffers.
+      const chunk = Buffer.isBuffer(read) ? read : Buffer.from(String(read));
       let from = 0;
       for (let nl = chunk.indexOf(0x0a, from); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
         const piece = chunk.subarray(from, nl);

@@ -13,7 +13,7 @@ import { z } from "zod";
  */
 export const MAX_KEY_BYTES = 255;
 /** Directory attributes kept in jsonb (not indexed): names, emails, roles, departments… */
-export const MAX_TEXT_CHARS = 1_000;
+const MAX_TEXT_CHARS = 1_000;
 /** An agent's description and URL. */
 export const MAX_LONG_TEXT_CHARS = 10_000;
 
@@ -26,10 +26,17 @@ export const MAX_LONG_TEXT_CHARS = 10_000;
 const MIN_INSTANT = Date.parse("0001-01-01T00:00:00.000Z");
 const MAX_INSTANT = Date.parse("9999-12-31T23:59:59.999Z");
 
+declare global {
+  interface String {
+    /** ES2024: no lone surrogates. Node 20 has it; the ES2022 lib this project compiles against does not type it. */
+    isWellFormed(): boolean;
+  }
+}
+
 // PostgreSQL text and jsonb hold neither U+0000 nor a lone UTF-16 surrogate
-// (JSON.parse accepts "\ud800"). lib.es2024 types isWellFormed; Node 20 has it.
+// (JSON.parse accepts "\ud800").
 const noNul = (s: string) => !s.includes("\u0000");
-const wellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+const wellFormed = (s: string) => s.isWellFormed();
 // A string longer than the limit in UTF-16 units is longer in UTF-8 bytes too: no need to encode it.
 const fitsKey = (s: string) => s.length <= MAX_KEY_BYTES && Buffer.byteLength(s, "utf8") <= MAX_KEY_BYTES;
 
@@ -37,9 +44,10 @@ const storable = (schema: z.ZodString) =>
   schema.refine(noNul, "must not contain U+0000").refine(wellFormed, "must not contain a lone UTF-16 surrogate");
 
 /** A required id or reference: non-empty, at most MAX_KEY_BYTES. */
-export const key = storable(
-  z.string({ error: "must be a string" }).refine((s) => s.trim() !== "", "must not be empty"),
-).refine(fitsKey, `must be at most ${MAX_KEY_BYTES} bytes in UTF-8`);
+export const key = storable(z.string({ error: "must be a string" }).refine((s) => s.trim() !== "", "must not be empty")).refine(
+  fitsKey,
+  `must be at most ${MAX_KEY_BYTES} bytes in UTF-8`,
+);
 
 /** Optional text that is indexed or names an entity: as a key, but may be empty. */
 export const keyText = storable(z.string({ error: "must be a string or null" }))
@@ -61,7 +69,7 @@ const instantInRange = (s: string) => {
 /** An ISO 8601 date-time with an offset or Z, whose UTC instant PostgreSQL can store and read back. */
 export const instant = instantFormat.refine(instantInRange, INSTANT_RANGE);
 
-export const DATE_FORMS = "must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)";
+const DATE_FORMS = "must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)";
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /**
@@ -77,7 +85,7 @@ export const dateOrInstant = z.string({ error: DATE_FORMS }).superRefine((s, ctx
 function dateProblem(s: string): string | null {
   const date = CALENDAR_DATE.exec(s);
   if (date) {
-    const [year, month, day] = date.slice(1).map(Number) as [number, number, number];
+    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
     if (year < 1) return "must be within years 1 to 9999";
     return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) ? null : "must be a real calendar date";
   }

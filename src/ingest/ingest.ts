@@ -98,8 +98,8 @@ async function unknownDeployments(
   return named.filter((n) => !known.has(n.deploymentId));
 }
 
-/** The attributes the query layer reads (src/usage/queries), under fixed key names; absent text is null. */
-export function directoryAttrs(r: DirectoryRecord): Record<string, string | number | null> {
+/** The attributes the query layer reads (src/usage/<type>/query.ts), under fixed key names; absent text is null. */
+function directoryAttrs(r: DirectoryRecord): Record<string, string | number | null> {
   switch (r.type) {
     case "user":
       return {

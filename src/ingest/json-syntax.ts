@@ -7,10 +7,9 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const COLON = 0x3a;
+// A container closes with its opening character plus 2: `{` 0x7b → `}` 0x7d, `[` 0x5b → `]` 0x5d.
 const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
 const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
 const MINUS = 0x2d;
 
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
@@ -32,10 +31,14 @@ export function isJson(text: string): boolean {
     const c = text.charCodeAt(i);
     if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       i = skipSpace(text, i + 1);
-      if (text.charCodeAt(i) === c + 2) i++; // {} or []: a complete value
+      if (text.charCodeAt(i) === c + 2)
+        i++; // {} or []: a complete value
       else {
         open.push(c);
-        if (c === OPEN_OBJECT && (i = memberName(text, i)) === FAIL) return false;
+        if (c === OPEN_OBJECT) {
+          i = memberName(text, i);
+          if (i === FAIL) return false;
+        }
         continue;
       }
     } else if (c === QUOTE) i = string(text, i);
@@ -55,7 +58,11 @@ export function isJson(text: string): boolean {
         open.pop();
         continue;
       }
-      if (next !== COMMA || (container === OPEN_OBJECT && (i = memberName(text, i)) === FAIL)) return false;
+      if (next !== COMMA) return false;
+      if (container === OPEN_OBJECT) {
+        i = memberName(text, i);
+        if (i === FAIL) return false;
+      }
       break;
     }
   }
@@ -94,8 +101,14 @@ function digits(text: string, i: number): number {
 function number(text: string, i: number): number {
   if (text.charCodeAt(i) === MINUS) i++;
   if (text.charCodeAt(i) === 0x30) i++;
-  else if ((i = digits(text, i)) === FAIL) return FAIL;
-  if (text.charCodeAt(i) === 0x2e /* . */ && (i = digits(text, i + 1)) === FAIL) return FAIL;
+  else {
+    i = digits(text, i);
+    if (i === FAIL) return FAIL;
+  }
+  if (text.charCodeAt(i) === 0x2e /* . */) {
+    i = digits(text, i + 1);
+    if (i === FAIL) return FAIL;
+  }
   const e = text.charCodeAt(i);
   if (e === 0x65 || e === 0x45) {
     const sign = text.charCodeAt(++i);

@@ -1,4 +1,5 @@
 import { AppError, badRequest } from "../errors/app-error.ts";
+import { messageOf } from "../errors/errno.ts";
 import { yieldToEventLoop } from "./event-loop.ts";
 import { isJson } from "./json-syntax.ts";
 import { ProblemList } from "./problems.ts";
@@ -63,7 +64,7 @@ function parseJsonArray(text: string): ParsedBody {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw badRequest(`Malformed JSON body: ${(error as Error).message}`);
+    throw badRequest(`Malformed JSON body: ${messageOf(error)}`);
   }
   if (!Array.isArray(parsed)) throw badRequest(`A ${JSON_TYPE} body must be an array of records`);
   if (parsed.length === 0) throw badRequest(NO_RECORDS);

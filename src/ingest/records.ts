@@ -61,7 +61,7 @@ const directory = { id: key, effectiveAt: instant.nullish() };
 /** When an agent, project, API key or deployment exists (SPEC §2): absent, from the beginning of time / still. */
 const lifetime = { createdAt: dateOrInstant.nullish(), deletedAt: dateOrInstant.nullish() };
 
-export const UserRecord = z.object({
+const UserRecord = z.object({
   type: z.literal("user"),
   ...directory,
   name: text(),
@@ -77,7 +77,7 @@ export const UserRecord = z.object({
   joinedAt: dateOrInstant.nullish(),
   removedAt: dateOrInstant.nullish(),
 });
-export const AgentRecord = z.object({
+const AgentRecord = z.object({
   type: z.literal("agent"),
   ...directory,
   ...lifetime,
@@ -86,10 +86,10 @@ export const AgentRecord = z.object({
   url: text(MAX_LONG_TEXT_CHARS),
   ownerId: keyText,
 });
-export const ProjectRecord = z.object({ type: z.literal("project"), ...directory, ...lifetime, name: text(), ownerId: keyText });
-export const ApiKeyRecord = z.object({ type: z.literal("api_key"), ...directory, ...lifetime, name: text() });
+const ProjectRecord = z.object({ type: z.literal("project"), ...directory, ...lifetime, name: text(), ownerId: keyText });
+const ApiKeyRecord = z.object({ type: z.literal("api_key"), ...directory, ...lifetime, name: text() });
 // A deployment's model and provider name the same things as a usage record's.
-export const DeploymentRecord = z.object({
+const DeploymentRecord = z.object({
   type: z.literal("deployment"),
   ...directory,
   ...lifetime,
@@ -113,7 +113,7 @@ const usage = {
   paygCostUsd: usd,
 };
 
-export const MessageRecord = z.object({
+const MessageRecord = z.object({
   type: z.literal("message"),
   ...usage,
   userId: key,
@@ -123,9 +123,9 @@ export const MessageRecord = z.object({
   conversationId: key.nullish(),
   action: key.nullish(),
 });
-export const ApiRequestRecord = z.object({ type: z.literal("api_request"), ...usage, apiKeyId: key });
+const ApiRequestRecord = z.object({ type: z.literal("api_request"), ...usage, apiKeyId: key });
 
-export const RECORD_SCHEMAS = {
+const RECORD_SCHEMAS = {
   user: UserRecord,
   agent: AgentRecord,
   project: ProjectRecord,
@@ -135,7 +135,7 @@ export const RECORD_SCHEMAS = {
   api_request: ApiRequestRecord,
 } as const;
 
-export type RecordType = keyof typeof RECORD_SCHEMAS;
+type RecordType = keyof typeof RECORD_SCHEMAS;
 export type DirectoryRecord =
   | z.infer<typeof UserRecord>
   | z.infer<typeof AgentRecord>
@@ -157,7 +157,7 @@ const SURFACE_TARGET = { agent: "agentId", project: "projectId" } as const;
 const REQUIRED: Record<string, string[]> = Object.fromEntries(
   Object.entries(RECORD_SCHEMAS).map(([type, schema]) => [
     type,
-    Object.entries(schema.shape as Record<string, z.ZodType>)
+    Object.entries(schema.shape)
       .filter(([, field]) => !field.safeParse(undefined).success && !field.safeParse(null).success)
       .map(([name]) => name),
   ]),
@@ -177,19 +177,18 @@ const INVALID: Validation = { ok: false, reason: "" };
  */
 export function validateRecord(raw: unknown, opts: { describe?: boolean } = {}): Validation {
   const describe = opts.describe ?? true;
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, reason: "record must be a JSON object" };
-  const fields = raw as Record<string, unknown>;
+  if (!isJsonObject(raw)) return { ok: false, reason: "record must be a JSON object" };
+  const fields = raw;
   const type = fields.type;
   if (type === undefined || type === null) return { ok: false, reason: "type is required" };
-  if (typeof type !== "string" || !Object.hasOwn(RECORD_SCHEMAS, type))
-    return describe ? { ok: false, reason: `unknown record type ${echo(type)}` } : INVALID;
+  if (!isRecordType(type)) return describe ? { ok: false, reason: `unknown record type ${echo(type)}` } : INVALID;
   if (!describe) {
     if (REQUIRED[type]!.some((name) => fields[name] === undefined || fields[name] === null)) return INVALID;
-    const parsed = RECORD_SCHEMAS[type as RecordType].safeParse(raw);
+    const parsed = RECORD_SCHEMAS[type].safeParse(raw);
     return parsed.success && !missingTarget(fields) ? { ok: true, record: parsed.data } : INVALID;
   }
 
-  const parsed = RECORD_SCHEMAS[type as RecordType].safeParse(raw, { reportInput: true });
+  const parsed = RECORD_SCHEMAS[type].safeParse(raw, { reportInput: true });
   const problems = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   // Checked on the raw input so it is reported alongside any other problem of the record.
   const target = missingTarget(fields);
@@ -197,6 +196,13 @@ export function validateRecord(raw: unknown, opts: { describe?: boolean } = {}):
   if (problems.length > 0 || !parsed.success) return { ok: false, reason: problems.join("; ") };
   return { ok: true, record: parsed.data };
 }
+
+/** A parsed JSON value that is an object (not an array): its fields by name. */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+const isRecordType = (type: unknown): type is RecordType => typeof type === "string" && Object.hasOwn(RECORD_SCHEMAS, type);
 
 /** The field an agent or project message lacks to name where it went, if any. */
 function missingTarget(fields: Record<string, unknown>): string | null {

@@ -33,9 +33,27 @@ interface UsageRow {
 }
 
 const ROW_COLUMNS = [
-  "kind", "id", "occurred_at", "user_id", "api_key_id", "surface", "agent_id", "project_id", "conversation_id", "action",
-  "model", "model_raw", "provider", "source", "deployment_id", "prompt_tokens", "completion_tokens",
-  "cached_prompt_tokens", "cache_creation_tokens", "cost_usd", "payg_cost_usd",
+  "kind",
+  "id",
+  "occurred_at",
+  "user_id",
+  "api_key_id",
+  "surface",
+  "agent_id",
+  "project_id",
+  "conversation_id",
+  "action",
+  "model",
+  "model_raw",
+  "provider",
+  "source",
+  "deployment_id",
+  "prompt_tokens",
+  "completion_tokens",
+  "cached_prompt_tokens",
+  "cache_creation_tokens",
+  "cost_usd",
+  "payg_cost_usd",
 ] as const satisfies readonly (keyof UsageRow)[];
 const COPY_COLUMNS = ["workspace_id", ...ROW_COLUMNS, "received_at"] as const;
 

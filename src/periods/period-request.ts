@@ -1,6 +1,7 @@
 import { badRequest } from "../errors/app-error.ts";
 import { resolvePeriod, type DateInput, type Period } from "./period.ts";
 import { presetRange, type Preset } from "./presets.ts";
+import { isValidTimezone, timeZoneProblem } from "./time-zone.ts";
 
 /** A period as GraphQL, the CLI and the page ask for it: a preset, or a custom range. */
 export interface PeriodRequest {
@@ -11,15 +12,13 @@ export interface PeriodRequest {
   to?: DateInput | null;
 }
 
-export function resolvePeriodRequest(
-  request: PeriodRequest,
-  workspace: { timezone: string; firstWeekday: number },
-  now: Date,
-): Period {
+export function resolvePeriodRequest(request: PeriodRequest, workspace: { timezone: string; firstWeekday: number }, now: Date): Period {
   if (request.preset) {
     if (request.from || request.to) throw badRequest("period: give either a preset or from and to, not both");
+    const timezone = request.timezone ?? workspace.timezone;
+    if (!isValidTimezone(timezone)) throw badRequest(`period.timezone ${timeZoneProblem(timezone)}`);
     const range = presetRange(request.preset, {
-      timezone: request.timezone ?? workspace.timezone,
+      timezone,
       firstWeekday: workspace.firstWeekday,
       now,
     });

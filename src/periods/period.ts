@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
-import { DateTime, IANAZone } from "luxon";
+import { DateTime } from "luxon";
 import { badRequest } from "../errors/app-error.ts";
+import { isValidTimezone, timeZoneProblem } from "./time-zone.ts";
 
 /** A resolved reporting range: records with from <= occurredAt <= to count. */
 export interface Period {
@@ -19,58 +20,50 @@ export interface DateInput {
 }
 
 /** How far back data may be requested. */
-export const HISTORY_MONTHS = 12;
-export const HISTORY_LIMIT_MESSAGE = "Historical data is limited to 12 months";
+const HISTORY_MONTHS = 12;
+const HISTORY_LIMIT_MESSAGE = "Historical data is limited to 12 months";
 
 // Date, optional wall-clock time, optional offset. The offset is accepted and
 // ignored: the request's `timezone` decides (as the reference service does).
-const DATE_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
-
-/** Zones already found valid: luxon builds an `Intl.DateTimeFormat` per check, a fifth of a cached dashboard request's CPU. */
-const validZones = new Set<string>();
-
-export function isValidTimezone(zone: string): boolean {
-  if (validZones.has(zone)) return true;
-  // Only valid names are remembered (a bounded set); invalid input is never cached.
-  const valid = typeof zone === "string" && zone.length > 0 && IANAZone.isValidZone(zone);
-  if (valid) validZones.add(zone);
-  return valid;
-}
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
 /**
  * Reads `{date, timezone}` as wall-clock time in that zone. A plain date is the
  * start of its day for `from` and the last millisecond of its day for `to`.
  * Returns a problem message instead when the input is not usable.
  */
-export function readDateInput(field: "from" | "to", input: DateInput | undefined | null): DateTime | string {
+function readDateInput(field: "from" | "to", input: unknown): DateTime | string {
   if (!input || typeof input !== "object") return `${field} is required: { date, timezone }`;
-  if (typeof input.date !== "string" || typeof input.timezone !== "string") return parseDateInput(field, input);
+  const date = "date" in input ? input.date : undefined;
+  const timezone = "timezone" in input ? input.timezone : undefined;
+  if (typeof date !== "string" || typeof timezone !== "string") return parseDateInput(field, date, timezone);
   // Dashboards ask for the same few dates over and over; luxon's zone arithmetic
   // (Intl formatToParts per offset) was most of a cached request's CPU.
-  const key = `${field}\u0000${input.date}\u0000${input.timezone}`;
+  const key = `${field}\u0000${date}\u0000${timezone}`;
   let parsed = parsedDates.get(key);
-  if (parsed === undefined) parsedDates.set(key, (parsed = parseDateInput(field, input)));
+  if (parsed === undefined) {
+    parsed = parseDateInput(field, date, timezone);
+    parsedDates.set(key, parsed);
+  }
   return parsed;
 }
 
 /** Results of readDateInput: DateTimes are immutable and messages are strings, so entries are shared safely. */
 const parsedDates = new LRUCache<string, DateTime | string>({ max: 5_000 });
 
-function parseDateInput(field: "from" | "to", input: DateInput): DateTime | string {
+function parseDateInput(field: "from" | "to", date: unknown, timezone: unknown): DateTime | string {
   const problems: string[] = [];
-  if (typeof input.timezone !== "string" || input.timezone === "") problems.push(`${field}.timezone is required`);
-  else if (!isValidTimezone(input.timezone))
-    problems.push(`${field}.timezone "${input.timezone}" is not a known IANA time zone`);
-  const m = typeof input.date === "string" ? DATE_PATTERN.exec(input.date) : null;
+  if (typeof timezone !== "string" || timezone === "") problems.push(`${field}.timezone is required`);
+  else if (!isValidTimezone(timezone)) problems.push(`${field}.timezone ${timeZoneProblem(timezone)}`);
+  const m = typeof date === "string" ? DATE_PATTERN.exec(date) : null;
   if (!m) {
     problems.push(
-      typeof input.date === "string"
-        ? `${field}.date "${input.date}" is not an ISO 8601 date (expected YYYY-MM-DD or YYYY-MM-DDTHH:mm:ss.sssZ)`
+      typeof date === "string"
+        ? `${field}.date "${date}" is not an ISO 8601 date (expected YYYY-MM-DD or YYYY-MM-DDTHH:mm:ss.sssZ)`
         : `${field}.date is required`,
     );
   }
-  if (problems.length > 0 || !m) return problems.join("; ");
+  if (problems.length > 0 || !m || typeof timezone !== "string") return problems.join("; ");
   const [, y, mo, d, h, mi, s, frac] = m;
   const dateOnly = h === undefined;
   const parts = {
@@ -82,9 +75,9 @@ function parseDateInput(field: "from" | "to", input: DateInput): DateTime | stri
     second: s === undefined ? 0 : Number(s),
     millisecond: frac === undefined ? 0 : Number(frac.padEnd(3, "0").slice(0, 3)),
   };
-  const dt = DateTime.fromObject(parts, { zone: input.timezone });
+  const dt = DateTime.fromObject(parts, { zone: timezone });
   if (!dt.isValid || dt.day !== parts.day || parts.hour > 23 || parts.minute > 59 || parts.second > 59)
-    return `${field}.date "${input.date}" is not a real calendar date and time`;
+    return `${field}.date "${date}" is not a real calendar date and time`;
   return dateOnly && field === "to" ? dt.endOf("day") : dt;
 }
 
@@ -104,10 +97,11 @@ export function historyLimit(now: Date, timezone: string): DateTime {
 const historyLimits = new LRUCache<string, DateTime>({ max: 1_000 });
 
 /**
- * Resolves a request's `from`/`to` into a Period, or throws a 400 listing every
- * problem (each names its field).
+ * Resolves a request's `from`/`to` (each a `DateInput`, as typed callers pass it,
+ * or whatever a request body held) into a Period, or throws a 400 listing every
+ * problem (each names its field): the one check of a period's dates.
  */
-export function resolvePeriod(from: DateInput | undefined | null, to: DateInput | undefined | null, now = new Date()): Period {
+export function resolvePeriod(from: unknown, to: unknown, now = new Date()): Period {
   const start = readDateInput("from", from);
   const end = readDateInput("to", to);
   const problems = [start, end].filter((x): x is string => typeof x === "string");

@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { ZipArchive } from "archiver";
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../runtime/context.ts";
 import { createExport } from "../exports/create-export.ts";
 import { AppError, badRequest } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";
@@ -13,11 +13,12 @@ import type { CachedInput } from "../usage/result-cache.ts";
 import type { DataType, DataTypeName, GroupBy } from "../usage/shared/data-types.ts";
 import { uniqueTypes } from "./unique-types.ts";
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../config/private-files.ts";
+import type { ReportSummary } from "../templates/report-summary.ts";
 
 /** Bumped whenever a field of manifest.json changes meaning, so audits can tell versions apart. */
-export const MANIFEST_FORMAT_VERSION = 1;
+const MANIFEST_FORMAT_VERSION = 1;
 
-export interface ReportFileEntry {
+interface ReportFileEntry {
   /** The CSV's name inside the zip: the last segment of the export's `filePath`. */
   name: string;
   dataType: DataTypeName;
@@ -38,15 +39,6 @@ export interface ReportManifest {
   noData: boolean;
   files: ReportFileEntry[];
   generatedAt: string;
-}
-
-export interface ReportSummary {
-  period: { startDate: string; endDate: string; timezone: string };
-  totals: { messages: number; activeUsers: number; apiRequests: number };
-  topUsers: { label: string; messages: number }[];
-  topAgents: { label: string; messages: number }[];
-  topModels: { label: string; requests: number }[];
-  noData: boolean;
 }
 
 export interface ReportZip {
@@ -86,7 +78,7 @@ export function reportSlug(name: string): string {
 }
 
 /** `{slug(name)}-{start}-{end}.zip`; also the shape the download route accepts (export-files.ts). */
-export function reportZipFileName(name: string, period: Pick<Period, "startDate" | "endDate">): string {
+function reportZipFileName(name: string, period: Pick<Period, "startDate" | "endDate">): string {
   return `${reportSlug(name)}-${period.startDate}-${period.endDate}.zip`;
 }
 
@@ -153,13 +145,13 @@ async function exportAll(app: AppContext, input: ReportZipInput): Promise<Export
   const out: ExportedCsv[] = [];
   // Subscriptions are de-duplicated when saved; rows stored before that may still repeat a type.
   for (const { dataType, groupBy } of uniqueTypes(input.types)) {
-    let result;
-    try {
-      result = await createExport(app, { workspaceId: input.workspaceId, dataType, period: input.period, groupBy });
-    } catch (error) {
-      if (error instanceof AppError && error.code === "NO_DATA") return null;
-      throw error;
-    }
+    const result = await createExport(app, { workspaceId: input.workspaceId, dataType, period: input.period, groupBy }).catch(
+      (error: unknown) => {
+        if (error instanceof AppError && error.code === "NO_DATA") return null;
+        throw error;
+      },
+    );
+    if (result === null) return null;
     out.push({
       absolutePath: result.absolutePath,
       entry: {

@@ -1,72 +1,101 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/client.ts";
-import { AppError, badRequest } from "../errors/app-error.ts";
+import { z } from "zod";
+import { AppError } from "../errors/app-error.ts";
+import { type FieldLabel, parseInput } from "../errors/input.ts";
 import type { ReportRun, ReportSubscription, Workspace } from "../generated/prisma/client.ts";
-import { canonicalDataType, checkGroupBy, DATA_TYPES, type DataTypeName, type GroupBy } from "../usage/shared/data-types.ts";
+import {
+  canonicalDataType,
+  checkGroupBy,
+  dataTypeProblem,
+  isDataTypeName,
+  type DataTypeName,
+  type GroupBy,
+} from "../usage/shared/data-types.ts";
 import { checkRecipients } from "./delivery/email.ts";
 import { scheduleOf } from "./runs/plan-runs.ts";
 import { uniqueTypes } from "./unique-types.ts";
-import { nextRunTimes, reportPeriod, scheduleProblems } from "./schedule.ts";
+import { nextRunTimes, reportPeriod, scheduleProblems } from "./runs/schedule.ts";
 
-export interface SubscriptionInput {
-  name: string;
-  cadence: "weekly" | "monthly";
-  weekday?: number | null;
-  dayOfMonth?: number | null;
-  time: string;
-  timezone: string;
-  types: { dataType: string; groupBy?: string | null }[];
-  channel: "email" | "slack";
-  recipients?: string[] | null;
-  slackChannelId?: string | null;
-}
+/** A report's data types as GraphQL, the CLI and the stored row hold them (checked against the workspace below). */
+const reportTypes = z.array(z.object({ dataType: z.string(), groupBy: z.string().nullish() }));
 
-/** Every problem of a subscription for this workspace, each naming its field; the row's values when none. */
-export function checkSubscription(input: SubscriptionInput, workspace: Pick<Workspace, "byok" | "firstWeekday">) {
-  const problems: string[] = [];
-  if (!input.name?.trim()) problems.push("name: must not be empty");
-  const cadence =
-    input.cadence === "weekly"
-      ? { kind: "weekly" as const, weekday: input.weekday ?? -1, time: input.time }
-      : { kind: "monthly" as const, dayOfMonth: input.dayOfMonth ?? -1, time: input.time };
-  problems.push(...scheduleProblems({ cadence, timezone: input.timezone, firstWeekday: workspace.firstWeekday }));
-  if (input.types.length === 0) problems.push("types: choose at least one data type");
-  const types: { dataType: DataTypeName; groupBy: GroupBy | null }[] = [];
-  for (const t of input.types) {
-    if (!(DATA_TYPES as readonly string[]).includes(t.dataType)) {
-      problems.push(`types: "${t.dataType}" is not one of ${DATA_TYPES.join(", ")}`);
-      continue;
+/** A subscription's fields as they cross a boundary: GraphQL's input, the CLI's flags, a stored row being changed. */
+const subscriptionFields = z.object({
+  name: z.string(),
+  cadence: z.enum(["weekly", "monthly"]),
+  weekday: z.number().nullish(),
+  dayOfMonth: z.number().nullish(),
+  time: z.string(),
+  timezone: z.string(),
+  types: reportTypes,
+  channel: z.enum(["email", "slack"]),
+  recipients: z.array(z.string()).nullish(),
+  slackChannelId: z.string().nullish(),
+});
+
+export type SubscriptionInput = z.input<typeof subscriptionFields>;
+
+/**
+ * The subscription input check for a workspace: its fields, then every problem
+ * at once, each naming its field (the schedule's own problems from
+ * `scheduleProblems`, data types and group_by by their one rule in
+ * src/usage/shared/data-types.ts); the row's values when none.
+ */
+const subscriptionFor = (workspace: Pick<Workspace, "byok" | "firstWeekday">) =>
+  subscriptionFields.transform((input, ctx) => {
+    const problems: string[] = [];
+    if (!input.name.trim()) problems.push("name: must not be empty");
+    const cadence =
+      input.cadence === "weekly"
+        ? { kind: "weekly" as const, weekday: input.weekday ?? -1, time: input.time }
+        : { kind: "monthly" as const, dayOfMonth: input.dayOfMonth ?? -1, time: input.time };
+    problems.push(...scheduleProblems({ cadence, timezone: input.timezone, firstWeekday: workspace.firstWeekday }));
+    if (input.types.length === 0) problems.push("types: choose at least one data type");
+    const types: { dataType: DataTypeName; groupBy: GroupBy | null }[] = [];
+    for (const { dataType, groupBy } of input.types) {
+      if (!isDataTypeName(dataType)) {
+        problems.push(`types: ${dataTypeProblem(dataType)}`);
+        continue;
+      }
+      try {
+        types.push({ dataType, groupBy: checkGroupBy(canonicalDataType(dataType), groupBy, workspace) });
+      } catch (error) {
+        problems.push(`types: ${messageOf(error)}`);
+      }
     }
-    try {
-      const dataType = t.dataType as DataTypeName;
-      types.push({ dataType, groupBy: checkGroupBy(canonicalDataType(dataType), t.groupBy, workspace) });
-    } catch (error) {
-      problems.push(`types: ${(error as Error).message}`);
+    const recipients = input.channel === "email" ? (input.recipients ?? []) : [];
+    if (input.channel === "email") {
+      try {
+        checkRecipients(recipients);
+      } catch (error) {
+        problems.push(`recipients: ${messageOf(error)}`);
+      }
     }
-  }
-  const recipients = input.channel === "email" ? (input.recipients ?? []) : [];
-  if (input.channel === "email") {
-    try {
-      checkRecipients(recipients);
-    } catch (error) {
-      problems.push(`recipients: ${(error as Error).message}`);
-    }
-  }
-  if (input.channel === "slack" && !input.slackChannelId?.trim()) problems.push("slackChannelId: required for Slack delivery");
-  if (problems.length > 0) throw badRequest(problems);
-  return {
-    name: input.name.trim(),
-    cadence: input.cadence,
-    weekday: input.cadence === "weekly" ? input.weekday! : null,
-    dayOfMonth: input.cadence === "monthly" ? input.dayOfMonth! : null,
-    time: input.time,
-    timezone: input.timezone,
-    types: uniqueTypes(types),
-    channel: input.channel,
-    recipients,
-    slackChannelId: input.channel === "slack" ? input.slackChannelId!.trim() : null,
-  };
-}
+    if (input.channel === "slack" && !input.slackChannelId?.trim()) problems.push("slackChannelId: required for Slack delivery");
+    for (const message of problems) ctx.addIssue({ code: "custom", message });
+    if (problems.length > 0) return z.NEVER;
+    return {
+      name: input.name.trim(),
+      cadence: input.cadence,
+      weekday: input.cadence === "weekly" ? input.weekday! : null,
+      dayOfMonth: input.cadence === "monthly" ? input.dayOfMonth! : null,
+      time: input.time,
+      timezone: input.timezone,
+      types: uniqueTypes(types),
+      channel: input.channel,
+      recipients,
+      slackChannelId: input.channel === "slack" ? input.slackChannelId!.trim() : null,
+    };
+  });
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** GraphQL mutations (and the CLI, which relabels) name a field as `field:`; the checks above name their own. */
+const subscriptionLabel: FieldLabel = (path) => (path.length > 0 ? `${path.map(String).join(".")}:` : "");
+
+const checkSubscription = (input: unknown, workspace: Pick<Workspace, "byok" | "firstWeekday">) =>
+  parseInput(subscriptionFor(workspace), input, subscriptionLabel);
 
 export async function createSubscription(db: Database, workspace: Workspace, input: SubscriptionInput, now: Date) {
   const values = checkSubscription(input, workspace);
@@ -85,8 +114,11 @@ export async function findSubscription(db: Database, workspaceId: string, id: st
 
 export async function updateSubscription(db: Database, workspace: Workspace, id: string, patch: Partial<SubscriptionInput>) {
   const sub = await findSubscription(db, workspace.id, id);
-  const current: SubscriptionInput = { ...sub, types: sub.types as SubscriptionInput["types"] };
-  const values = checkSubscription({ ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) }, workspace);
+  const current: SubscriptionInput = { ...sub, types: reportTypes.parse(sub.types) };
+  const values = checkSubscription(
+    { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) },
+    workspace,
+  );
   return db.prisma.reportSubscription.update({ where: { id }, data: values });
 }
 
@@ -118,8 +150,13 @@ export async function enqueueRun(
 ): Promise<ReportRun> {
   return db.prisma.reportRun.create({
     data: {
-      id: randomUUID(), subscriptionId: sub.id, kind,
-      periodStart: period.from.date, periodEnd: period.to.date, dueAt: now, nextAttemptAt: now,
+      id: randomUUID(),
+      subscriptionId: sub.id,
+      kind,
+      periodStart: period.from.date,
+      periodEnd: period.to.date,
+      dueAt: now,
+      nextAttemptAt: now,
     },
   });
 }

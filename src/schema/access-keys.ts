@@ -1,5 +1,4 @@
 import { createAccessKey, listAccessKeys, revokeAccessKey, summaryFields, type AccessKeySummary } from "../auth/access-keys.ts";
-import { requireCapability } from "../auth/permissions.ts";
 import { builder, COSTED_BY_DATA_LIST } from "./builder.ts";
 
 const AccessRoleEnum = builder.enumType("AccessRole", {
@@ -30,12 +29,10 @@ builder.queryField("accessKeys", (t) =>
   t.field({
     type: [AccessKeyRef],
     errors: {},
+    authScopes: { manage: true },
     complexity: COSTED_BY_DATA_LIST,
     description: "The workspace's API keys (admin keys only).",
-    resolve: (_root, _args, ctx) => {
-      requireCapability(ctx.key, "manage");
-      return listAccessKeys(ctx.app.db, ctx.workspace.id);
-    },
+    resolve: (_root, _args, ctx) => listAccessKeys(ctx.app.db, ctx.workspace.id),
   }),
 );
 
@@ -50,9 +47,9 @@ builder.mutationField("createAccessKey", (t) =>
   t.field({
     type: CreatedKeyRef,
     errors: {},
+    authScopes: { manage: true },
     args: { input: t.arg({ type: CreateKeyInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      requireCapability(ctx.key, "manage");
       const { id, apiKey } = await createAccessKey(ctx.app.db, {
         workspaceId: ctx.workspace.id,
         role: input.role,
@@ -68,11 +65,9 @@ builder.mutationField("revokeAccessKey", (t) =>
   t.field({
     type: AccessKeyRef,
     errors: {},
+    authScopes: { manage: true },
     description: "Revokes a key at once: requests with it are answered 401 from then on.",
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => {
-      requireCapability(ctx.key, "manage");
-      return revokeAccessKey(ctx.app.db, ctx.workspace.id, String(id));
-    },
+    resolve: (_root, { id }, ctx) => revokeAccessKey(ctx.app.db, ctx.workspace.id, String(id)),
   }),
 );

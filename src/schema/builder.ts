@@ -2,9 +2,13 @@ import SchemaBuilder from "@pothos/core";
 import ComplexityPlugin from "@pothos/plugin-complexity";
 import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
+import RelayPlugin from "@pothos/plugin-relay";
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from "@pothos/plugin-scope-auth";
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from "graphql";
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../runtime/context.ts";
+import { can, capabilityDenied, isCapability, type Capability } from "../auth/permissions.ts";
 import type { AccessKey, Workspace } from "../generated/prisma/client.ts";
+import type { AccessRole } from "../generated/prisma/enums.ts";
 import type PrismaTypes from "../generated/pothos-types.ts";
 import { getDatamodel } from "../generated/pothos-types.ts";
 import { AppError } from "../errors/app-error.ts";
@@ -27,6 +31,9 @@ export const QUERY_LIMITS = {
   introspectionBreadth: 300,
 } as const;
 
+/** Usage pages (connections): the page size when neither `first` nor `last` is given, and the largest allowed. */
+export const PAGE_SIZE = { default: 50, max: 200 } as const;
+
 /** Every GraphQL request is made with a valid key; the HTTP layer answers 401 before Yoga otherwise. */
 export interface GraphQLContext {
   app: AppContext;
@@ -34,9 +41,33 @@ export interface GraphQLContext {
   workspace: Workspace;
 }
 
+/**
+ * A request's auth scopes are the capabilities of its key's role (a session is
+ * signed in with an admin key: the same), so `src/auth/permissions.ts` stays the
+ * one place that says which role may do what. A field declares
+ * `authScopes: { query: true }` instead of checking inside its resolver.
+ */
+type CapabilityScopes = Record<Capability, boolean>;
+function capabilityScopes(role: AccessRole): CapabilityScopes {
+  return { query: can(role, "query"), export: can(role, "export"), ingest: can(role, "ingest"), manage: can(role, "manage") };
+}
+
+/** The capability a refused field asked for (each field asks for one). */
+function missingCapability(failure: AuthFailure): Capability | null {
+  if (failure.kind === AuthScopeFailureType.AuthScope) return isCapability(failure.scope) ? failure.scope : null;
+  if (failure.kind === AuthScopeFailureType.AnyAuthScopes || failure.kind === AuthScopeFailureType.AllAuthScopes) {
+    for (const inner of failure.failures) {
+      const found = missingCapability(inner);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
+  AuthScopes: CapabilityScopes;
   Scalars: {
     Date: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
@@ -45,7 +76,9 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ErrorsPlugin, PrismaPlugin, ComplexityPlugin],
+  // Errors first: it wraps the others, so a refused scope (an AppError) becomes the
+  // field's AppError member. Scope auth before Prisma: a refused field runs no query.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   prisma: {
     client: (ctx) => ctx.app.db.prisma,
@@ -54,6 +87,26 @@ export const builder = new SchemaBuilder<{
     onUnusedQuery: process.env.NODE_ENV === "production" ? null : "warn",
   },
   errors: { defaultTypes: [AppError] },
+  scopeAuth: {
+    authScopes: (ctx) => capabilityScopes(ctx.key.role),
+    // The FORBIDDEN AppError of `requireCapability`: same code, same message.
+    unauthorizedError: (_parent, ctx, _info, result) => {
+      const capability = missingCapability(result.failure);
+      return capability ? capabilityDenied(ctx.key, capability) : new AppError("FORBIDDEN", result.message);
+    },
+  },
+  relay: {
+    // Connections only (the usage pages), no Node types: no `node`/`nodes` root fields.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    clientMutationId: "omit",
+    cursorType: "String",
+    // The connection field already multiplies by the page size: its lists must not multiply again.
+    nodesOnConnection: { description: "The rows of this page, as in `edges`, without cursors.", complexity: { field: 1, multiplier: 1 } },
+    edgesFieldOptions: { complexity: { field: 1, multiplier: 1 } },
+    firstArgOptions: { description: `Page size, at most ${PAGE_SIZE.max} (default ${PAGE_SIZE.default}).` },
+    lastArgOptions: { description: `The last rows (before \`before\`, if given), at most ${PAGE_SIZE.max}.` },
+  },
   complexity: {
     defaultComplexity: 1,
     defaultListMultiplier: 10,

@@ -1,11 +1,10 @@
 import { AppError, ERROR_CODES, type ErrorCode } from "../errors/app-error.ts";
 import { builder } from "./builder.ts";
 
-const ErrorCodeEnum = builder.enumType("ErrorCode", {
-  values: Object.keys(ERROR_CODES) as ErrorCode[],
-});
+const isErrorCode = (name: string): name is ErrorCode => Object.hasOwn(ERROR_CODES, name);
+const ErrorCodeEnum = builder.enumType("ErrorCode", { values: Object.keys(ERROR_CODES).filter(isErrorCode) });
 
-export const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
+const ErrorInterface = builder.interfaceRef<Error>("Error").implement({
   fields: (t) => ({ message: t.exposeString("message") }),
 });
 

@@ -1,18 +1,14 @@
-import { requireCapability } from "../auth/permissions.ts";
 import { createExport, type ExportResult } from "../exports/create-export.ts";
-import { limitsOf } from "../http/rate-limit.ts";
+import { limitsOf } from "../limits/rate-limit.ts";
 import { resolvePeriodRequest } from "../periods/period-request.ts";
-import { DATA_TYPES, GROUP_BYS, type DataTypeName, type GroupBy } from "../usage/shared/data-types.ts";
+import { DATA_TYPES, GROUP_BYS } from "../usage/shared/data-types.ts";
 import { builder } from "./builder.ts";
+import { enumValues } from "./enum-values.ts";
 import { PeriodInput } from "./period.ts";
 
-export const DataTypeEnum = builder.enumType("DataType", {
-  values: Object.fromEntries(DATA_TYPES.map((t) => [t.toUpperCase(), { value: t }])) as Record<string, { value: DataTypeName }>,
-});
+export const DataTypeEnum = builder.enumType("DataType", { values: enumValues(DATA_TYPES) });
 
-export const GroupByEnum = builder.enumType("GroupBy", {
-  values: Object.fromEntries(GROUP_BYS.map((g) => [g.toUpperCase(), { value: g }])) as Record<string, { value: GroupBy }>,
-});
+export const GroupByEnum = builder.enumType("GroupBy", { values: enumValues(GROUP_BYS) });
 
 const DateRangeRef = builder.objectRef<ExportResult["dateRange"]>("DateRange").implement({
   fields: (t) => ({ from: t.exposeString("from"), to: t.exposeString("to") }),
@@ -41,10 +37,10 @@ builder.mutationField("createExport", (t) =>
   t.field({
     type: ExportRef,
     errors: {},
+    authScopes: { export: true },
     description: "Renders the CSV of a data type for a period through the same rows the queries return.",
     args: { input: t.arg({ type: CreateExportInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      requireCapability(ctx.key, "export");
       // The same per-key budget as POST /export/{type}; past it, the AppError member with RATE_LIMITED.
       await limitsOf(ctx.app).exports.consume(ctx.key.id);
       const period = resolvePeriodRequest(input.period, ctx.workspace, ctx.app.now());

@@ -1,10 +1,9 @@
 import type { Period } from "../periods/period.ts";
-import { PRESETS, type Preset } from "../periods/presets.ts";
+import { PRESETS } from "../periods/presets.ts";
 import { builder } from "./builder.ts";
+import { enumValues } from "./enum-values.ts";
 
-export const PeriodPresetEnum = builder.enumType("PeriodPreset", {
-  values: Object.fromEntries(PRESETS.map((p) => [p.toUpperCase(), { value: p }])) as Record<string, { value: Preset }>,
-});
+export const PeriodPresetEnum = builder.enumType("PeriodPreset", { values: enumValues(PRESETS) });
 
 const DateInputRef = builder.inputType("DateInput", {
   description:

@@ -1,4 +1,3 @@
-import { requireCapability } from "../auth/permissions.ts";
 import type { Period } from "../periods/period.ts";
 import { resolvePeriodRequest, type PeriodRequest } from "../periods/period-request.ts";
 import { dailyMessagesByModel, type DailySeries } from "../usage/overview/daily-series.ts";
@@ -63,7 +62,6 @@ const SeriesRef = builder.objectRef<DailySeries & { period: Period }>("UsageSeri
 });
 
 function periodOf(args: { period: PeriodRequest }, ctx: GraphQLContext): Period {
-  requireCapability(ctx.key, "query");
   return resolvePeriodRequest(args.period, ctx.workspace, ctx.app.now());
 }
 
@@ -71,6 +69,7 @@ builder.queryField("usageSummary", (t) =>
   t.field({
     type: SummaryRef,
     errors: {},
+    authScopes: { query: true },
     description: "The analytics page's headline numbers for a period.",
     args: { period: t.arg({ type: PeriodInput, required: true }) },
     resolve: async (_root, args, ctx) => {
@@ -84,6 +83,7 @@ builder.queryField("usageSeries", (t) =>
   t.field({
     type: SeriesRef,
     errors: {},
+    authScopes: { query: true },
     description: "Messages per day of a period, one series per model (the analytics page's chart).",
     args: { period: t.arg({ type: PeriodInput, required: true }) },
     resolve: async (_root, args, ctx) => {

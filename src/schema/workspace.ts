@@ -1,20 +1,20 @@
-import { requireCapability } from "../auth/permissions.ts";
-import { AppError } from "../errors/app-error.ts";
-import { isValidTimezone } from "../periods/period.ts";
 import { PRESETS, presetRange } from "../periods/presets.ts";
 import { canonicalDataType, groupByOptions } from "../usage/shared/data-types.ts";
+import { parseSettingsChange } from "../workspaces/workspace-settings.ts";
 import { builder } from "./builder.ts";
 import { DataTypeEnum, GroupByEnum } from "./exports.ts";
 import { PeriodPresetEnum } from "./period.ts";
 
-const PresetRangeRef = builder.objectRef<{ preset: (typeof PRESETS)[number]; startDate: string; endDate: string }>("PresetRange").implement({
-  description: "A preset's concrete dates in the workspace's time zone, as the Export dialog shows them.",
-  fields: (t) => ({
-    preset: t.expose("preset", { type: PeriodPresetEnum }),
-    startDate: t.field({ type: "Date", resolve: (p) => p.startDate }),
-    endDate: t.field({ type: "Date", resolve: (p) => p.endDate }),
-  }),
-});
+const PresetRangeRef = builder
+  .objectRef<{ preset: (typeof PRESETS)[number]; startDate: string; endDate: string }>("PresetRange")
+  .implement({
+    description: "A preset's concrete dates in the workspace's time zone, as the Export dialog shows them.",
+    fields: (t) => ({
+      preset: t.expose("preset", { type: PeriodPresetEnum }),
+      startDate: t.field({ type: "Date", resolve: (p) => p.startDate }),
+      endDate: t.field({ type: "Date", resolve: (p) => p.endDate }),
+    }),
+  });
 
 builder.prismaObject("Workspace", {
   fields: (t) => ({
@@ -63,27 +63,16 @@ builder.mutationField("updateWorkspaceSettings", (t) =>
   t.prismaField({
     type: "Workspace",
     errors: {},
+    authScopes: { manage: true },
     args: { input: t.arg({ type: SettingsInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      requireCapability(ctx.key, "manage");
-      const problems: string[] = [];
-      if (input.name !== null && input.name !== undefined && input.name.trim() === "") problems.push("name: must not be empty");
-      if (input.timezone && !isValidTimezone(input.timezone)) problems.push(`timezone: "${input.timezone}" is not a known IANA time zone`);
-      if (input.firstWeekday !== null && input.firstWeekday !== undefined && (input.firstWeekday < 0 || input.firstWeekday > 6))
-        problems.push("firstWeekday: must be 0 (Sunday) to 6 (Saturday)");
-      if (problems.length > 0) throw new AppError("BAD_REQUEST", problems);
+      const data = parseSettingsChange(input);
       return ctx.app.db.prisma.workspace.update({
         // Selecting only `__typename` gives `{select: {}}`, which Prisma's update
         // refuses ("Unexpected error"); the whole row is as good.
         ...(isEmptySelect(query) ? {} : query),
         where: { id: ctx.workspace.id },
-        data: {
-          name: input.name ?? undefined,
-          timezone: input.timezone ?? undefined,
-          firstWeekday: input.firstWeekday ?? undefined,
-          byok: input.byok ?? undefined,
-          userLevelData: input.userLevelData ?? undefined,
-        },
+        data,
       });
     },
   }),

@@ -19,15 +19,32 @@ export interface CachedInput extends UsageQueryInput {
 const MAX_CACHED_ROWS = 500_000;
 
 /** A result and the orderings already asked of it (sorting 20,000 rows per request would dominate a dashboard). */
-type Entry = { rows: unknown[]; sorted: Map<string, unknown[]> };
-const caches = new WeakMap<Database, { settled: LRUCache<string, Entry>; pending: Map<string, Promise<Entry>> }>();
+type Entry<Row> = { rows: Row[]; sorted: Map<string, Row[]> };
 
-function cacheOf(db: Database) {
+/**
+ * Results are filed under their data type, so a read gets back the row type it
+ * stored; one LRU over all of them bounds the rows kept (evicting a key drops
+ * its result).
+ */
+interface Cache {
+  kept: LRUCache<string, { type: DataType; rows: number }>;
+  settled: { [T in DataType]: Map<string, Entry<RowOf[T]>> };
+  pending: { [T in DataType]: Map<string, Promise<Entry<RowOf[T]>>> };
+}
+const caches = new WeakMap<Database, Cache>();
+
+function cacheOf(db: Database): Cache {
   let cache = caches.get(db);
   if (!cache) {
+    const settled: Cache["settled"] = { users: new Map(), agents: new Map(), api_keys: new Map(), projects: new Map(), models: new Map() };
     cache = {
-      settled: new LRUCache<string, Entry>({ maxSize: MAX_CACHED_ROWS, sizeCalculation: (e) => Math.max(1, e.rows.length) }),
-      pending: new Map(),
+      kept: new LRUCache({
+        maxSize: MAX_CACHED_ROWS,
+        sizeCalculation: (k) => Math.max(1, k.rows),
+        dispose: (k, key) => settled[k.type].delete(key),
+      }),
+      settled,
+      pending: { users: new Map(), agents: new Map(), api_keys: new Map(), projects: new Map(), models: new Map() },
     };
     caches.set(db, cache);
   }
@@ -36,7 +53,20 @@ function cacheOf(db: Database) {
 
 function keyOf(type: DataType, input: CachedInput): string {
   const { workspace: w, period: p } = input;
-  return JSON.stringify([type, w.id, w.dataVersion, w.userLevelData, w.byok, p.from, p.to, p.timezone, p.startDate, p.endDate, input.groupBy, input.rawOnly ?? false]);
+  return JSON.stringify([
+    type,
+    w.id,
+    w.dataVersion,
+    w.userLevelData,
+    w.byok,
+    p.from,
+    p.to,
+    p.timezone,
+    p.startDate,
+    p.endDate,
+    input.groupBy,
+    input.rawOnly ?? false,
+  ]);
 }
 
 export interface RowOrder<Row> {
@@ -55,46 +85,51 @@ export async function cachedRows<T extends DataType>(
   order?: RowOrder<RowOf[T]> | null,
 ): Promise<RowOf[T][]> {
   const entry = await cachedEntry(db, type, input);
-  if (!order) return entry.rows as RowOf[T][];
+  if (!order) return entry.rows;
   const orderKey = `${order.field} ${order.direction}`;
   let sorted = entry.sorted.get(orderKey);
   if (!sorted) {
-    sorted = sortRows(entry.rows as RowOf[T][], order.field, order.direction);
+    sorted = sortRows(entry.rows, order.field, order.direction);
     entry.sorted.set(orderKey, sorted);
   }
-  return sorted as RowOf[T][];
+  return sorted;
 }
 
-async function cachedEntry(db: Database, type: DataType, input: CachedInput): Promise<Entry> {
+async function cachedEntry<T extends DataType>(db: Database, type: T, input: CachedInput): Promise<Entry<RowOf[T]>> {
   const cache = cacheOf(db);
   const key = keyOf(type, input);
-  const hit = cache.settled.get(key);
+  const settled = cache.settled[type];
+  const pendings = cache.pending[type];
+  const hit = cache.kept.get(key) && settled.get(key);
   if (hit) return hit;
-  let pending = cache.pending.get(key);
+  let pending = pendings.get(key);
   if (!pending) {
-    pending = queryRows<unknown>(db, DATA_TYPE_SLICES[type].query as UsageQuery<unknown>, input).then(
+    const query: UsageQuery<RowOf[T]> = DATA_TYPE_SLICES[type].query;
+    pending = queryRows(db, query, input).then(
       (rows) => {
-        const entry: Entry = { rows, sorted: new Map() };
-        cache.pending.delete(key);
-        cache.settled.set(key, entry);
+        const entry: Entry<RowOf[T]> = { rows, sorted: new Map() };
+        pendings.delete(key);
+        // A result larger than the whole cache is not kept (the LRU refuses it).
+        cache.kept.set(key, { type, rows: rows.length });
+        if (cache.kept.has(key)) settled.set(key, entry);
         return entry;
       },
       (error: unknown) => {
-        cache.pending.delete(key);
+        pendings.delete(key);
         throw error;
       },
     );
-    cache.pending.set(key, pending);
+    pendings.set(key, pending);
   }
   return pending;
 }
 
 /** A stable sort on one field (numbers compared as numbers, nulls last); ties keep the export order. */
-export function sortRows<Row>(rows: readonly Row[], field: keyof Row, direction: "ASC" | "DESC"): Row[] {
+function sortRows<Row>(rows: readonly Row[], field: keyof Row, direction: "ASC" | "DESC"): Row[] {
   const sign = direction === "ASC" ? 1 : -1;
   return [...rows].sort((a, b) => {
-    const x = a[field] as unknown;
-    const y = b[field] as unknown;
+    const x: unknown = a[field];
+    const y: unknown = b[field];
     if (x === null || x === undefined) return y === null || y === undefined ? 0 : 1;
     if (y === null || y === undefined) return -1;
     const nx = Number(x);

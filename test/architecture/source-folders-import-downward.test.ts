@@ -14,29 +14,6 @@ const SRC = join(ROOT, "src");
 const GENERATED = join(SRC, "generated");
 const MAX_LINES = 300;
 
-/**
- * Cycles older than this test, each cut at one folder-to-folder import so that
- * any other cycle still fails. Delete an entry once its cycle is gone (a stale
- * entry fails the last test below).
- */
-const KNOWN_BACK_EDGES: { from: string; to: string }[] = [
-  // routes/* use body.ts, respond.ts, cookies.ts, rate-limit.ts; server.ts imports routes/*.
-  { from: "src/http/routes", to: "src/http" },
-  // schema/exports.ts takes the export rate limit from http/rate-limit.ts; http/server.ts serves the schema.
-  { from: "src/schema", to: "src/http" },
-  // runs/plan-runs.ts reads schedule.ts; deliver-run.ts, process-due-runs.ts, subscriptions.ts use runs/*.
-  { from: "src/reports/runs", to: "src/reports" },
-  // create-workspace.ts makes the first key with auth/access-keys.ts, which reads workspaces/workspace-row.ts.
-  { from: "src/workspaces", to: "src/auth" },
-];
-
-/**
- * Files in src/ itself imported from its subfolders, while src/'s entry points
- * (main.ts, app.ts, scheduler.ts) import those subfolders: a cycle through the
- * root folder, left until these files move into a folder of their own.
- */
-const KNOWN_ROOT_FILES_IMPORTED_FROM_BELOW = ["src/context.ts", "src/logging.ts", "src/project-root.ts"];
-
 const rel = (path: string) => relative(ROOT, path).split("\\").join("/");
 
 function sourceFiles(dir: string): string[] {
@@ -57,11 +34,12 @@ function importsOf(file: string): string[] {
     .map((f) => f.fileName)
     .filter((spec) => spec.startsWith("."))
     .map((spec) => resolve(dirname(file), spec))
-    .filter((target) => target.startsWith(SRC + "/") && !target.startsWith(GENERATED + "/") && target !== GENERATED)
+    .filter((target) => target.startsWith(`${SRC}/`) && !target.startsWith(`${GENERATED}/`) && target !== GENERATED)
     .map(rel);
 }
 
-const folderOf = (path: string) => (existsSync(join(ROOT, path)) && statSync(join(ROOT, path)).isDirectory() ? path : rel(dirname(join(ROOT, path))));
+const folderOf = (path: string) =>
+  existsSync(join(ROOT, path)) && statSync(join(ROOT, path)).isDirectory() ? path : rel(dirname(join(ROOT, path)));
 
 /** folder → folder → the imports (`file → file`) that make the edge. */
 const edges = new Map<string, Map<string, string[]>>();
@@ -70,8 +48,6 @@ for (const file of files) {
   for (const target of importsOf(file)) {
     const to = folderOf(target);
     if (to === from) continue;
-    if (KNOWN_ROOT_FILES_IMPORTED_FROM_BELOW.includes(target)) continue;
-    if (KNOWN_BACK_EDGES.some((e) => e.from === from && e.to === to)) continue;
     const out = edges.get(from) ?? new Map<string, string[]>();
     edges.set(from, out);
     out.set(to, [...(out.get(to) ?? []), `${rel(file)} → ${target}`]);
@@ -111,16 +87,6 @@ function cycles(): string[][] {
   return found;
 }
 
-function reaches(from: string, to: string): boolean {
-  const seen = new Set([from]);
-  const queue = [from];
-  for (let v = queue.shift(); v !== undefined; v = queue.shift()) {
-    if (v === to) return true;
-    for (const w of edges.get(v)?.keys() ?? []) if (!seen.has(w)) (seen.add(w), queue.push(w));
-  }
-  return false;
-}
-
 test("no folder of src/ imports from a folder that imports it back", () => {
   const offenders = cycles().map((component) => {
     const inside = component.flatMap((from) =>
@@ -140,17 +106,4 @@ test(`no source file in src/ is over ${MAX_LINES} lines`, () => {
     .filter((f) => f.lines > MAX_LINES)
     .map((f) => `${f.file}: ${f.lines} lines`);
   expect(offenders, offenders.join("\n")).toEqual([]);
-});
-
-test("every known cycle listed above still exists (delete the entries of fixed ones)", () => {
-  const importsFromBelow = new Set(
-    files.filter((file) => folderOf(rel(file)) !== "src").flatMap((file) => importsOf(file)),
-  );
-  const stale = [
-    ...KNOWN_BACK_EDGES.filter(
-      (e) => !files.some((f) => folderOf(rel(f)) === e.from && importsOf(f).some((t) => folderOf(t) === e.to)) || !reaches(e.to, e.from),
-    ).map((e) => `${e.from} → ${e.to}`),
-    ...KNOWN_ROOT_FILES_IMPORTED_FROM_BELOW.filter((file) => !importsFromBelow.has(file)),
-  ];
-  expect(stale, `no longer cyclic: ${stale.join(", ")}`).toEqual([]);
 });

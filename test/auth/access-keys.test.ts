@@ -1,11 +1,6 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, test } from "vitest";
-import {
-  authenticate,
-  createAccessKey,
-  listAccessKeys,
-  revokeAccessKey,
-} from "../../src/auth/access-keys.ts";
+import { authenticate, createAccessKey, listAccessKeys, revokeAccessKey } from "../../src/auth/access-keys.ts";
 import { can, requireCapability, type Capability } from "../../src/auth/permissions.ts";
 import type { Database } from "../../src/db/client.ts";
 import { AppError } from "../../src/errors/app-error.ts";
@@ -71,12 +66,8 @@ describe("access keys", () => {
   test("authenticate names each way of failing", async () => {
     const { id, apiKey } = await createAccessKey(db, { workspaceId: ws, role: "export" });
     await revokeAccessKey(db, ws, id);
-    expect(await failure(authenticate(db, undefined))).toBe(
-      'UNAUTHORIZED: Missing API key: send the header "Authorization: Bearer <key>"',
-    );
-    expect(await failure(authenticate(db, "  "))).toBe(
-      'UNAUTHORIZED: Missing API key: send the header "Authorization: Bearer <key>"',
-    );
+    expect(await failure(authenticate(db, undefined))).toBe('UNAUTHORIZED: Missing API key: send the header "Authorization: Bearer <key>"');
+    expect(await failure(authenticate(db, "  "))).toBe('UNAUTHORIZED: Missing API key: send the header "Authorization: Bearer <key>"');
     const malformed = 'UNAUTHORIZED: Malformed Authorization header: expected "Bearer <key>"';
     expect(await failure(authenticate(db, `Basic ${apiKey}`))).toBe(malformed);
     expect(await failure(authenticate(db, "Bearer"))).toBe(malformed);
@@ -111,9 +102,7 @@ describe("access keys", () => {
   test("a key cannot be revoked through another workspace, nor an unknown key", async () => {
     const { id } = await createAccessKey(db, { workspaceId: ws, role: "export" });
     expect(await failure(revokeAccessKey(db, other, id))).toBe(`NOT_FOUND: API key "${id}" not found in workspace "${other}"`);
-    expect(await failure(revokeAccessKey(db, ws, "key_unknown"))).toBe(
-      `NOT_FOUND: API key "key_unknown" not found in workspace "${ws}"`,
-    );
+    expect(await failure(revokeAccessKey(db, ws, "key_unknown"))).toBe(`NOT_FOUND: API key "key_unknown" not found in workspace "${ws}"`);
     expect((await db.prisma.accessKey.findUniqueOrThrow({ where: { id } })).revokedAt).toBeNull();
   });
 });

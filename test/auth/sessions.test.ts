@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
 import { checkCsrf, endSession, findSession, SESSION_TTL_MS, sessionIdOf, SignInError, startSession } from "../../src/auth/sessions.ts";
 import { testDatabase } from "../helpers/database.ts";
+import { expectInstanceOf } from "../helpers/expect.ts";
 
 const db = await testDatabase();
 await db.prisma.workspace.create({ data: { id: "ws_a", name: "A" } });
@@ -21,10 +22,20 @@ describe("sessions", () => {
   });
 
   test("refusals carry the reason the form sign-in reports", async () => {
-    const reason = (apiKey: unknown) => startSession(db, apiKey, NOW).then(() => null, (e: SignInError) => [e.reason, e.status]);
+    const reason = (apiKey: unknown) =>
+      startSession(db, apiKey, NOW).then(
+        () => null,
+        (e: unknown) => {
+          const error = expectInstanceOf(e, SignInError);
+          return [error.reason, error.status];
+        },
+      );
     const exporter = await createAccessKey(db, { workspaceId: "ws_a", role: "export" });
     expect(await Promise.all([reason(null), reason(42), reason("ue_unknown"), reason(exporter.apiKey)])).toEqual([
-      ["missing", 401], ["missing", 401], ["invalid", 401], ["not_admin", 403],
+      ["missing", 401],
+      ["missing", 401],
+      ["invalid", 401],
+      ["not_admin", 403],
     ]);
   });
 

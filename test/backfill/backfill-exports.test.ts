@@ -28,8 +28,15 @@ const db = await testDatabase();
 const app = testApp(db, { now: NOW });
 
 const message = (id: string, month: string, userId: string, target: Record<string, string>) => ({
-  type: "message", id, occurredAt: `${month}-10T12:00:00Z`, userId, model: "gpt-4o", provider: "openai", source: "WEB",
-  surface: target.agentId ? "agent" : target.projectId ? "project" : "chat", ...target,
+  type: "message",
+  id,
+  occurredAt: `${month}-10T12:00:00Z`,
+  userId,
+  model: "gpt-4o",
+  provider: "openai",
+  source: "WEB",
+  surface: target.agentId ? "agent" : target.projectId ? "project" : "chat",
+  ...target,
 });
 
 const directory = [
@@ -53,7 +60,18 @@ const usage = MONTHS.flatMap((month) => [
   message(`chat-${month}`, month, "u1", {}),
   message(`agent-${month}`, month, "u1", { agentId: "a_used", conversationId: `c-${month}` }),
   message(`project-${month}`, month, "u2", { projectId: "p_used" }),
-  { type: "api_request", id: `req-${month}`, occurredAt: `${month}-10T12:00:00Z`, apiKeyId: "k_used", model: "gpt-4o", provider: "openai", source: "API", promptTokens: 1000, completionTokens: 100, costUsd: "0.01" },
+  {
+    type: "api_request",
+    id: `req-${month}`,
+    occurredAt: `${month}-10T12:00:00Z`,
+    apiKeyId: "k_used",
+    model: "gpt-4o",
+    provider: "openai",
+    source: "API",
+    promptTokens: 1000,
+    completionTokens: 100,
+    costUsd: "0.01",
+  },
   ...(month < "2026-06" ? [message(`gone-${month}`, month, "u2", { agentId: "a_gone", conversationId: `g-${month}` })] : []),
   ...(month >= "2026-10" ? [message(`new-${month}`, month, "u1", { agentId: "a_new", conversationId: `n-${month}` })] : []),
 ]);
@@ -121,11 +139,22 @@ describe("a directory sent today with a year of usage", () => {
 
   test("the first month of the year lists every user, agent, project and key of the directory that existed then", async () => {
     const agents = await queryRows(db, agentUsage, input("2025-12"));
-    expect(agents.map((r) => [r.assistantId, r.messages])).toEqual([["a_gone", 1], ["a_used", 1], ["a_idle", 0]]);
+    expect(agents.map((r) => [r.assistantId, r.messages])).toEqual([
+      ["a_gone", 1],
+      ["a_used", 1],
+      ["a_idle", 0],
+    ]);
     const projects = await queryRows(db, projectUsage, input("2025-12"));
-    expect(projects.map((r) => [r.projectId, r.messages])).toEqual([["p_used", 1], ["p_idle", 0]]);
+    expect(projects.map((r) => [r.projectId, r.messages])).toEqual([
+      ["p_used", 1],
+      ["p_idle", 0],
+    ]);
     const keys = await queryRows(db, apiKeyUsage, input("2025-12"));
-    expect(keys.map((r) => [r.apiKeyId, r.requests])).toEqual([["k_used", 1], ["k_idle", 0], ["k_revoked", 0]]);
+    expect(keys.map((r) => [r.apiKeyId, r.requests])).toEqual([
+      ["k_used", 1],
+      ["k_idle", 0],
+      ["k_revoked", 0],
+    ]);
   });
 });
 
@@ -134,28 +163,60 @@ describe("createdAt and deletedAt move entities in and out of periods", () => {
   const projectsIn = async (m: string) => (await queryRows(db, projectUsage, input(m))).map((r) => [r.projectId, r.messages]);
 
   test("an agent deleted on 1 June (a calendar date) is listed in May, gone in June", async () => {
-    expect(await agentsIn("2026-05")).toEqual([["a_gone", 1], ["a_used", 1], ["a_idle", 0]]);
-    expect(await agentsIn("2026-06")).toEqual([["a_used", 1], ["a_idle", 0]]);
+    expect(await agentsIn("2026-05")).toEqual([
+      ["a_gone", 1],
+      ["a_used", 1],
+      ["a_idle", 0],
+    ]);
+    expect(await agentsIn("2026-06")).toEqual([
+      ["a_used", 1],
+      ["a_idle", 0],
+    ]);
   });
 
   test("a deleted agent that was messaged anyway is listed in that month", async () => {
-    expect(await agentsIn("2026-07")).toEqual([["a_gone", 1], ["a_used", 1], ["a_idle", 0]]);
+    expect(await agentsIn("2026-07")).toEqual([
+      ["a_gone", 1],
+      ["a_used", 1],
+      ["a_idle", 0],
+    ]);
   });
 
   test("an agent created on 15 September is absent in August and listed from September, with zeros until used", async () => {
-    expect(await agentsIn("2026-08")).toEqual([["a_used", 1], ["a_idle", 0]]);
-    expect(await agentsIn("2026-09")).toEqual([["a_used", 1], ["a_idle", 0], ["a_new", 0]]);
-    expect(await agentsIn("2026-10")).toEqual([["a_new", 1], ["a_used", 1], ["a_idle", 0]]);
+    expect(await agentsIn("2026-08")).toEqual([
+      ["a_used", 1],
+      ["a_idle", 0],
+    ]);
+    expect(await agentsIn("2026-09")).toEqual([
+      ["a_used", 1],
+      ["a_idle", 0],
+      ["a_new", 0],
+    ]);
+    expect(await agentsIn("2026-10")).toEqual([
+      ["a_new", 1],
+      ["a_used", 1],
+      ["a_idle", 0],
+    ]);
   });
 
   test("a project created at an instant on 1 October is absent in September and listed in October", async () => {
-    expect(await projectsIn("2026-09")).toEqual([["p_used", 1], ["p_idle", 0]]);
-    expect(await projectsIn("2026-10")).toEqual([["p_used", 1], ["p_idle", 0], ["p_late", 0]]);
+    expect(await projectsIn("2026-09")).toEqual([
+      ["p_used", 1],
+      ["p_idle", 0],
+    ]);
+    expect(await projectsIn("2026-10")).toEqual([
+      ["p_used", 1],
+      ["p_idle", 0],
+      ["p_late", 0],
+    ]);
   });
 
   test("a project's creation instant counts from its exact time: a period ending before 07:00 UTC on 1 October leaves it out", async () => {
     const period = resolvePeriod({ date: "2026-10-01", timezone: "UTC" }, { date: "2026-10-01T06:59:59.999Z", timezone: "UTC" }, NOW);
     const rows = await queryRows(db, projectUsage, { ...input("2026-10"), period });
-    expect(rows.map((r) => [r.projectId, r.messages])).toEqual([["p_idle", 0], ["p_used", 0]]);
+    expect(rows.map((r) => [r.projectId, r.messages])).toEqual([
+      ["p_idle", 0],
+      ["p_used", 0],
+    ]);
   });
 });

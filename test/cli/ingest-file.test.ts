@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
 import type { Checkpoint } from "../../src/ingest-file/checkpoint.ts";
 import { cliDatabase, messageLine, messageLines, spawnCli, writeNdjson } from "./ndjson-files.ts";
 import { runCli, tempDataDir } from "./run-cli.ts";
@@ -14,7 +15,19 @@ const dataDir = tempDataDir();
 let db: Awaited<ReturnType<typeof cliDatabase>>;
 const cli = (...args: string[]) => runCli(dataDir, args, { env: db.env });
 const checkpointOf = (file: string) => `${file}.ingest-progress.json`;
-const readCheckpoint = (file: string) => JSON.parse(readFileSync(checkpointOf(file), "utf8")) as Checkpoint;
+/** The checkpoint file, checked against the shape src/ingest-file/checkpoint.ts writes. */
+const CheckpointFile: z.ZodType<Checkpoint> = z.object({
+  version: z.literal(1),
+  offset: z.number(),
+  line: z.number(),
+  records: z.number(),
+  updatedAt: z.string(),
+  size: z.number(),
+  mtimeMs: z.number(),
+  workspaceId: z.string(),
+  database: z.string(),
+});
+const readCheckpoint = (file: string) => CheckpointFile.parse(JSON.parse(readFileSync(checkpointOf(file), "utf8")));
 
 beforeAll(async () => {
   db = await cliDatabase(dataDir);
@@ -144,7 +157,9 @@ describe("usage-exports ingest FILE", () => {
     expect(run.code).toBe(1);
     expect(stderr.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, i) => `line ${201 + i}: not valid JSON`));
     expect(stderr[100]).toBe("and 50 more problems (only the first 100 are listed)");
-    expect(stderr[101]).toMatch(/^Stopped: the batch of lines 1–400 was refused and nothing of it stored; nothing of the file is stored\.$/);
+    expect(stderr[101]).toMatch(
+      /^Stopped: the batch of lines 1–400 was refused and nothing of it stored; nothing of the file is stored\.$/,
+    );
     expect(existsSync(checkpointOf(file))).toBe(false);
     expect(await db.counts(ws)).toEqual({ stored: 0, rolledUp: 0 });
   });

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, test } from "vitest";
+import { z } from "zod";
 import { cliDatabase, messageLine, writeNdjson } from "./ndjson-files.ts";
 import { runCli, tempDataDir } from "./run-cli.ts";
 
@@ -31,13 +32,21 @@ test("renormalizing after a rule change prints how many records changed, and the
   });
 
   const exported = await cli("export", "models", "--workspace", ws, "--from", "2026-10-01", "--to", "2026-10-01", "--tz", "UTC");
-  const csv = readFileSync((exported.json as { absolutePath: string }).absolutePath, "utf8");
+  const csv = readFileSync(z.object({ absolutePath: z.string() }).parse(exported.json).absolutePath, "utf8");
   const rows = csv.trimEnd().split("\r\n");
   const nameAt = rows[0]!.split(",").indexOf("name");
-  expect(rows.slice(1).map((row) => row.split(",")[nameAt]).sort()).toEqual(["acme-writer", "gpt-4o"]);
+  expect(
+    rows
+      .slice(1)
+      .map((row) => row.split(",")[nameAt])
+      .sort(),
+  ).toEqual(["acme-writer", "gpt-4o"]);
   expect(await db.counts(ws)).toEqual({ stored: 30, rolledUp: 30 });
 });
 
 test("an unknown workspace is named", async () => {
-  expect(await cli("models", "renormalize", "--workspace", "ws_nope")).toMatchObject({ code: 1, stderr: 'Workspace "ws_nope" not found\n' });
+  expect(await cli("models", "renormalize", "--workspace", "ws_nope")).toMatchObject({
+    code: 1,
+    stderr: 'Workspace "ws_nope" not found\n',
+  });
 });

@@ -37,7 +37,7 @@ export function runCli(dataDir: string, args: string[], opts: { launcher?: boole
         const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
         if (code === -1) return reject(error);
         const last = stdout.trimEnd().split("\n").pop() ?? "";
-        let json: unknown = undefined;
+        let json: unknown;
         try {
           json = last ? JSON.parse(last) : undefined;
         } catch {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
 import { openApp, type OpenedApp } from "../../src/app.ts";
 import { parseEnv } from "../../src/config/env.ts";
 import { removeServerAdvert, writeServerAdvert } from "../../src/db/embedded-lock.ts";
@@ -45,7 +46,7 @@ describe("the CLI while a server holds the embedded database", () => {
   test("a command runs in the server and prints its result", async () => {
     const run = await cli("workspace", "create", "--name", "Forwarded", "--timezone", "Asia/Tokyo");
     expect([run.code, run.stderr]).toEqual([0, ""]);
-    const { workspaceId } = run.json as { workspaceId: string };
+    const { workspaceId } = z.object({ workspaceId: z.string() }).parse(run.json);
     // Created by this process (the "server"), on its open database.
     const ws = await app.db.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
     expect([ws.name, ws.timezone]).toEqual(["Forwarded", "Asia/Tokyo"]);
@@ -63,7 +64,7 @@ describe("the CLI while a server holds the embedded database", () => {
     const { workspaceId, from, to } = seeded;
     const run = await cli("export", "users", "--workspace", workspaceId, "--from", from, "--to", to, "-o", out);
     expect(run.code).toBe(0);
-    const result = run.json as { recordCount: number; absolutePath: string; output: string };
+    const result = z.object({ recordCount: z.number(), absolutePath: z.string(), output: z.string() }).parse(run.json);
     expect([result.recordCount, result.output]).toEqual([2, out]);
     expect(readFileSync(out, "utf8")).toBe(readFileSync(result.absolutePath, "utf8"));
   });
@@ -74,7 +75,10 @@ describe(`POST ${LOCAL_CLI_PATH}`, () => {
     const { workspaceId, from, to } = seeded;
     const res = await post({ command: "export", args: { dataType: "users", workspace: workspaceId, from, to } });
     expect([res.status, res.headers.get("content-type")]).toEqual([200, "application/x-ndjson; charset=utf-8"]);
-    const lines = (await res.text()).trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await res.text())
+      .trimEnd()
+      .split("\n")
+      .map((l): unknown => JSON.parse(l));
     expect(lines[0]).toEqual({ progress: { done: 0, total: 2 } });
     expect(lines[lines.length - 2]).toEqual({ progress: { done: 2, total: 2 } });
     expect(lines[lines.length - 1]).toMatchObject({ result: { dataType: "users", recordCount: 2 } });
@@ -82,11 +86,18 @@ describe(`POST ${LOCAL_CLI_PATH}`, () => {
 
   test("the demo command streams its progress, then the new workspace", async () => {
     const res = await post({ command: "demo", args: { days: 2, seed: 3 } });
-    const lines = (await res.text()).trimEnd().split("\n").map((l) => JSON.parse(l) as { progress?: { done: number; total: number }; result?: object });
-    const total = lines[0]!.progress!.total;
+    const lines = (await res.text())
+      .trimEnd()
+      .split("\n")
+      .map((l): unknown => JSON.parse(l));
+    const total = z.object({ progress: z.object({ total: z.number() }) }).parse(lines[0]).progress.total;
     expect(lines[0]).toEqual({ progress: { done: 0, total } });
     expect(lines[lines.length - 2]).toEqual({ progress: { done: total, total } });
-    expect(Object.keys(lines[lines.length - 1]!.result!)).toEqual(["workspaceId", "apiKey"]);
+    // A record keeps the keys in their printed order.
+    expect(Object.keys(z.object({ result: z.record(z.string(), z.unknown()) }).parse(lines[lines.length - 1]).result)).toEqual([
+      "workspaceId",
+      "apiKey",
+    ]);
   });
 
   test("a failing command ends the stream with its error message", async () => {
@@ -95,7 +106,7 @@ describe(`POST ${LOCAL_CLI_PATH}`, () => {
   });
 
   test("refuses a wrong token, a browser origin, other methods and unknown commands", async () => {
-    const refused = async (res: Response) => [res.status, ((await res.json()) as { message: string }).message];
+    const refused = async (res: Response) => [res.status, z.object({ message: z.string() }).parse(await res.json()).message];
     expect(await refused(await post({ command: "keys list", args: {} }, { authorization: "Bearer nope" }))).toEqual([
       403,
       "Wrong or missing local CLI token",

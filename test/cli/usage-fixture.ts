@@ -21,8 +21,16 @@ export async function seedRecentUsage(db: Database, name = "Export Co"): Promise
     entityId: id,
     effectiveAt: new Date("2025-01-01T00:00:00Z"),
     attrs: {
-      id, name, email: `${id}@export.test`, role: "member", department: "Eng", companyName: "Export Co",
-      licenseType: "enterprise", paygLimit: null, joinedAt: "2025-01-01T00:00:00Z", removedAt: null,
+      id,
+      name,
+      email: `${id}@export.test`,
+      role: "member",
+      department: "Eng",
+      companyName: "Export Co",
+      licenseType: "enterprise",
+      paygLimit: null,
+      joinedAt: "2025-01-01T00:00:00Z",
+      removedAt: null,
     },
   });
   await db.prisma.directoryVersion.createMany({ data: [user("u1", "Ada"), user("u2", "Grace")] });

@@ -1,10 +1,24 @@
 import { beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
 import { openApp } from "../../src/app.ts";
 import { parseEnv } from "../../src/config/env.ts";
 import { runCli, tempDataDir } from "./run-cli.ts";
 
 const dataDir = tempDataDir();
 const cli = (...args: string[]) => runCli(dataDir, args);
+
+// The CLI's printed results, as far as these tests read them.
+const CreatedJson = z.object({ workspaceId: z.string(), apiKey: z.string() });
+const KeyJson = z.object({
+  id: z.string(),
+  name: z.string(),
+  role: z.string(),
+  prefix: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+/** Objects as printed: a record keeps every key, in order. */
+const PrintedObjects = z.array(z.record(z.string(), z.unknown()));
 let workspaceId: string;
 let adminKey: string;
 
@@ -12,7 +26,7 @@ beforeAll(async () => {
   // The first command also creates and migrates the embedded database.
   const run = await cli("workspace", "create", "--name", "CLI Co", "--timezone", "Europe/Berlin", "--byok", "--no-user-level-data");
   expect(run.stderr).toBe("");
-  ({ workspaceId, apiKey: adminKey } = run.json as { workspaceId: string; apiKey: string });
+  ({ workspaceId, apiKey: adminKey } = CreatedJson.parse(run.json));
 });
 
 describe("usage-exports workspace create", () => {
@@ -22,7 +36,7 @@ describe("usage-exports workspace create", () => {
     const run = await cli("workspace", "create", "--name", "Second", "--first-weekday", "1");
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${JSON.stringify(run.json)}\n`);
-    expect(Object.keys(run.json as object)).toEqual(["workspaceId", "apiKey"]);
+    expect(Object.keys(z.record(z.string(), z.unknown()).parse(run.json))).toEqual(["workspaceId", "apiKey"]);
   });
 
   test("bad flags exit 1 naming each flag, with nothing on stdout", async () => {
@@ -49,8 +63,13 @@ describe("usage-exports demo", () => {
       workspaceId: expect.stringMatching(/^ws_[0-9a-z]{12}$/),
       apiKey: expect.stringMatching(/^ue_[0-9A-Za-z]{40}$/),
     });
-    const keys = await cli("keys", "list", "--workspace", (run.json as { workspaceId: string }).workspaceId);
-    expect((keys.json as { role: string }[]).map((k) => k.role)).toEqual(["admin"]);
+    const keys = await cli("keys", "list", "--workspace", CreatedJson.parse(run.json).workspaceId);
+    expect(
+      z
+        .array(KeyJson)
+        .parse(keys.json)
+        .map((k) => k.role),
+    ).toEqual(["admin"]);
   });
 
   test("bad numbers are refused by flag", async () => {
@@ -66,17 +85,17 @@ describe("usage-exports keys", () => {
   test("create prints only { apiKey }; list shows it by prefix, without secrets; revoke marks it", async () => {
     const created = await cli("keys", "create", "--workspace", workspaceId, "--role", "ingest", "--name", "Pipeline");
     expect(created.code).toBe(0);
-    const { apiKey } = created.json as { apiKey: string };
+    const { apiKey } = z.object({ apiKey: z.string() }).parse(created.json);
     expect(created.json).toEqual({ apiKey: expect.stringMatching(/^ue_[0-9A-Za-z]{40}$/) });
 
     const listed = await cli("keys", "list", "--workspace", workspaceId);
-    const keys = listed.json as { id: string; name: string; role: string; prefix: string; revokedAt: string | null }[];
+    const keys = z.array(KeyJson).parse(listed.json);
     expect(keys.map((k) => [k.name, k.role, k.prefix, k.revokedAt])).toEqual([
       ["Initial admin key", "admin", adminKey.slice(0, 10), null],
       ["Pipeline", "ingest", apiKey.slice(0, 10), null],
     ]);
     expect(listed.stdout).not.toContain(apiKey);
-    expect(keys.map((k) => Object.keys(k))).toEqual([
+    expect(PrintedObjects.parse(listed.json).map((k) => Object.keys(k))).toEqual([
       ["id", "name", "role", "prefix", "createdAt", "revokedAt"],
       ["id", "name", "role", "prefix", "createdAt", "revokedAt"],
     ]);
@@ -103,7 +122,7 @@ describe("usage-exports keys", () => {
   test("the launcher bin/usage-exports.js runs the same CLI from any directory", async () => {
     const run = await runCli(dataDir, ["keys", "list", "--workspace", workspaceId], { launcher: true });
     expect([run.code, run.stderr]).toEqual([0, ""]);
-    expect((run.json as { prefix: string }[])[0]!.prefix).toBe(adminKey.slice(0, 10));
+    expect(z.array(KeyJson).parse(run.json)[0]!.prefix).toBe(adminKey.slice(0, 10));
     const bad = await runCli(dataDir, ["keys", "list"], { launcher: true });
     expect([bad.code, bad.stderr]).toEqual([1, "--workspace is required\n"]);
   });

@@ -4,12 +4,8 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, test } from "vitest";
-import {
-  acquireEmbeddedLock,
-  readServerAdvert,
-  removeServerAdvert,
-  writeServerAdvert,
-} from "../../src/db/embedded-lock.ts";
+import { z } from "zod";
+import { acquireEmbeddedLock, readServerAdvert, removeServerAdvert, writeServerAdvert } from "../../src/db/embedded-lock.ts";
 
 const CHILD = new URL("./lock-child.ts", import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), "ue-lock-"));
@@ -20,7 +16,7 @@ const freshDir = () => join(root, `data-${++n}`);
 /** Asks a separate process to take the lock once; true when it got it. */
 async function otherProcessAcquires(dataDir: string): Promise<boolean> {
   const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", CHILD, dataDir, "try"]);
-  return (JSON.parse(stdout) as { acquired: boolean }).acquired;
+  return z.object({ acquired: z.boolean() }).parse(JSON.parse(stdout)).acquired;
 }
 
 /** A pid that surely belongs to no process: one that has just exited. */

@@ -1,5 +1,6 @@
 import { DateTime } from "luxon";
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { buildDirectory, directoryRecords } from "../../src/demo/demo-directory.ts";
 import { usageRecords } from "../../src/demo/demo-usage.ts";
 import { Random } from "../../src/demo/random.ts";
@@ -8,18 +9,19 @@ import { Random } from "../../src/demo/random.ts";
 const NOW = new Date("2026-06-17T13:30:00Z");
 const DAY = 86_400_000;
 
-interface Usage {
-  type: "message" | "api_request";
-  occurredAt: string;
-  userId?: string;
-  surface?: string;
-  action?: string;
-  model: string;
-  provider: string;
-  source: string;
-  deploymentId?: string;
-  conversationId?: string;
-}
+/** A demo usage record, as far as these tests read it (a loose object: its other fields are kept). */
+const UsageRecord = z.looseObject({
+  type: z.enum(["message", "api_request"]),
+  occurredAt: z.string(),
+  userId: z.string().optional(),
+  surface: z.string().optional(),
+  action: z.string().optional(),
+  model: z.string(),
+  provider: z.string(),
+  source: z.string(),
+  deploymentId: z.string().optional(),
+  conversationId: z.string().optional(),
+});
 
 /** The demo's records exactly as seedDemoWorkspace builds them, without a database. */
 function generate(seed: number, days = 90) {
@@ -28,7 +30,7 @@ function generate(seed: number, days = 90) {
   const dir = buildDirectory(rng, start, NOW);
   const since = new Date(start.getTime() - DAY);
   const records = directoryRecords(dir, since, rng, NOW);
-  const usage = usageRecords(rng, dir, { now: NOW, days, timezone: "Europe/Berlin" }) as Usage[];
+  const usage = z.array(UsageRecord).parse(usageRecords(rng, dir, { now: NOW, days, timezone: "Europe/Berlin" }));
   return { dir, since, ...records, usage };
 }
 
@@ -45,7 +47,9 @@ describe("demo data generator", () => {
 
   test("a company of 60 people, 8 agents, 5 projects, 3 API keys and 2 BYOK deployments, ~25,000 usage records", () => {
     const { dir, initial, usage } = standardDemo();
-    expect([dir.users.length, dir.agents.length, dir.projects.length, dir.apiKeys.length, dir.deployments.length]).toEqual([60, 8, 5, 3, 2]);
+    expect([dir.users.length, dir.agents.length, dir.projects.length, dir.apiKeys.length, dir.deployments.length]).toEqual([
+      60, 8, 5, 3, 2,
+    ]);
     expect(initial.length).toBe(78);
     expect(usage.length).toBeGreaterThan(22_000);
     expect(usage.length).toBeLessThan(28_000);
@@ -103,7 +107,7 @@ describe("demo data generator", () => {
       perDay.set(day, (perDay.get(day) ?? 0) + 1);
     }
     const mean = (weekend: boolean) => {
-      const counts = [...perDay].filter(([d]) => (DateTime.fromISO(d).weekday >= 6) === weekend).map(([, n]) => n);
+      const counts = [...perDay].filter(([d]) => DateTime.fromISO(d).weekday >= 6 === weekend).map(([, n]) => n);
       return counts.reduce((a, b) => a + b, 0) / counts.length;
     };
     expect(mean(true) / mean(false)).toBeLessThan(0.25);

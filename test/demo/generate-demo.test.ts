@@ -22,7 +22,13 @@ describe("seedDemoWorkspace", () => {
       onProgress: (done, total) => progress.push([done, total]),
     });
     const ws = await db.prisma.workspace.findUniqueOrThrow({ where: { id: workspaceId } });
-    expect([ws.name, ws.timezone, ws.byok, ws.userLevelData, ws.firstWeekday]).toEqual(["Acme Corp (demo)", "Europe/Berlin", true, true, 1]);
+    expect([ws.name, ws.timezone, ws.byok, ws.userLevelData, ws.firstWeekday]).toEqual([
+      "Acme Corp (demo)",
+      "Europe/Berlin",
+      true,
+      true,
+      1,
+    ]);
     expect((await authenticate(db, `Bearer ${apiKey}`)).key.role).toBe("admin");
 
     const directory = await db.prisma.directoryVersion.groupBy({ by: ["kind"], where: { workspaceId }, _count: { entityId: true } });

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
 import { createExport } from "../../src/exports/create-export.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
-import type { DataTypeName } from "../../src/usage/shared/data-types.ts";
+import { isDataTypeName } from "../../src/usage/shared/data-types.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
@@ -13,16 +13,16 @@ import { testDatabase } from "../helpers/database.ts";
 const EXPECTED: Record<string, string[]> = {
   "users none byok personal": [
     "period_start,period_end,org_id,user_id,name,email,role,joined_at,department,company_name,license_type,payg_limit_current,payg_consumption_in_period,payg_utilization_pct_current,messages_total,messages_total_rank,messages_chat,messages_chat_rank,messages_assistants,messages_assistants_rank,assistants_messaged,assistants_to_messages,messages_projects,messages_projects_rank,projects_messaged,projects_to_messages,model_to_messages_total,action_messages,action_messaged,action_to_messages,total_input_tokens,total_output_tokens,cached_prompt_tokens,cache_creation_tokens,no_cache_tokens,total_cost_usd",
-    "2026-10-01,2026-10-31,ws_a,u1,Alice Admin,alice@acme.test,admin,2025-01-10,Eng,Acme,pro,80,1.75,0.0219,4,1,1,1,2,1,1,\"{\"\"a1\"\":2}\",1,1,1,\"{\"\"p1\"\":1}\",\"{\"\"claude-3-5-sonnet\"\":2,\"\"gpt-4o\"\":2}\",3,2,\"{\"\"web_search\"\":2,\"\"canvas\"\":1}\",641,141,20,10,611,0.0035",
-    "2026-10-01,2026-10-31,ws_a,u2,\"'=HYPERLINK(\"\"x\"\")\",bob@acme.test,member,2026-03-01,\"Sales, EMEA\",Acme,pro,0,0,,3,2,1,1,2,1,2,\"{\"\"a1\"\":1,\"\"a2\"\":1}\",0,2,0,{},\"{\"\"gpt-4o\"\":2,\"\"gpt-4o-mini\"\":1}\",1,1,\"{\"\"Hubspot_create_contact\"\":1}\",1010,305,400,100,510,0.004001",
+    '2026-10-01,2026-10-31,ws_a,u1,Alice Admin,alice@acme.test,admin,2025-01-10,Eng,Acme,pro,80,1.75,0.0219,4,1,1,1,2,1,1,"{""a1"":2}",1,1,1,"{""p1"":1}","{""claude-3-5-sonnet"":2,""gpt-4o"":2}",3,2,"{""web_search"":2,""canvas"":1}",641,141,20,10,611,0.0035',
+    '2026-10-01,2026-10-31,ws_a,u2,"\'=HYPERLINK(""x"")",bob@acme.test,member,2026-03-01,"Sales, EMEA",Acme,pro,0,0,,3,2,1,1,2,1,2,"{""a1"":1,""a2"":1}",0,2,0,{},"{""gpt-4o"":2,""gpt-4o-mini"":1}",1,1,"{""Hubspot_create_contact"":1}",1010,305,400,100,510,0.004001',
     "2026-10-01,2026-10-31,ws_a,u3,Carol,carol@acme.test,member,2026-01-01,,Acme,enterprise,20,0,0.0000,0,3,0,3,0,3,0,{},0,2,0,{},{},0,0,{},0,0,0,0,0,0",
   ],
   "users model byok personal": [
     "period_start,period_end,org_id,user_id,model,name,email,role,joined_at,department,company_name,license_type,payg_limit_current,payg_consumption_in_period,payg_utilization_pct_current,messages_total,messages_chat,messages_assistants,assistants_messaged,messages_projects,total_input_tokens,total_output_tokens,cached_prompt_tokens,cache_creation_tokens,no_cache_tokens,total_cost_usd",
     "2026-10-01,2026-10-31,ws_a,u1,claude-3-5-sonnet,Alice Admin,alice@acme.test,admin,2025-01-10,Eng,Acme,pro,80,1.25,0.0156,2,0,2,1,0,501,87,0,0,501,0.002",
     "2026-10-01,2026-10-31,ws_a,u1,gpt-4o,Alice Admin,alice@acme.test,admin,2025-01-10,Eng,Acme,pro,80,0.5,0.0063,2,1,0,0,1,140,54,20,10,110,0.0015",
-    "2026-10-01,2026-10-31,ws_a,u2,gpt-4o,\"'=HYPERLINK(\"\"x\"\")\",bob@acme.test,member,2026-03-01,\"Sales, EMEA\",Acme,pro,0,0,,2,1,1,1,0,1000,300,400,100,500,0.004001",
-    "2026-10-01,2026-10-31,ws_a,u2,gpt-4o-mini,\"'=HYPERLINK(\"\"x\"\")\",bob@acme.test,member,2026-03-01,\"Sales, EMEA\",Acme,pro,0,0,,1,0,1,1,0,10,5,0,0,10,0",
+    '2026-10-01,2026-10-31,ws_a,u2,gpt-4o,"\'=HYPERLINK(""x"")",bob@acme.test,member,2026-03-01,"Sales, EMEA",Acme,pro,0,0,,2,1,1,1,0,1000,300,400,100,500,0.004001',
+    '2026-10-01,2026-10-31,ws_a,u2,gpt-4o-mini,"\'=HYPERLINK(""x"")",bob@acme.test,member,2026-03-01,"Sales, EMEA",Acme,pro,0,0,,1,0,1,1,0,10,5,0,0,10,0',
   ],
   "agents none byok personal": [
     "period_start,period_end,org_id,assistant_id,assistant_name,assistant_description,assistant_url,assistant_owner_id,assistant_owner_email,messages,unique_users,active_users,conversations,messages_per_user,sum_prompt_tokens,avg_prompt_tokens,min_prompt_tokens,max_prompt_tokens,sum_completion_tokens,avg_completion_tokens,min_completion_tokens,max_completion_tokens,sum_cached_prompt_tokens,sum_cache_creation_tokens,sum_no_cache_tokens",
@@ -77,16 +77,16 @@ const EXPECTED: Record<string, string[]> = {
   ],
   "users none plain private": [
     "period_start,period_end,org_id,user_id,role,joined_at,department,company_name,license_type,payg_limit_current,payg_consumption_in_period,payg_utilization_pct_current,messages_total,messages_total_rank,messages_chat,messages_chat_rank,messages_assistants,messages_assistants_rank,assistants_messaged,assistants_to_messages,messages_projects,messages_projects_rank,projects_messaged,projects_to_messages,model_to_messages_total,action_messages,action_messaged,action_to_messages",
-    "2026-10-01,2026-10-31,ws_b,u1,admin,2025-01-10,Eng,Acme,pro,80,1.75,0.0219,4,1,1,1,2,1,1,\"{\"\"a1\"\":2}\",1,1,1,\"{\"\"p1\"\":1}\",\"{\"\"claude-3-5-sonnet\"\":2,\"\"gpt-4o\"\":2}\",3,2,\"{\"\"web_search\"\":2,\"\"canvas\"\":1}\"",
-    "2026-10-01,2026-10-31,ws_b,u2,member,2026-03-01,\"Sales, EMEA\",Acme,pro,0,0,,3,2,1,1,2,1,2,\"{\"\"a1\"\":1,\"\"a2\"\":1}\",0,2,0,{},\"{\"\"gpt-4o\"\":2,\"\"gpt-4o-mini\"\":1}\",1,1,\"{\"\"Hubspot_create_contact\"\":1}\"",
+    '2026-10-01,2026-10-31,ws_b,u1,admin,2025-01-10,Eng,Acme,pro,80,1.75,0.0219,4,1,1,1,2,1,1,"{""a1"":2}",1,1,1,"{""p1"":1}","{""claude-3-5-sonnet"":2,""gpt-4o"":2}",3,2,"{""web_search"":2,""canvas"":1}"',
+    '2026-10-01,2026-10-31,ws_b,u2,member,2026-03-01,"Sales, EMEA",Acme,pro,0,0,,3,2,1,1,2,1,2,"{""a1"":1,""a2"":1}",0,2,0,{},"{""gpt-4o"":2,""gpt-4o-mini"":1}",1,1,"{""Hubspot_create_contact"":1}"',
     "2026-10-01,2026-10-31,ws_b,u3,member,2026-01-01,,Acme,enterprise,20,0,0.0000,0,3,0,3,0,3,0,{},0,2,0,{},{},0,0,{}",
   ],
   "users model plain private": [
     "period_start,period_end,org_id,user_id,model,role,joined_at,department,company_name,license_type,payg_limit_current,payg_consumption_in_period,payg_utilization_pct_current,messages_total,messages_chat,messages_assistants,assistants_messaged,messages_projects",
     "2026-10-01,2026-10-31,ws_b,u1,claude-3-5-sonnet,admin,2025-01-10,Eng,Acme,pro,80,1.25,0.0156,2,0,2,1,0",
     "2026-10-01,2026-10-31,ws_b,u1,gpt-4o,admin,2025-01-10,Eng,Acme,pro,80,0.5,0.0063,2,1,0,0,1",
-    "2026-10-01,2026-10-31,ws_b,u2,gpt-4o,member,2026-03-01,\"Sales, EMEA\",Acme,pro,0,0,,2,1,1,1,0",
-    "2026-10-01,2026-10-31,ws_b,u2,gpt-4o-mini,member,2026-03-01,\"Sales, EMEA\",Acme,pro,0,0,,1,0,1,1,0",
+    '2026-10-01,2026-10-31,ws_b,u2,gpt-4o,member,2026-03-01,"Sales, EMEA",Acme,pro,0,0,,2,1,1,1,0',
+    '2026-10-01,2026-10-31,ws_b,u2,gpt-4o-mini,member,2026-03-01,"Sales, EMEA",Acme,pro,0,0,,1,0,1,1,0',
   ],
   "agents none plain private": [
     "period_start,period_end,org_id,assistant_id,assistant_name,assistant_description,assistant_url,assistant_owner_id,messages,unique_users,active_users,conversations,messages_per_user",
@@ -142,7 +142,9 @@ const period = resolvePeriod(FIXTURE_PERIOD.from, FIXTURE_PERIOD.to, FIXTURE_NOW
 
 describe("CSV exports of the hand-built workspace", () => {
   for (const [name, lines] of Object.entries(EXPECTED)) {
-    const [type, groupBy, mode] = name.split(" ") as [DataTypeName, string, string];
+    const [type, groupBy, mode] = name.split(" ");
+    if (!isDataTypeName(type) || groupBy === undefined || mode === undefined)
+      throw new Error(`"${name}" is not "<data type> <group by> <mode> …"`);
     test(`${type} grouped by ${groupBy} in a ${mode} workspace match the hand-computed bytes`, async () => {
       const result = await createExport(app, {
         workspaceId: mode === "byok" ? "ws_a" : "ws_b",

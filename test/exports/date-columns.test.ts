@@ -18,7 +18,14 @@ const db = await testDatabase();
 const app = testApp(db, { now: NOW });
 
 const chat = (id: string, userId: string, occurredAt: string) => ({
-  type: "message", id, occurredAt, userId, surface: "chat", model: "gpt-4o", provider: "openai", source: "WEB",
+  type: "message",
+  id,
+  occurredAt,
+  userId,
+  surface: "chat",
+  model: "gpt-4o",
+  provider: "openai",
+  source: "WEB",
 });
 
 await db.prisma.workspace.create({ data: { id: "ws_dates", name: "Dates", timezone: "UTC" } });
@@ -42,7 +49,10 @@ const march = (timezone: string) => resolvePeriod({ date: "2025-03-01", timezone
 /** `user_id → joined_at` as written in the users CSV of March in `timezone`. */
 async function joinedAtColumn(timezone: string): Promise<Record<string, string>> {
   const result = await createExport(app, { workspaceId: "ws_dates", dataType: "users", period: march(timezone) });
-  const [header, ...rows] = (await readFile(result.absolutePath, "utf8")).trimEnd().split("\r\n").map((l) => l.split(","));
+  const [header, ...rows] = (await readFile(result.absolutePath, "utf8"))
+    .trimEnd()
+    .split("\r\n")
+    .map((l) => l.split(","));
   const id = header!.indexOf("user_id");
   const joined = header!.indexOf("joined_at");
   return Object.fromEntries(rows.map((r) => [r[id], r[joined]]));
@@ -88,11 +98,18 @@ describe("membership dates read in the workspace's time zone", () => {
   const marchUtc = march("UTC");
 
   async function members(workspaceId: string, period = february): Promise<string[]> {
-    const rows = await queryRows(db, userUsage, { workspace: { id: workspaceId, byok: false, userLevelData: true }, period, groupBy: null });
+    const rows = await queryRows(db, userUsage, {
+      workspace: { id: workspaceId, byok: false, userLevelData: true },
+      period,
+      groupBy: null,
+    });
     return rows.map((r) => r.userId);
   }
 
-  for (const [timezone, inFebruary] of [["Asia/Tokyo", ["joins_1_march"]], ["UTC", []]] as const) {
+  for (const [timezone, inFebruary] of [
+    ["Asia/Tokyo", ["joins_1_march"]],
+    ["UTC", []],
+  ] as const) {
     test(`joined 1 March (a calendar date) is a member in February's last UTC hours only when the workspace is ${timezone}`, async () => {
       const ws = `ws_join_${timezone.replace("/", "_")}`;
       await db.prisma.workspace.create({ data: { id: ws, name: "Join", timezone } });

@@ -22,5 +22,9 @@ test("an export CSV is readable by the service's user only (0600, in 0700 folder
   expect(await mode(absolutePath)).toBe("600");
   // users-usage/ws_m and users-usage, which createExport made (the export store too: testApp does not).
   expect([dirname(absolutePath), dirname(dirname(absolutePath)), app.exportDir].length).toBe(3);
-  expect(await Promise.all([dirname(absolutePath), dirname(dirname(absolutePath)), app.exportDir].map(mode))).toEqual(["700", "700", "700"]);
+  expect(await Promise.all([dirname(absolutePath), dirname(dirname(absolutePath)), app.exportDir].map(mode))).toEqual([
+    "700",
+    "700",
+    "700",
+  ]);
 });

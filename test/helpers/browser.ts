@@ -3,7 +3,15 @@ import { afterAll } from "vitest";
 
 /** Debian's Chromium (CI installs it too); `npx playwright install` cannot download browsers here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 /**
  * Starts Chromium for the calling test file; closed after it. A browser that
@@ -17,7 +25,7 @@ export async function startBrowser(): Promise<Browser> {
 
 /** Console errors, uncaught exceptions (CSP violations among them) and window.alert/confirm/prompt calls of a page. */
 export function watchPage(page: Page): { errors: string[]; dialogs: string[] } {
-  const seen = { errors: [] as string[], dialogs: [] as string[] };
+  const seen: { errors: string[]; dialogs: string[] } = { errors: [], dialogs: [] };
   page.on("console", (m) => {
     if (m.type() === "error") seen.errors.push(m.text());
   });

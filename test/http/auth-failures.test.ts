@@ -21,8 +21,7 @@ const requests = {
     fetch(`${url}/ingest`, { method: "POST", headers: { "content-type": "application/x-ndjson", ...bearer(apiKey) }, body: "" }),
   graphql: (url: string, apiKey: string) =>
     fetch(`${url}/graphql`, { method: "POST", headers: { ...json, ...bearer(apiKey) }, body: JSON.stringify({ query: "{ __typename }" }) }),
-  signIn: (url: string, apiKey: string) =>
-    fetch(`${url}/session`, { method: "POST", headers: json, body: JSON.stringify({ apiKey }) }),
+  signIn: (url: string, apiKey: string) => fetch(`${url}/session`, { method: "POST", headers: json, body: JSON.stringify({ apiKey }) }),
 };
 
 const THROTTLED = /^Too many failed sign-ins or invalid API keys from this address \(20 in 10 minutes\); retry after \d+ seconds$/;
@@ -111,6 +110,8 @@ describe("failed authentications per client address", () => {
     const limited = await requests.graphql(short, "ue_guess2");
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(30);
-    expect((await limited.json()).message).toMatch(/^Too many failed sign-ins or invalid API keys from this address \(2 in 30 seconds\); retry after \d+ seconds$/);
+    expect((await limited.json()).message).toMatch(
+      /^Too many failed sign-ins or invalid API keys from this address \(2 in 30 seconds\); retry after \d+ seconds$/,
+    );
   });
 });

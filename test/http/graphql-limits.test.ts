@@ -21,7 +21,11 @@ const body = (query: string) => JSON.stringify({ query });
 /** POSTs a raw body, timing the answer. */
 async function post(text: string, headers: Record<string, string> = {}) {
   const started = performance.now();
-  const res = await fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...auth, ...headers }, body: text });
+  const res = await fetch(`${url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...auth, ...headers },
+    body: text,
+  });
   const answer = await res.text();
   return { status: res.status, text: answer, json: () => JSON.parse(answer), ms: performance.now() - started };
 }
@@ -126,7 +130,8 @@ describe("hostile GraphQL documents", () => {
   test("aliases and __typename count toward the breadth limit of 120 fields", async () => {
     expect(Object.keys((await answered(aliases(120))).data)).toHaveLength(120);
     expect(await refused(aliases(121))).toMatchObject({
-      message: "Query exceeds maximum breadth (breadth: 121, max: 120): every selected field counts, aliases, __typename and fragment fields included",
+      message:
+        "Query exceeds maximum breadth (breadth: 121, max: 120): every selected field counts, aliases, __typename and fragment fields included",
       extensions: { code: "QUERY_TOO_BROAD" },
     });
   });
@@ -142,7 +147,9 @@ describe("hostile GraphQL documents", () => {
     const ten = Array.from({ length: 10 }, (_, i) => `t${i}: __typename`).join(" ");
     const spreads = (n: number) => Array.from({ length: n }, () => "...F").join(" ");
     expect((await answered(`{ ${spreads(12)} } fragment F on Query { ${ten} }`)).data.t9).toBe("Query");
-    expect((await refused(`{ ${spreads(13)} } fragment F on Query { ${ten} }`)).message).toMatch(/^Query exceeds maximum breadth \(breadth: 130, max: 120\)/);
+    expect((await refused(`{ ${spreads(13)} } fragment F on Query { ${ten} }`)).message).toMatch(
+      /^Query exceeds maximum breadth \(breadth: 130, max: 120\)/,
+    );
 
     // F40 spreads F39 twice, … down to F0: 10 × 2^40 fields if expanded.
     const chain = Array.from({ length: 40 }, (_, i) => `fragment F${i + 1} on Query { ...F${i} ...F${i} }`).join(" ");

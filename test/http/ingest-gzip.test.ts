@@ -3,8 +3,8 @@ import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, test } from "vitest";
-import type { AppContext } from "../../src/context.ts";
-import { readEncodedBody } from "../../src/http/body.ts";
+import type { AppContext } from "../../src/runtime/context.ts";
+import { readEncodedBody } from "../../src/http/shared/body.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
 import { startIngestServer } from "../helpers/http.ts";
@@ -30,15 +30,30 @@ beforeAll(async () => {
 const msg = (id: string) =>
   `{"type":"message","id":"${id}","occurredAt":"2024-06-01T12:00:00Z","userId":"u1","surface":"chat","model":"gpt-4o","provider":"openai","source":"WEB"}`;
 
-async function post(body: Buffer | ReadableStream<Uint8Array>, encoding: string | null) {
-  const res = await fetch(`${baseUrl}/ingest`, {
+async function post(body: Buffer<ArrayBuffer> | ReadableStream<Uint8Array<ArrayBuffer>>, encoding: string | null) {
+  // `duplex` (Node's fetch needs it for a stream body) is not in the DOM's RequestInit.
+  const init: RequestInit & { duplex?: "half" } = {
     method: "POST",
     headers: { "content-type": "application/x-ndjson", ...(encoding ? { "content-encoding": encoding } : {}) },
     body,
     // A stream is sent chunked, without Content-Length: only the running counts can stop it.
     ...(body instanceof ReadableStream ? { duplex: "half" } : {}),
-  } as RequestInit);
-  return { status: res.status, body: (await res.json()) as unknown };
+  };
+  const res = await fetch(`${baseUrl}/ingest`, init);
+  const answer: unknown = await res.json();
+  return { status: res.status, body: answer };
+}
+
+/** `chunks` as a stream body, one chunk per pull. */
+function streamOf(chunks: Buffer<ArrayBuffer>[]): ReadableStream<Uint8Array<ArrayBuffer>> {
+  const next = chunks[Symbol.iterator]();
+  return new ReadableStream<Uint8Array<ArrayBuffer>>({
+    pull(controller) {
+      const chunk = next.next();
+      if (chunk.done) controller.close();
+      else controller.enqueue(chunk.value);
+    },
+  });
 }
 
 const stored = () => app.db.prisma.usageRecord.count({ where: { workspaceId } });
@@ -54,7 +69,7 @@ async function expectRefused(send: Promise<{ status: number; body: unknown }>, s
  * Gzip of `mib` MiB of spaces, compressed about 1000:1: one 1 MiB member repeated
  * (gunzip reads concatenated members as one stream), so it is never held inflated here.
  */
-function gzipBomb(mib: number): Buffer {
+function gzipBomb(mib: number): Buffer<ArrayBuffer> {
   const member = gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
   return Buffer.concat(Array.from({ length: mib }, () => member));
 }
@@ -83,15 +98,18 @@ describe("POST /ingest with Content-Encoding: gzip", () => {
     const small = gzipBomb(1);
     expect(small.length).toBeLessThan(COMPRESSED_LIMIT);
     await expectRefused(post(small, "gzip"), 413, refusal);
-    await expectRefused(post(Readable.toWeb(Readable.from([small])) as ReadableStream<Uint8Array>, "gzip"), 413, refusal);
+    await expectRefused(post(streamOf([small]), "gzip"), 413, refusal);
   });
 
   test("a compressed body over its own limit is refused before it is inflated, declared length or streamed", async () => {
     const noise = gzipSync(randomBytes(COMPRESSED_LIMIT * 2));
-    const refusal = { error: "Payload Too Large", message: `Compressed request body is larger than the limit of ${COMPRESSED_LIMIT} bytes` };
+    const refusal = {
+      error: "Payload Too Large",
+      message: `Compressed request body is larger than the limit of ${COMPRESSED_LIMIT} bytes`,
+    };
     await expectRefused(post(noise, "gzip"), 413, refusal);
     const chunks = [noise.subarray(0, 1_000), noise.subarray(1_000, 2_000), noise.subarray(2_000)];
-    await expectRefused(post(Readable.toWeb(Readable.from(chunks)) as ReadableStream<Uint8Array>, "gzip"), 413, refusal);
+    await expectRefused(post(streamOf(chunks), "gzip"), 413, refusal);
   });
 
   test("a corrupt or cut-short gzip body is a 400 naming the problem", async () => {
@@ -130,7 +148,7 @@ describe("readEncodedBody", () => {
     const bomb = gzipBomb(1024);
     const chunks = Array.from({ length: Math.ceil(bomb.length / 16_384) }, (_, i) => bomb.subarray(i * 16_384, (i + 1) * 16_384));
     let pulled = 0;
-    const req = Object.assign(
+    const stream = Object.assign(
       Readable.from(
         (function* () {
           for (const chunk of chunks) {
@@ -140,7 +158,9 @@ describe("readEncodedBody", () => {
         })(),
       ),
       { headers: { "content-encoding": "gzip" } },
-    ) as unknown as IncomingMessage;
+    );
+    // biome-ignore lint/nursery/noUnsafeTypeAssertion: a Readable with headers stands in for the request (readEncodedBody reads only its headers and its stream); a real IncomingMessage needs a socket.
+    const req = stream as unknown as IncomingMessage;
     const started = Date.now();
     await expect(readEncodedBody(req, { decodedBytes: 1024 * 1024, compressedBytes: 16 * 1024 * 1024 })).rejects.toThrow(
       "Decompressed request body is larger than the limit of 1048576 bytes",

@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsPlugin from "ajv-formats";
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { createAccessKey, revokeAccessKey } from "../../src/auth/access-keys.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
@@ -17,8 +18,9 @@ import { startTestServer } from "../helpers/http.ts";
 // check the status, the body against the schema documented for that status and
 // content type, the documented headers, and a few exact values.
 
-// ajv-formats is CommonJS: under NodeNext its default import is typed as the module object.
-const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
+// ajv-formats is CommonJS: under NodeNext its default import is typed as the module
+// object, whose `default` is the plugin (at runtime the plugin is its own `default`).
+const addFormats = addFormatsPlugin.default;
 
 const PUBLIC_BASE = "http://exports.test"; // PUBLIC_BASE_URL of testApp
 
@@ -37,30 +39,35 @@ const ingestKeyB = (await newKey("ws_b", "ingest")).apiKey;
 // ── The document and its validators ─────────────────────────────────────────
 
 type Json = Record<string, unknown>;
+/** A JSON object, its keys kept in order. */
+const JsonObject = z.record(z.string(), z.unknown());
 const DOC_ID = "openapi.json";
 const docResponse = await fetch(`${url}/openapi.json`);
-const doc = (await docResponse.json()) as Json;
+const doc = JsonObject.parse(await docResponse.json());
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 // The whole document under one id: its `#/components/schemas/X` references resolve inside it.
 ajv.addSchema(doc, DOC_ID);
 
-const escape = (part: string) => encodeURIComponent(part.replace(/~/g, "~0").replace(/\//g, "~1"));
-const pointer = (parts: string[]) => parts.map((p) => `/${escape(p)}`).join("");
+const escapePart = (part: string) => encodeURIComponent(part.replace(/~/g, "~0").replace(/\//g, "~1"));
+const pointer = (parts: string[]) => parts.map((p) => `/${escapePart(p)}`).join("");
 
 function at(parts: string[]): unknown {
   let node: unknown = doc;
-  for (const part of parts) node = node && typeof node === "object" ? (node as Json)[part] : undefined;
+  for (const part of parts) node = node && typeof node === "object" ? Reflect.get(node, part) : undefined;
   return node;
 }
 
 /** Follows a `$ref` (`#/a/b`) to its place in the document. */
 function deref(parts: string[]): string[] {
-  const node = at(parts) as { $ref?: string } | undefined;
-  if (!node?.$ref) return parts;
-  expect(node.$ref.startsWith("#/")).toBe(true);
-  return node.$ref.slice(2).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const ref = z.object({ $ref: z.string() }).safeParse(at(parts)).data?.$ref;
+  if (!ref) return parts;
+  expect(ref.startsWith("#/")).toBe(true);
+  return ref
+    .slice(2)
+    .split("/")
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 function validatorAt(parts: string[]): ValidateFunction {
@@ -93,7 +100,9 @@ function expectDocumented(reply: Reply, method: string, path: string): unknown {
   expect(at(op), `${method.toUpperCase()} ${path} is documented`).toBeDefined();
   expect(at([...op, "responses", String(reply.status)]), `${method.toUpperCase()} ${path} documents ${reply.status}`).toBeDefined();
   const response = deref([...op, "responses", String(reply.status)]);
-  const headers = (at([...response, "headers"]) ?? {}) as Record<string, { required?: boolean; schema: { type?: string } }>;
+  const headers = z
+    .record(z.string(), z.object({ required: z.boolean().optional(), schema: z.object({ type: z.string().optional() }) }))
+    .parse(at([...response, "headers"]) ?? {});
   for (const [name, header] of Object.entries(headers)) {
     const value = reply.headers.get(name);
     if (header.required) expect(value, `header ${name}`).not.toBeNull();
@@ -101,7 +110,7 @@ function expectDocumented(reply: Reply, method: string, path: string): unknown {
   }
   if (method === "head") return undefined;
   const mediaType = (reply.headers.get("content-type") ?? "").split(";")[0]!.trim();
-  expect(Object.keys((at([...response, "content"]) ?? {}) as Json), `content types of ${reply.status}`).toContain(mediaType);
+  expect(Object.keys(JsonObject.parse(at([...response, "content"]) ?? {})), `content types of ${reply.status}`).toContain(mediaType);
   const body = mediaType === "application/json" ? JSON.parse(reply.text) : reply.text;
   expectValid(validatorAt([...response, "content", mediaType, "schema"]), body);
   return body;
@@ -123,33 +132,40 @@ async function call(
 
 const period = JSON.stringify(FIXTURE_PERIOD);
 const exportBody = (extra: Json = {}) => JSON.stringify({ ...FIXTURE_PERIOD, ...extra });
-const ndjson = (...records: Json[]) => records.map((r) => JSON.stringify(r)).join("\n") + "\n";
+const ndjson = (...records: Json[]) => `${records.map((r) => JSON.stringify(r)).join("\n")}\n`;
+
+/** An error body (loose: other documented fields such as `problems` are kept for the comparisons). */
+const ErrorBody = z.looseObject({ error: z.string(), message: z.string() });
 
 /** POST /export/{type} expected to fail with `status`: checks it against the document and returns the error. */
 async function exportError(status: number, type: string, opts: Parameters<typeof call>[2]) {
   const reply = await call("POST", `/export/${type}`, opts);
   expect(reply.status, reply.text).toBe(status);
-  return expectDocumented(reply, "post", `/export/${type}`) as { error: string; message: string };
+  return ErrorBody.parse(expectDocumented(reply, "post", `/export/${type}`));
 }
 
 async function ingestError(status: number, opts: Parameters<typeof call>[2]) {
   const reply = await call("POST", "/ingest", opts);
   expect(reply.status, reply.text).toBe(status);
-  return expectDocumented(reply, "post", "/ingest") as { error: string; message: string };
+  return ErrorBody.parse(expectDocumented(reply, "post", "/ingest"));
 }
 
-interface ExportData {
-  filePath: string;
-  downloadUrl: string;
-  dataType: string;
-  recordCount: number;
-  dateRange: { from: string; to: string };
-}
+/** A 200 export answer (the document's schema, checked first, forbids other fields). */
+const ExportOk = z.object({
+  data: z.object({
+    filePath: z.string(),
+    downloadUrl: z.string(),
+    dataType: z.string(),
+    recordCount: z.number(),
+    dateRange: z.object({ from: z.string(), to: z.string() }),
+  }),
+});
+type ExportData = z.infer<typeof ExportOk>["data"];
 
 async function exportOk(type: string, key: string, body = period, prefix = ""): Promise<ExportData> {
   const reply = await call("POST", `${prefix}/export/${type}`, { key, body });
   expect(reply.status, reply.text).toBe(200);
-  return (expectDocumented(reply, "post", `/export/${type}`) as { data: ExportData }).data;
+  return ExportOk.parse(expectDocumented(reply, "post", `/export/${type}`)).data;
 }
 
 /** The service's download link, pointed at the test server. */
@@ -195,11 +211,15 @@ function parseCsv(text: string): string[][] {
 
 // ── The document itself ─────────────────────────────────────────────────────
 
+const Servers = z.array(z.object({ url: z.string() }));
+/** The second `allOf` part of an export request schema, where `group_by` is declared. */
+const GroupByPart = z.object({ properties: z.object({ group_by: z.object({ enum: z.array(z.string()) }) }) });
+
 describe("the OpenAPI document", () => {
   test("is OpenAPI 3.0.x, served as documented, with bearer auth as in the seed", async () => {
     expect(docResponse.status).toBe(200);
     expect(doc.openapi).toMatch(/^3\.0\.\d+$/);
-    expect((doc.servers as { url: string }[])[0]!.url).toBe(PUBLIC_BASE);
+    expect(Servers.parse(doc.servers)[0]!.url).toBe(PUBLIC_BASE);
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
     expect(at(["components", "securitySchemes", "bearerAuth"])).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "API Key" });
     const reply = await call("GET", "/openapi.json");
@@ -210,15 +230,23 @@ describe("the OpenAPI document", () => {
   test("documents POST for each of the six export paths, with the group_by each data type allows", () => {
     const groupBy = (type: string) => {
       const name = deref(["paths", `/export/${type}`, "post", "requestBody", "content", "application/json", "schema"]).at(-1)!;
-      const parts = (at(["components", "schemas", name, "allOf"]) ?? []) as Json[];
-      return ((parts[1]?.properties as Json | undefined)?.group_by as { enum?: string[] } | undefined)?.enum ?? [];
+      const parts = z.array(z.unknown()).parse(at(["components", "schemas", name, "allOf"]) ?? []);
+      return GroupByPart.safeParse(parts[1]).data?.properties.group_by.enum ?? [];
     };
     for (const type of ["users", "agents", "assistants", "api_keys", "projects", "models"]) {
       expect(at(["paths", `/export/${type}`, "post"]), type).toBeDefined();
-      expect(Object.keys(at(["paths", `/export/${type}`, "post", "responses"]) as Json).sort()).toEqual(
-        ["200", "400", "401", "403", "404", "413", "429", "500", "503"],
-      );
-      const servers = at(["paths", `/export/${type}`, "servers"]) as { url: string }[];
+      expect(Object.keys(JsonObject.parse(at(["paths", `/export/${type}`, "post", "responses"]))).sort()).toEqual([
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "413",
+        "429",
+        "500",
+        "503",
+      ]);
+      const servers = Servers.parse(at(["paths", `/export/${type}`, "servers"]));
       expect(servers.map((s) => s.url)).toEqual([PUBLIC_BASE, `${PUBLIC_BASE}/api/public`]);
     }
     expect(groupBy("users")).toEqual(["model"]);
@@ -227,7 +255,7 @@ describe("the OpenAPI document", () => {
     expect(groupBy("api_keys")).toEqual(["model"]);
     expect(groupBy("projects")).toEqual([]);
     expect(groupBy("models")).toEqual(["source", "deployment"]);
-    const description = at(["paths", "/export/users", "post", "description"]) as string;
+    const description = z.string().parse(at(["paths", "/export/users", "post", "description"]));
     expect(description).toContain("any offset or `Z` on it is ignored");
     expect(description).toContain("a plain `to` includes its whole day");
     expect(description).toContain("12 months");
@@ -261,8 +289,20 @@ describe("the OpenAPI document", () => {
     };
     walk(doc);
     expect(refs.length).toBeGreaterThan(20);
-    for (const ref of refs) expect(at(ref.slice(2).split("/").map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))), ref).toBeDefined();
-    for (const [path, types] of [["/export/models", ["application/json"]], ["/ingest", ["application/json"]]] as const) {
+    for (const ref of refs)
+      expect(
+        at(
+          ref
+            .slice(2)
+            .split("/")
+            .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~")),
+        ),
+        ref,
+      ).toBeDefined();
+    for (const [path, types] of [
+      ["/export/models", ["application/json"]],
+      ["/ingest", ["application/json"]],
+    ] as const) {
       for (const type of types) {
         const media = ["paths", path, "post", "requestBody", "content", type];
         expectValid(validatorAt([...media, "schema"]), at([...media, "example"]));
@@ -330,9 +370,7 @@ describe("POST /export/{dataType}", () => {
     const doomed = await newKey("ws_a", "export");
     await exportOk("users", doomed.apiKey);
     await revokeAccessKey(db, "ws_a", doomed.id);
-    expect(await exportError(401, "users", { key: doomed.apiKey, body: period })).toEqual(
-      unauthorized("This API key has been revoked"),
-    );
+    expect(await exportError(401, "users", { key: doomed.apiKey, body: period })).toEqual(unauthorized("This API key has been revoked"));
   });
 
   test("403: an ingest-role key, and any request with an Origin header (no CORS headers)", async () => {
@@ -380,7 +418,16 @@ describe("POST /export/{dataType}", () => {
 
 describe("POST /ingest", () => {
   test("200 for NDJSON and for a JSON array; a re-sent usage record is a duplicate", async () => {
-    const message = { type: "message", id: "oc1", occurredAt: "2026-10-20T10:00:00Z", userId: "u3", surface: "chat", model: "gpt-4o", provider: "openai", source: "WEB" };
+    const message = {
+      type: "message",
+      id: "oc1",
+      occurredAt: "2026-10-20T10:00:00Z",
+      userId: "u3",
+      surface: "chat",
+      model: "gpt-4o",
+      provider: "openai",
+      source: "WEB",
+    };
     const first = await call("POST", "/ingest", { key: ingestKeyA, body: ndjson(message), type: "application/x-ndjson" });
     expect(first.status, first.text).toBe(200);
     expect(expectDocumented(first, "post", "/ingest")).toEqual({ accepted: 1, duplicates: 0 });
@@ -399,7 +446,9 @@ describe("POST /ingest", () => {
     });
     const malformed = await ingestError(400, { key: ingestKeyA, body: "[{" });
     expect(malformed.message).toMatch(/^Malformed JSON body: /);
-    expect(await ingestError(400, { key: ingestKeyA, body: JSON.stringify([{ type: "message", id: "x" }, { type: "invoice" }]) })).toMatchObject({
+    expect(
+      await ingestError(400, { key: ingestKeyA, body: JSON.stringify([{ type: "message", id: "x" }, { type: "invoice" }]) }),
+    ).toMatchObject({
       error: "Bad Request",
       message: expect.stringMatching(/^record 1: .*occurredAt is required.*; record 2: unknown record type "invoice"$/),
     });
@@ -458,13 +507,19 @@ describe("GET /downloads/{filePath}", () => {
       expect(reply.body).toEqual({ error: "Forbidden", message });
     };
     await forbidden(`${path}?expires=${link.searchParams.get("expires")}&signature=${flipped}`, "The download link signature is invalid");
-    await forbidden(`${path}?expires=${Number(link.searchParams.get("expires")) + 3600}&signature=${signature}`, "The download link signature is invalid");
+    await forbidden(
+      `${path}?expires=${Number(link.searchParams.get("expires")) + 3600}&signature=${signature}`,
+      "The download link signature is invalid",
+    );
     await forbidden(`${path}?expires=${link.searchParams.get("expires")}`, "The download link is incomplete");
     await forbidden(`/downloads/users-usage/%E0%A4%A.csv${link.search}`, "The download link is malformed");
     const past = new Date(FIXTURE_NOW.getTime() - 1000);
     await forbidden(local(signedDownloadUrl(app.signingSecret, PUBLIC_BASE, data.filePath, past)), "The download link has expired");
     const future = new Date(FIXTURE_NOW.getTime() + 60_000);
-    await forbidden(local(signedDownloadUrl(app.signingSecret, PUBLIC_BASE, "users-usage/ws_a/notes.txt", future)), "The download link does not name an export file");
+    await forbidden(
+      local(signedDownloadUrl(app.signingSecret, PUBLIC_BASE, "users-usage/ws_a/notes.txt", future)),
+      "The download link does not name an export file",
+    );
   });
 
   test("404: the export file was deleted", async () => {
@@ -497,7 +552,6 @@ await closed.close();
 const brokenUrl = await startTestServer(testApp(closed, { now: FIXTURE_NOW }));
 
 describe("429: per-key rate limits", () => {
-
   const expectLimited = (reply: Reply, path: string, what: string) => {
     expect(reply.status, reply.text).toBe(429);
     const retryAfter = Number(reply.headers.get("retry-after"));
@@ -536,7 +590,12 @@ describe("500: an unexpected failure leaks nothing", () => {
   });
 
   test("on ingest", async () => {
-    const reply = await call("POST", "/ingest", { key: adminKey, body: ndjson({ type: "api_key", id: "k1", name: "x" }), type: "application/x-ndjson", base: brokenUrl });
+    const reply = await call("POST", "/ingest", {
+      key: adminKey,
+      body: ndjson({ type: "api_key", id: "k1", name: "x" }),
+      type: "application/x-ndjson",
+      base: brokenUrl,
+    });
     expect(reply.status).toBe(500);
     expect(expectDocumented(reply, "post", "/ingest")).toEqual(internal);
     expect(reply.text).toBe(JSON.stringify(internal));
@@ -548,10 +607,17 @@ describe("500: an unexpected failure leaks nothing", () => {
 describe("cross-workspace isolation over REST", () => {
   test("a key exports only its own workspace's rows", async () => {
     // A user only workspace B has.
-    const ingested = await call("POST", "/ingest", { key: ingestKeyB, body: ndjson({ type: "user", id: "only_b", name: "Bea" }), type: "application/x-ndjson" });
+    const ingested = await call("POST", "/ingest", {
+      key: ingestKeyB,
+      body: ndjson({ type: "user", id: "only_b", name: "Bea" }),
+      type: "application/x-ndjson",
+    });
     expect(ingested.status, ingested.text).toBe(200);
     for (const type of ["users", "agents", "api_keys", "projects", "models"]) {
-      for (const [key, workspace] of [[exportKeyA, "ws_a"], [exportKeyB, "ws_b"]] as const) {
+      for (const [key, workspace] of [
+        [exportKeyA, "ws_a"],
+        [exportKeyB, "ws_b"],
+      ] as const) {
         const data = await exportOk(type, key);
         expect(data.filePath.split("/")[1]).toBe(workspace);
         const [header, ...rows] = parseCsv((await download(local(data.downloadUrl))).text);
@@ -559,7 +625,10 @@ describe("cross-workspace isolation over REST", () => {
         expect(orgId, type).toBeGreaterThanOrEqual(0);
         expect(rows.length).toBe(data.recordCount);
         expect(rows.length).toBeGreaterThan(0);
-        expect(rows.every((row) => row[orgId] === workspace), `${type} of ${workspace}`).toBe(true);
+        expect(
+          rows.every((row) => row[orgId] === workspace),
+          `${type} of ${workspace}`,
+        ).toBe(true);
         if (type === "users") expect(rows.some((row) => row[header!.indexOf("user_id")] === "only_b")).toBe(workspace === "ws_b");
       }
     }
@@ -568,7 +637,8 @@ describe("cross-workspace isolation over REST", () => {
   test("A can never turn B's link, or its own, into B's file", async () => {
     const a = new URL((await exportOk("users", exportKeyA)).downloadUrl);
     const b = new URL((await exportOk("users", exportKeyB)).downloadUrl);
-    const query = (u: URL, signature = u.searchParams.get("signature")!) => `?expires=${u.searchParams.get("expires")}&signature=${signature}`;
+    const query = (u: URL, signature = u.searchParams.get("signature")!) =>
+      `?expires=${u.searchParams.get("expires")}&signature=${signature}`;
     const forbidden = async (target: string) => {
       const reply = await download(target);
       expect(reply.status, target).toBe(403);

@@ -6,7 +6,9 @@ import { testDatabase } from "../helpers/database.ts";
 import { startTestServer } from "../helpers/http.ts";
 
 const db = await testDatabase();
-const url = await startTestServer(testApp(db, { now: FIXTURE_NOW, env: { RATE_LIMIT_EXPORTS_PER_MINUTE: "2", RATE_LIMIT_INGEST_PER_MINUTE: "1" } }));
+const url = await startTestServer(
+  testApp(db, { now: FIXTURE_NOW, env: { RATE_LIMIT_EXPORTS_PER_MINUTE: "2", RATE_LIMIT_INGEST_PER_MINUTE: "1" } }),
+);
 await createSmallWorkspace(db, { id: "ws_r" });
 const key = async (role: "export" | "ingest") => (await createAccessKey(db, { workspaceId: "ws_r", role })).apiKey;
 
@@ -37,5 +39,7 @@ test("ingestion has its own limit", async () => {
   expect((await post("/ingest", ingest, line, "application/x-ndjson")).status).toBe(200);
   const limited = await post("/ingest", ingest, line, "application/x-ndjson");
   expect(limited.status).toBe(429);
-  expect((await limited.json()).message).toMatch(/^Rate limit of 1 ingest requests per minute exceeded for this API key; retry after \d+ seconds$/);
+  expect((await limited.json()).message).toMatch(
+    /^Rate limit of 1 ingest requests per minute exceeded for this API key; retry after \d+ seconds$/,
+  );
 });

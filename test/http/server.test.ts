@@ -27,7 +27,10 @@ describe("REST export", () => {
     for (const prefix of ["", "/api/public"]) {
       const { status, body } = await post(`${prefix}/export/assistants`, exportKey, period);
       expect(status).toBe(200);
-      expect(body).toMatchObject({ success: true, data: { dataType: "assistants", recordCount: 3, dateRange: { from: "2026-10-01T00:00:00.000Z", to: "2026-10-31T23:59:59.999Z" } } });
+      expect(body).toMatchObject({
+        success: true,
+        data: { dataType: "assistants", recordCount: 3, dateRange: { from: "2026-10-01T00:00:00.000Z", to: "2026-10-31T23:59:59.999Z" } },
+      });
       expect(Object.keys(body.data).sort()).toEqual(["dataType", "dateRange", "downloadUrl", "filePath", "recordCount"]);
       expect(body.data.filePath).toMatch(/^assistants-usage\/ws_h\/assistants-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\.csv$/);
     }
@@ -35,10 +38,12 @@ describe("REST export", () => {
 
   test("group_by is checked against the data type", async () => {
     expect(await post("/export/users", exportKey, JSON.stringify({ ...FIXTURE_PERIOD, group_by: "source" }))).toMatchObject({
-      status: 400, body: { error: "Bad Request", message: 'group_by "source" is not valid for users (expected model)' },
+      status: 400,
+      body: { error: "Bad Request", message: 'group_by "source" is not valid for users (expected model)' },
     });
     expect(await post("/export/users", exportKey, JSON.stringify({ ...FIXTURE_PERIOD, group_by: 7 }))).toMatchObject({
-      status: 400, body: { message: "group_by must be a string" },
+      status: 400,
+      body: { message: "group_by must be a string" },
     });
   });
 
@@ -46,24 +51,39 @@ describe("REST export", () => {
     const malformed = await post("/export/users", exportKey, "{nope");
     expect(malformed.status).toBe(400);
     expect(malformed.body.message).toMatch(/^Malformed JSON body: /);
-    expect(await post("/export/users", exportKey, "[]")).toMatchObject({ status: 400, body: { message: "Request body must be a JSON object with from and to" } });
+    expect(await post("/export/users", exportKey, "[]")).toMatchObject({
+      status: 400,
+      body: { message: "Request body must be a JSON object with from and to" },
+    });
   });
 
   test("an unknown data type is a 404 naming the valid ones", async () => {
     expect(await post("/export/invoices", exportKey, period)).toMatchObject({
-      status: 404, body: { error: "Not Found", message: 'Unknown export type "invoices": use one of users, agents, assistants, api_keys, projects, models' },
+      status: 404,
+      body: {
+        error: "Not Found",
+        message: 'Unknown export type "invoices": use one of users, agents, assistants, api_keys, projects, models',
+      },
     });
   });
 
   test("an ingest key may not export; an export key may not ingest", async () => {
-    expect(await post("/export/users", ingestKey, period)).toMatchObject({ status: 403, body: { message: 'This API key\'s role "ingest" may not export' } });
-    expect(await post("/ingest", exportKey, "[]")).toMatchObject({ status: 403, body: { message: 'This API key\'s role "export" may not ingest records' } });
+    expect(await post("/export/users", ingestKey, period)).toMatchObject({
+      status: 403,
+      body: { message: 'This API key\'s role "ingest" may not export' },
+    });
+    expect(await post("/ingest", exportKey, "[]")).toMatchObject({
+      status: 403,
+      body: { message: 'This API key\'s role "export" may not ingest records' },
+    });
   });
 
   test("a request from a browser origin is refused, and no CORS header is ever sent", async () => {
     const res = await post("/export/users", exportKey, period, { origin: "https://evil.example" });
     expect(res.status).toBe(403);
-    expect(res.body.message).toBe("Browser-origin requests are refused: call this API from a server, never from a web page, so your API key stays secret");
+    expect(res.body.message).toBe(
+      "Browser-origin requests are refused: call this API from a server, never from a web page, so your API key stays secret",
+    );
     expect(res.cors).toBeNull();
   });
 
@@ -77,7 +97,16 @@ describe("REST export", () => {
 
 describe("ingestion over HTTP", () => {
   test("an ingest key sends NDJSON and gets { accepted, duplicates }", async () => {
-    const line = JSON.stringify({ type: "message", id: "h1", occurredAt: "2026-10-20T10:00:00Z", userId: "u3", surface: "chat", model: "gpt-4o", provider: "openai", source: "WEB" });
+    const line = JSON.stringify({
+      type: "message",
+      id: "h1",
+      occurredAt: "2026-10-20T10:00:00Z",
+      userId: "u3",
+      surface: "chat",
+      model: "gpt-4o",
+      provider: "openai",
+      source: "WEB",
+    });
     const first = await post("/ingest", ingestKey, `${line}\n`, { "content-type": "application/x-ndjson" });
     expect(first).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 0 } });
     const again = await post("/ingest", ingestKey, `${line}\n`, { "content-type": "application/x-ndjson" });

@@ -28,10 +28,18 @@ describe("the analytics page", () => {
   test("built assets are served from /assets/ with long caching; anything else there is a 404", async () => {
     const js = await fetch(`${url}/assets/${script}`);
     expect([js.status, js.headers.get("content-type"), js.headers.get("cache-control")]).toEqual([
-      200, "text/javascript; charset=utf-8", "public, max-age=31536000, immutable",
+      200,
+      "text/javascript; charset=utf-8",
+      "public, max-age=31536000, immutable",
     ]);
     expect((await js.text()).length).toBeGreaterThan(10_000);
-    for (const path of ["/assets/missing.js", "/assets/..%2Fweb%2Findex.html", "/assets/%2e%2e/index.html", "/assets/index.html", "/assets/"]) {
+    for (const path of [
+      "/assets/missing.js",
+      "/assets/..%2Fweb%2Findex.html",
+      "/assets/%2e%2e/index.html",
+      "/assets/index.html",
+      "/assets/",
+    ]) {
       expect([path, (await fetch(`${url}${path}`)).status]).toEqual([path, 404]);
     }
   });

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { AppError } from "../../src/errors/app-error.ts";
+import type { DirectoryKind } from "../../src/generated/prisma/client.ts";
 import { ingestRecords } from "../../src/ingest/ingest.ts";
 import { testDatabase } from "../helpers/database.ts";
+import { expectInstanceOf } from "../helpers/expect.ts";
 
 // SPEC §7: date fields take a calendar date or an instant, and keep them apart in
 // storage (a calendar date as given, an instant as UTC ISO text); a date-time
@@ -19,20 +22,20 @@ async function workspace(): Promise<string> {
 }
 
 /** Every date field of every directory type that has one. */
-const DATE_FIELDS: [type: string, field: string][] = [
+const DATE_FIELDS: [type: DirectoryKind, field: string][] = [
   ["user", "joinedAt"],
   ["user", "removedAt"],
-  ...["agent", "project", "api_key", "deployment"].flatMap((type) => [
-    [type, "createdAt"] as [string, string],
-    [type, "deletedAt"] as [string, string],
+  ...(["agent", "project", "api_key", "deployment"] as const).flatMap((type): [DirectoryKind, string][] => [
+    [type, "createdAt"],
+    [type, "deletedAt"],
   ]),
 ];
 
-async function storedAttrs(ws: string, type: string, id: string) {
+async function storedAttrs(ws: string, type: DirectoryKind, id: string) {
   const version = await db.prisma.directoryVersion.findFirstOrThrow({
-    where: { workspaceId: ws, kind: type as "user", entityId: id },
+    where: { workspaceId: ws, kind: type, entityId: id },
   });
-  return version.attrs as Record<string, unknown>;
+  return z.record(z.string(), z.unknown()).parse(version.attrs);
 }
 
 describe.each(DATE_FIELDS)("%s.%s", (type, field) => {
@@ -54,8 +57,8 @@ describe.each(DATE_FIELDS)("%s.%s", (type, field) => {
       { type: "user", id: "fine", joinedAt: "2025-01-01" },
       { type, id: "e1", [field]: "2025-03-14T09:00:00" },
     ]).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AppError);
-    expect([(error as AppError).status, (error as AppError).problems]).toEqual([400, [`record 2: ${field}: ${FORMS}`]]);
+    const appError = expectInstanceOf(error, AppError);
+    expect([appError.status, appError.problems]).toEqual([400, [`record 2: ${field}: ${FORMS}`]]);
     expect(await db.prisma.directoryVersion.count({ where: { workspaceId: ws } })).toBe(0);
   });
 });
@@ -76,7 +79,7 @@ describe("date values that are refused", () => {
   it.each(cases)("refuses %s", async (_name, value, reason) => {
     const ws = await workspace();
     const error = await ingestRecords(db, ws, [{ type: "agent", id: "a", createdAt: value }]).catch((e: unknown) => e);
-    expect((error as AppError).problems).toEqual([`record 1: createdAt: ${reason}`]);
+    expect(expectInstanceOf(error, AppError).problems).toEqual([`record 1: createdAt: ${reason}`]);
   });
 
   it("accepts 29 February of leap years, 2000 included", async () => {

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
 import { MAX_KEY_BYTES } from "../../src/ingest/fields.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
+import { ExportAnswer } from "../helpers/answers.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
 import { graphql, startTestServer } from "../helpers/http.ts";
@@ -54,8 +55,15 @@ async function refused(body: string, contentType?: string): Promise<Reply> {
 }
 
 const message = (id: string, extra: Record<string, unknown> = {}) => ({
-  type: "message", id, occurredAt: "2026-10-20T10:00:00Z", userId: "u1", surface: "chat",
-  model: "gpt-4o", provider: "openai", source: "WEB", ...extra,
+  type: "message",
+  id,
+  occurredAt: "2026-10-20T10:00:00Z",
+  userId: "u1",
+  surface: "chat",
+  model: "gpt-4o",
+  provider: "openai",
+  source: "WEB",
+  ...extra,
 });
 const user = (id: string, extra: Record<string, unknown> = {}) => ({ type: "user", id, name: "Hostile", ...extra });
 const goodLine = (id: string) => JSON.stringify(user(id));
@@ -100,7 +108,7 @@ describe("a body with 200,000 bad lines", () => {
     expect(reply.body.problems![2]).toMatch(/^line 5: id is required; occurredAt is required; /);
     expect(reply.body.problems!.slice(3, 5)).toEqual([
       "line 6: occurredAt: must be within years 1 to 9999 in UTC",
-      "line 8: unknown record type \"invoice\"",
+      'line 8: unknown record type "invoice"',
     ]);
     expect(reply.body.problems).toContain("line 11: record must be a JSON object");
     expect(reply.body.problems!.length + reply.body.moreProblems!).toBe(expectedBad);
@@ -144,17 +152,41 @@ describe("values PostgreSQL cannot hold", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ["a year-0 occurredAt", message("m", { occurredAt: "0000-06-01T00:00:00Z" }), "occurredAt: must be within years 1 to 9999 in UTC"],
     ["a year-0 joinedAt", user("u", { joinedAt: "0000-06-01T00:00:00Z" }), "joinedAt: must be within years 1 to 9999 in UTC"],
-    ["a removedAt an offset moves into year 10000", user("u", { removedAt: "9999-12-31T23:30:00-01:00" }), "removedAt: must be within years 1 to 9999 in UTC"],
+    [
+      "a removedAt an offset moves into year 10000",
+      user("u", { removedAt: "9999-12-31T23:30:00-01:00" }),
+      "removedAt: must be within years 1 to 9999 in UTC",
+    ],
     ["a year-0 calendar joinedAt", user("u", { joinedAt: "0000-12-31" }), "joinedAt: must be within years 1 to 9999"],
-    ["a five-digit-year calendar removedAt", user("u", { removedAt: "10000-01-01" }), "removedAt: must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)"],
+    [
+      "a five-digit-year calendar removedAt",
+      user("u", { removedAt: "10000-01-01" }),
+      "removedAt: must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)",
+    ],
     ["a 30 February createdAt", { type: "agent", id: "a", createdAt: "2025-02-30" }, "createdAt: must be a real calendar date"],
-    ["a 29 February deletedAt of a common year", { type: "project", id: "p", deletedAt: "2100-02-29" }, "deletedAt: must be a real calendar date"],
-    ["a year-0 date-time createdAt", { type: "api_key", id: "k", createdAt: "0000-06-01T00:00:00Z" }, "createdAt: must be within years 1 to 9999 in UTC"],
-    ["an effectiveAt an offset moves into year 0", { type: "agent", id: "a", effectiveAt: "0001-01-01T00:30:00+01:00" }, "effectiveAt: must be within years 1 to 9999 in UTC"],
+    [
+      "a 29 February deletedAt of a common year",
+      { type: "project", id: "p", deletedAt: "2100-02-29" },
+      "deletedAt: must be a real calendar date",
+    ],
+    [
+      "a year-0 date-time createdAt",
+      { type: "api_key", id: "k", createdAt: "0000-06-01T00:00:00Z" },
+      "createdAt: must be within years 1 to 9999 in UTC",
+    ],
+    [
+      "an effectiveAt an offset moves into year 0",
+      { type: "agent", id: "a", effectiveAt: "0001-01-01T00:30:00+01:00" },
+      "effectiveAt: must be within years 1 to 9999 in UTC",
+    ],
     ["a lone high surrogate in an id", message("m\ud800"), "id: must not contain a lone UTF-16 surrogate"],
     ["a lone low surrogate in a name", user("u", { name: "a\udc00b" }), "name: must not contain a lone UTF-16 surrogate"],
     ["a lone surrogate in a model", message("m", { model: "gpt\ud83d" }), "model: must not contain a lone UTF-16 surrogate"],
-    ["a lone surrogate in a deployment's provider", { type: "deployment", id: "d", provider: "\udfff" }, "provider: must not contain a lone UTF-16 surrogate"],
+    [
+      "a lone surrogate in a deployment's provider",
+      { type: "deployment", id: "d", provider: "\udfff" },
+      "provider: must not contain a lone UTF-16 surrogate",
+    ],
     ["a NUL in a department", user("u", { department: "a\u0000" }), "department: must not contain U+0000"],
     ["a 300-character id", message("x".repeat(300)), "id: must be at most 255 bytes in UTF-8"],
     ["a 3 kB random id", user(threeKb), "id: must be at most 255 bytes in UTF-8"],
@@ -166,10 +198,26 @@ describe("values PostgreSQL cannot hold", () => {
     ["a 256-byte action", message("m", { action: randomText(256) }), "action: must be at most 255 bytes in UTF-8"],
     ["a 256-byte conversationId", message("m", { conversationId: randomText(256) }), "conversationId: must be at most 255 bytes in UTF-8"],
     ["a 256-byte agentId", message("m", { surface: "agent", agentId: randomText(256) }), "agentId: must be at most 255 bytes in UTF-8"],
-    ["a 256-byte apiKeyId", { type: "api_request", id: "r", occurredAt: "2026-10-20T10:00:00Z", apiKeyId: randomText(256), model: "m", provider: "p", source: "API" }, "apiKeyId: must be at most 255 bytes in UTF-8"],
+    [
+      "a 256-byte apiKeyId",
+      {
+        type: "api_request",
+        id: "r",
+        occurredAt: "2026-10-20T10:00:00Z",
+        apiKeyId: randomText(256),
+        model: "m",
+        provider: "p",
+        source: "API",
+      },
+      "apiKeyId: must be at most 255 bytes in UTF-8",
+    ],
     ["a 256-byte ownerId", { type: "project", id: "p", ownerId: randomText(256) }, "ownerId: must be at most 255 bytes in UTF-8"],
     ["a 1,001-character name", user("u", { name: "n".repeat(1_001) }), "name: must be at most 1000 characters"],
-    ["a 10,001-character description", { type: "agent", id: "a", description: "d".repeat(10_001) }, "description: must be at most 10000 characters"],
+    [
+      "a 10,001-character description",
+      { type: "agent", id: "a", description: "d".repeat(10_001) },
+      "description: must be at most 10000 characters",
+    ],
   ];
 
   it.each(cases)("refuses %s with a 400 naming line and field, storing nothing", async (_name, record, reason) => {
@@ -191,7 +239,10 @@ describe("values PostgreSQL cannot hold", () => {
       ]),
     );
     expect(reply).toMatchObject({ status: 200, body: { accepted: 6, duplicates: 0 } });
-    const stored = await db.prisma.usageRecord.findMany({ where: { workspaceId: WS, id: { startsWith: "m-edge-" } }, orderBy: { occurredAt: "asc" } });
+    const stored = await db.prisma.usageRecord.findMany({
+      where: { workspaceId: WS, id: { startsWith: "m-edge-" } },
+      orderBy: { occurredAt: "asc" },
+    });
     expect(stored.map((r) => [r.id, r.occurredAt.toISOString()])).toEqual([
       ["m-edge-0001", "0001-01-01T00:00:00.000Z"],
       ["m-edge-😀", "9999-12-31T23:59:59.999Z"],
@@ -200,9 +251,8 @@ describe("values PostgreSQL cannot hold", () => {
 
   it(`stores a message whose every indexed field is ${MAX_KEY_BYTES} incompressible bytes`, async () => {
     // usage_daily's primary key holds eight of them in one btree row: the limit must keep it under 2,704 bytes.
-    const [id, deploymentId, userId, agentId, projectId, action, model, provider, source, conversationId] = Array.from(
-      { length: 10 },
-      () => randomText(MAX_KEY_BYTES),
+    const [id, deploymentId, userId, agentId, projectId, action, model, provider, source, conversationId] = Array.from({ length: 10 }, () =>
+      randomText(MAX_KEY_BYTES),
     );
     const body = ndjson([
       { type: "deployment", id: deploymentId, name: "Widest", model, provider },
@@ -217,13 +267,18 @@ describe("values PostgreSQL cannot hold", () => {
 describe("after refusing hostile records", () => {
   const usersExport = () => post("/export/users", JSON.stringify(FIXTURE_PERIOD), "application/json");
   const userUsage = () =>
-    graphql(url, key, `query($period: PeriodInput!) {
+    graphql(
+      url,
+      key,
+      `query($period: PeriodInput!) {
       userUsage(period: $period, first: 200) {
         __typename
         ... on AppError { code message }
         ... on QueryUserUsageSuccess { data { totalCount nodes { userId joinedAt } } }
       }
-    }`, { period: FIXTURE_PERIOD });
+    }`,
+      { period: FIXTURE_PERIOD },
+    );
 
   it("still answers the users export and query, with the same users", async () => {
     const exportBefore = await usersExport();
@@ -241,12 +296,13 @@ describe("after refusing hostile records", () => {
 
     const exportAfter = await usersExport();
     expect(exportAfter.status).toBe(200);
-    expect((exportAfter.body.data as { recordCount: number }).recordCount).toBe((exportBefore.body.data as { recordCount: number }).recordCount);
+    const exportedAfter = ExportAnswer.parse(exportAfter.body).data;
+    expect(exportedAfter.recordCount).toBe(ExportAnswer.parse(exportBefore.body).data.recordCount);
     const queryAfter = await userUsage();
     expect(queryAfter.status).toBe(200);
     expect(queryAfter.body.errors).toBeUndefined();
     expect(queryAfter.body.data.userUsage).toEqual(queryBefore.body.data.userUsage);
-    const csv = await readFile(join(app.exportDir, (exportAfter.body.data as { filePath: string }).filePath), "utf8");
+    const csv = await readFile(join(app.exportDir, exportedAfter.filePath), "utf8");
     expect(csv).not.toContain("u-bad-");
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseEnv } from "../../src/config/env.ts";
-import type { AppContext } from "../../src/context.ts";
-import { createLogger } from "../../src/logging.ts";
+import type { AppContext } from "../../src/runtime/context.ts";
+import { createLogger } from "../../src/runtime/logging.ts";
 import { testDatabase } from "../helpers/database.ts";
 import { startIngestServer } from "../helpers/http.ts";
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
     log: createLogger("silent"),
     signingSecret: "x".repeat(32),
     exportDir: "/tmp",
+    deliverers: { email: null, slack: null },
     now: () => NOW,
   };
   baseUrl = await startIngestServer(app, workspaceId);
@@ -33,7 +34,8 @@ async function post(body: string, contentType?: string) {
     headers: contentType ? { "content-type": contentType } : {},
     body,
   });
-  return { status: res.status, type: res.headers.get("content-type"), body: (await res.json()) as unknown };
+  const answer: unknown = await res.json();
+  return { status: res.status, type: res.headers.get("content-type"), body: answer };
 }
 
 const msg = (id: string, extra = "") =>

@@ -4,6 +4,7 @@ import type { Database } from "../../src/db/client.ts";
 import { AppError } from "../../src/errors/app-error.ts";
 import { ingestRecords } from "../../src/ingest/ingest.ts";
 import { testDatabase } from "../helpers/database.ts";
+import { expectInstanceOf } from "../helpers/expect.ts";
 
 let db: Database;
 beforeAll(async () => {
@@ -48,9 +49,9 @@ async function problemsOf(promise: Promise<unknown>): Promise<string[]> {
     () => null,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(AppError);
-  expect((error as AppError).code).toBe("BAD_REQUEST");
-  return (error as AppError).problems;
+  const appError = expectInstanceOf(error, AppError);
+  expect(appError.code).toBe("BAD_REQUEST");
+  return appError.problems;
 }
 
 async function rowCounts(workspaceId: string) {
@@ -185,9 +186,7 @@ describe("directory records", () => {
     // The same instant written with an offset is the same version.
     const result = await ingestRecords(db, ws, [{ type: "api_key", id: "k1", name: "New", effectiveAt: "2024-01-01T01:00:00+01:00" }]);
     expect(result).toEqual({ accepted: 1, duplicates: 0 });
-    expect(await versions(ws, "k1")).toEqual([
-      { kind: "api_key", effectiveAt: new Date("2024-01-01T00:00:00Z"), attrs: { name: "New" } },
-    ]);
+    expect(await versions(ws, "k1")).toEqual([{ kind: "api_key", effectiveAt: new Date("2024-01-01T00:00:00Z"), attrs: { name: "New" } }]);
   });
 
   it("lets the last of two records for the same version in one request win", async () => {
@@ -276,7 +275,9 @@ describe("usage records", () => {
 
   it("stores an API request with zero tokens and costs by default", async () => {
     const ws = await workspace();
-    const result = await ingestRecords(db, ws, [apiRequest("r1", { model: "claude-sonnet-4-20250514", provider: "anthropic" })], { now: NOW });
+    const result = await ingestRecords(db, ws, [apiRequest("r1", { model: "claude-sonnet-4-20250514", provider: "anthropic" })], {
+      now: NOW,
+    });
     expect(result).toEqual({ accepted: 1, duplicates: 0 });
     const row = await db.prisma.usageRecord.findFirstOrThrow({ where: { workspaceId: ws } });
     expect({ ...row, costUsd: row.costUsd.toFixed(9), paygCostUsd: row.paygCostUsd.toFixed(9) }).toEqual({
@@ -403,7 +404,11 @@ describe("validation", () => {
     ["a record without a type", { id: "x" }, "type is required"],
     ["a record that is not an object", [1, 2], "record must be a JSON object"],
     ["an agent message without agentId", message("m", { surface: "agent" }), 'agentId is required when surface is "agent"'],
-    ["a project message without projectId", message("m", { surface: "project", projectId: null }), 'projectId is required when surface is "project"'],
+    [
+      "a project message without projectId",
+      message("m", { surface: "project", projectId: null }),
+      'projectId is required when surface is "project"',
+    ],
     ["an unknown surface", message("m", { surface: "email" }), 'surface: must be "chat", "agent" or "project"'],
     ["a message without userId", message("m", { userId: undefined }), "userId is required"],
     ["an API request without apiKeyId", apiRequest("r", { apiKeyId: null }), "apiKeyId is required"],
@@ -423,8 +428,16 @@ describe("validation", () => {
     ["a cost string with twelve integer digits", message("m", { costUsd: "100000000000" }), "costUsd: must be less than 100000000000"],
     ["a cost that is not finite JSON", message("m", { costUsd: true }), "costUsd: must be a non-negative number"],
     ["a paygLimit that is text", { type: "user", id: "u", paygLimit: "50" }, "paygLimit: must be a non-negative number or null"],
-    ["a removedAt that is not a date", { type: "user", id: "u", removedAt: "soon" }, "removedAt: must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)"],
-    ["an effectiveAt that is not a date", { type: "agent", id: "a", effectiveAt: 1717243200 }, "effectiveAt: must be an ISO 8601 date-time"],
+    [
+      "a removedAt that is not a date",
+      { type: "user", id: "u", removedAt: "soon" },
+      "removedAt: must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)",
+    ],
+    [
+      "an effectiveAt that is not a date",
+      { type: "agent", id: "a", effectiveAt: 1717243200 },
+      "effectiveAt: must be an ISO 8601 date-time",
+    ],
     ["a name that is not text", { type: "deployment", id: "d", name: 7 }, "name: must be a string or null"],
   ];
 
@@ -447,12 +460,9 @@ describe("validation", () => {
   it("lists one entry per bad record, in order, under the caller's labels", async () => {
     const ws = await workspace();
     const problems = await problemsOf(
-      ingestRecords(
-        db,
-        ws,
-        [message("ok"), { type: "foo" }, message("m", { surface: "agent" }), message("m2", { deploymentId: "nope" })],
-        { label: (i) => `line ${2 * i + 1}` },
-      ),
+      ingestRecords(db, ws, [message("ok"), { type: "foo" }, message("m", { surface: "agent" }), message("m2", { deploymentId: "nope" })], {
+        label: (i) => `line ${2 * i + 1}`,
+      }),
     );
     expect(problems).toEqual([
       'line 3: unknown record type "foo"',

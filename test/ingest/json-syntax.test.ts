@@ -59,7 +59,35 @@ describe("isJson", () => {
 
   it("agrees with JSON.parse on 50,000 random texts of JSON's characters", () => {
     const next = random(20261123);
-    const pieces = ["{", "}", "[", "]", ",", ":", '"', "\\", "u", "0", "1", "9", "-", "+", ".", "e", "E", " ", "\n", "a", "true", "false", "null", '"k"', "\t", "\u0001", "é"];
+    const pieces = [
+      "{",
+      "}",
+      "[",
+      "]",
+      ",",
+      ":",
+      '"',
+      "\\",
+      "u",
+      "0",
+      "1",
+      "9",
+      "-",
+      "+",
+      ".",
+      "e",
+      "E",
+      " ",
+      "\n",
+      "a",
+      "true",
+      "false",
+      "null",
+      '"k"',
+      "\t",
+      "\u0001",
+      "é",
+    ];
     for (let n = 0; n < 50_000; n++) {
       const length = 1 + Math.floor(next() * 12);
       let text = "";
@@ -70,10 +98,18 @@ describe("isJson", () => {
 
   it("agrees on mutations of valid records", () => {
     const next = random(7);
-    const base = JSON.stringify({ type: "message", id: "m1", tokens: [1, 2.5, -3e-2], ok: true, none: null, nested: { s: "a\"b\\c\u00e9" } });
+    const base = JSON.stringify({
+      type: "message",
+      id: "m1",
+      tokens: [1, 2.5, -3e-2],
+      ok: true,
+      none: null,
+      nested: { s: 'a"b\\c\u00e9' },
+    });
     for (let n = 0; n < 20_000; n++) {
       const at = Math.floor(next() * base.length);
-      const text = next() < 0.5 ? base.slice(0, at) + base.slice(at + 1) : base.slice(0, at) + base[Math.floor(next() * base.length)] + base.slice(at);
+      const text =
+        next() < 0.5 ? base.slice(0, at) + base.slice(at + 1) : base.slice(0, at) + base[Math.floor(next() * base.length)] + base.slice(at);
       expect(isJson(text), JSON.stringify(text)).toBe(parses(text));
     }
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/errors/app-error.ts";
 import { parseIngestBody } from "../../src/ingest/parse-body.ts";
+import { expectInstanceOf } from "../helpers/expect.ts";
 
 /** The records of a body with the label of each. */
 async function parsed(type: string, body: string) {
@@ -13,8 +14,7 @@ async function thrown(fn: () => Promise<unknown>): Promise<AppError> {
   try {
     await fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
+    return expectInstanceOf(error, AppError);
   }
   throw new Error("expected an AppError");
 }

@@ -3,8 +3,8 @@ import { mkdir, readdir, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { pino } from "pino";
 import { describe, expect, test, vi } from "vitest";
-import { cleanUpExpiredExports } from "../../jobs/clean-up-exports.ts";
-import { startJobs } from "../../jobs/index.ts";
+import { cleanUpExpiredExports } from "../../src/jobs/clean-up-exports.ts";
+import { startJobs } from "../../src/jobs/index.ts";
 import { createExport } from "../../src/exports/create-export.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
@@ -20,10 +20,10 @@ const period = resolvePeriod(FIXTURE_PERIOD.from, FIXTURE_PERIOD.to, FIXTURE_NOW
 const unreadable = vi.hoisted(() => new Set<string>());
 vi.mock("node:fs/promises", async (importOriginal) => {
   const fs = await importOriginal<typeof import("node:fs/promises")>();
-  const readdir = (async (path: string, ...rest: unknown[]) => {
+  const readdir = async (path: string, ...rest: unknown[]): Promise<unknown> => {
     if (unreadable.has(String(path))) throw Object.assign(new Error(`EACCES: permission denied, scandir '${path}'`), { code: "EACCES" });
-    return (fs.readdir as (...args: unknown[]) => Promise<unknown>)(path, ...rest);
-  }) as typeof fs.readdir;
+    return Reflect.apply(fs.readdir, fs, [path, ...rest]);
+  };
   return { ...fs, readdir, default: { ...fs, readdir } };
 });
 
@@ -91,17 +91,19 @@ describe("clean-up of expired exports", () => {
     await file("report-zips/ws_j/00000000-0000-0000-0000-000000000000/weekly.zip.partial", 100);
 
     expect(await cleanUpExpiredExports(app)).toEqual({ deleted: 0, swept: 5 });
-    expect(await tree(app.exportDir)).toEqual([
-      "report-zips/",
-      "report-zips/ws_j/",
-      "report-zips/ws_j/00000000-0000-0000-0000-000000000000/",
-      "report-zips/ws_j/00000000-0000-0000-0000-000000000000/weekly.zip.partial",
-      "users-usage/",
-      "users-usage/ws_j/",
-      csv("ws_j", "0000000b"),
-      `${csv("ws_j", "0000000e")}.partial`,
-      tracked.filePath,
-    ].sort());
+    expect(await tree(app.exportDir)).toEqual(
+      [
+        "report-zips/",
+        "report-zips/ws_j/",
+        "report-zips/ws_j/00000000-0000-0000-0000-000000000000/",
+        "report-zips/ws_j/00000000-0000-0000-0000-000000000000/weekly.zip.partial",
+        "users-usage/",
+        "users-usage/ws_j/",
+        csv("ws_j", "0000000b"),
+        `${csv("ws_j", "0000000e")}.partial`,
+        tracked.filePath,
+      ].sort(),
+    );
     // Running again (or on another instance) finds nothing left to do.
     expect(await cleanUpExpiredExports(app)).toEqual({ deleted: 0, swept: 0 });
   });

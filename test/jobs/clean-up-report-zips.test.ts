@@ -3,14 +3,14 @@ import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, test } from "vitest";
-import { cleanUpReportZips, cleanUpReportZipsJob } from "../../jobs/clean-up-report-zips.ts";
-import { JOBS } from "../../jobs/index.ts";
+import { cleanUpReportZips, cleanUpReportZipsJob } from "../../src/jobs/clean-up-report-zips.ts";
+import { JOBS } from "../../src/jobs/index.ts";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
-import type { AppContext } from "../../src/context.ts";
+import type { AppContext } from "../../src/runtime/context.ts";
 import { reportZipPath } from "../../src/exports/export-files.ts";
 import type { ReportRunStatus } from "../../src/generated/prisma/client.ts";
-import { buildDeliverers } from "../../src/reports/delivery/build-deliverer.ts";
-import { deliverRunNow } from "../../src/reports/process-due-runs.ts";
+import { deliverRunNowTask } from "../../src/reports/process-due-runs.ts";
+import { runBackgroundTask } from "../../src/runtime/background-task.ts";
 import { createSubscription, enqueueRun, type SubscriptionInput } from "../../src/reports/subscriptions.ts";
 import { createSmallWorkspace, FIXTURE_NOW } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
@@ -21,9 +21,16 @@ import { startSmtpCapture } from "../helpers/smtp.ts";
 const HOUR = 3_600_000;
 const db = await testDatabase();
 const workspace = await db.prisma.workspace.create({ data: { id: "ws_z", name: "z" } });
-const weekly = {
-  name: "Weekly", cadence: "weekly", weekday: 1, time: "08:00", timezone: "UTC", types: [{ dataType: "users" }], channel: "email", recipients: ["a@b.test"],
-} as SubscriptionInput;
+const weekly: SubscriptionInput = {
+  name: "Weekly",
+  cadence: "weekly",
+  weekday: 1,
+  time: "08:00",
+  timezone: "UTC",
+  types: [{ dataType: "users" }],
+  channel: "email",
+  recipients: ["a@b.test"],
+};
 const sub = await createSubscription(db, workspace, weekly, FIXTURE_NOW);
 const { url: smtpUrl, received } = await startSmtpCapture();
 
@@ -67,7 +74,11 @@ describe("clean-up of report zips", () => {
     const old = await runWithZip(app, "delivered", [[ago(26), ago(25)]]);
 
     expect(await cleanUpReportZips(app)).toEqual({ deleted: 1, swept: 0 });
-    expect([existsSync(old.file), existsSync(old.dir), existsSync(join(app.exportDir, "report-zips", "ws_z"))]).toEqual([false, false, false]);
+    expect([existsSync(old.file), existsSync(old.dir), existsSync(join(app.exportDir, "report-zips", "ws_z"))]).toEqual([
+      false,
+      false,
+      false,
+    ]);
     expect(await db.prisma.reportRun.findUniqueOrThrow({ where: { id: old.id } })).toMatchObject({ status: "delivered", zipPath: null });
     expect(await db.prisma.deliveryAttempt.count({ where: { runId: old.id } })).toBe(1);
     // Running again (or on another instance) finds nothing left to do.
@@ -77,8 +88,14 @@ describe("clean-up of report zips", () => {
   test("a finished run's zip is kept while its last attempt is younger than the retention, and goes after it", async () => {
     const { app, clock, ago } = cleanUpApp();
     // Failed once long ago, delivered an hour ago: the last attempt counts.
-    const recent = await runWithZip(app, "delivered", [[ago(31), ago(30)], [ago(2), ago(1)]]);
-    const failedRecently = await runWithZip(app, "failed", [[ago(30), ago(29)], [ago(2), ago(1)]]);
+    const recent = await runWithZip(app, "delivered", [
+      [ago(31), ago(30)],
+      [ago(2), ago(1)],
+    ]);
+    const failedRecently = await runWithZip(app, "failed", [
+      [ago(30), ago(29)],
+      [ago(2), ago(1)],
+    ]);
 
     expect(await cleanUpReportZips(app)).toEqual({ deleted: 0, swept: 0 });
     expect([existsSync(recent.file), existsSync(failedRecently.file)]).toEqual([true, true]);
@@ -92,7 +109,10 @@ describe("clean-up of report zips", () => {
   test("a failed run whose last attempt never finished (a crash) counts from when that attempt started", async () => {
     const { app, ago } = cleanUpApp();
     const crashedLongAgo = await runWithZip(app, "failed", [[ago(30), null]]);
-    const crashedRecently = await runWithZip(app, "failed", [[ago(30), ago(29)], [ago(3), null]]);
+    const crashedRecently = await runWithZip(app, "failed", [
+      [ago(30), ago(29)],
+      [ago(3), null],
+    ]);
 
     expect(await cleanUpReportZips(app)).toEqual({ deleted: 1, swept: 0 });
     expect([existsSync(crashedLongAgo.file), existsSync(crashedRecently.file)]).toEqual([false, true]);
@@ -228,6 +248,7 @@ describe("clean-up of report zips", () => {
         },
       },
     });
+    // biome-ignore lint/nursery/noUnsafeTypeAssertion: an extended client is the same client at run time; Prisma only types it apart.
     const first = { ...app, db: { ...db, prisma: prisma as unknown as typeof db.prisma } };
 
     expect(await cleanUpReportZips(first)).toEqual({ deleted: 0, swept: 0 });
@@ -241,11 +262,23 @@ describe("clean-up of report zips", () => {
     const { app, clock } = cleanUpApp({ SMTP_URL: smtpUrl });
     const url = await startTestServer(app);
     const admin = (await createAccessKey(db, { workspaceId: rich.id, role: "admin" })).apiKey;
-    const monthly = await createSubscription(db, rich, { name: "Resent", cadence: "monthly", dayOfMonth: 1, time: "08:00", timezone: "UTC", types: [{ dataType: "users" }], channel: "email", recipients: ["cfo@acme.test"] } as SubscriptionInput, FIXTURE_NOW);
-    const deliverers = buildDeliverers(app.env);
+    const monthly = await createSubscription(
+      db,
+      rich,
+      {
+        name: "Resent",
+        cadence: "monthly",
+        dayOfMonth: 1,
+        time: "08:00",
+        timezone: "UTC",
+        types: [{ dataType: "users" }],
+        channel: "email",
+        recipients: ["cfo@acme.test"],
+      } satisfies SubscriptionInput,
+      FIXTURE_NOW,
+    );
     const first = await enqueueRun(db, monthly, rich, "test", clock.now);
-    expect(await deliverRunNow(app, deliverers, first.id)).toBe("delivered");
-    deliverers.email?.close();
+    expect(await runBackgroundTask(app, deliverRunNowTask(first.id))).toBe("delivered");
     const firstFile = join(app.exportDir, (await zipPathOf(first.id))!);
     expect(existsSync(firstFile)).toBe(true);
 
@@ -253,7 +286,12 @@ describe("clean-up of report zips", () => {
     expect(await cleanUpReportZips(app)).toEqual({ deleted: 1, swept: 0 });
     expect(existsSync(firstFile)).toBe(false);
 
-    const resent = await graphql(url, admin, `mutation($id: ID!) { resendReportRun(runId: $id) { ... on MutationResendReportRunSuccess { data { id kind status periodStart periodEnd } } } }`, { id: first.id });
+    const resent = await graphql(
+      url,
+      admin,
+      `mutation($id: ID!) { resendReportRun(runId: $id) { ... on MutationResendReportRunSuccess { data { id kind status periodStart periodEnd } } } }`,
+      { id: first.id },
+    );
     const run = resent.body.data.resendReportRun.data;
     expect(run).toMatchObject({ kind: "resend", status: "delivered", periodStart: "2026-10-01", periodEnd: "2026-10-31" });
     const newFile = join(app.exportDir, (await zipPathOf(run.id))!);

@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { expect, test } from "vitest";
-import { jobSchedules, JOBS, startJobs } from "../../jobs/index.ts";
-import type { Job } from "../../jobs/job.ts";
+import { jobSchedules, JOBS, startJobs } from "../../src/jobs/index.ts";
+import type { Job } from "../../src/jobs/job.ts";
 import { parseEnv } from "../../src/config/env.ts";
 import { testDatabase } from "../helpers/database.ts";
 import { testApp } from "../helpers/app.ts";
@@ -59,4 +59,24 @@ test("JOB_SCHEDULES overrides a job's schedule and refuses unknown jobs and bad 
     'JOB_SCHEDULES: "every minute" is not a cron expression (job deliver-reports)',
   );
   expect(() => parseEnv({ JOB_SCHEDULES: "deliver-reports" })).toThrow('"deliver-reports" is not name=cron');
+});
+
+test("stopping tells a running tick to stop (its signal aborts) and waits for it to return", async () => {
+  const app = testApp(db);
+  let started = false;
+  let finished = false;
+  const slow: Job = {
+    name: "slow",
+    schedule: "* * * * * *",
+    run: async (_app, signal) => {
+      started = true;
+      await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+      finished = true;
+    },
+  };
+  const stop = startJobs(app, [slow]);
+  await expect.poll(() => started, { timeout: 10_000, interval: 50 }).toBe(true);
+  expect(finished).toBe(false);
+  await stop();
+  expect(finished).toBe(true);
 });

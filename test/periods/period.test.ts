@@ -25,7 +25,11 @@ describe("resolvePeriod", () => {
   });
 
   test("the offset or Z on a date is ignored: the timezone field decides", () => {
-    const p = resolvePeriod({ date: "2026-01-01T00:00:00.000Z", timezone: "Europe/Berlin" }, { date: "2026-01-31T23:59:59.999Z", timezone: "Europe/Berlin" }, NOW);
+    const p = resolvePeriod(
+      { date: "2026-01-01T00:00:00.000Z", timezone: "Europe/Berlin" },
+      { date: "2026-01-31T23:59:59.999Z", timezone: "Europe/Berlin" },
+      NOW,
+    );
     expect(p.from.toISOString()).toBe("2025-12-31T23:00:00.000Z");
     expect(p.to.toISOString()).toBe("2026-01-31T22:59:59.999Z");
     const q = resolvePeriod({ date: "2026-01-01T00:00:00+05:00", timezone: "UTC" }, { date: "2026-01-02", timezone: "UTC" }, NOW);
@@ -38,7 +42,11 @@ describe("resolvePeriod", () => {
   });
 
   test("a day that springs forward (America/New_York, 8 March 2026) lasts 23 hours", () => {
-    const p = resolvePeriod({ date: "2026-03-08", timezone: "America/New_York" }, { date: "2026-03-08", timezone: "America/New_York" }, NOW);
+    const p = resolvePeriod(
+      { date: "2026-03-08", timezone: "America/New_York" },
+      { date: "2026-03-08", timezone: "America/New_York" },
+      NOW,
+    );
     expect(p.from.toISOString()).toBe("2026-03-08T05:00:00.000Z");
     expect(p.to.toISOString()).toBe("2026-03-09T03:59:59.999Z");
   });
@@ -57,19 +65,29 @@ describe("resolvePeriod", () => {
     expect(problems(() => resolvePeriod({ date: "2025-11-14", timezone: "UTC" }, { date: "2025-11-30", timezone: "UTC" }, NOW))).toEqual([
       "from: Historical data is limited to 12 months",
     ]);
-    expect(problems(() => resolvePeriod({ date: "2025-11-14T23:59:59.999", timezone: "UTC" }, { date: "2025-11-30", timezone: "UTC" }, NOW))).toEqual([
-      "from: Historical data is limited to 12 months",
-    ]);
+    expect(
+      problems(() => resolvePeriod({ date: "2025-11-14T23:59:59.999", timezone: "UTC" }, { date: "2025-11-30", timezone: "UTC" }, NOW)),
+    ).toEqual(["from: Historical data is limited to 12 months"]);
   });
 
   test("the 12-month boundary is the start of that day in the request's time zone", () => {
     // NOW is still 15 November in Honolulu (UTC-10) but already 16 November in Kiritimati (UTC+14).
-    const honolulu = resolvePeriod({ date: "2025-11-15", timezone: "Pacific/Honolulu" }, { date: "2025-11-16", timezone: "Pacific/Honolulu" }, NOW);
+    const honolulu = resolvePeriod(
+      { date: "2025-11-15", timezone: "Pacific/Honolulu" },
+      { date: "2025-11-16", timezone: "Pacific/Honolulu" },
+      NOW,
+    );
     expect(honolulu.from.toISOString()).toBe("2025-11-15T10:00:00.000Z");
-    expect(problems(() => resolvePeriod({ date: "2025-11-15", timezone: "Pacific/Kiritimati" }, { date: "2025-11-16", timezone: "Pacific/Kiritimati" }, NOW))).toEqual([
-      "from: Historical data is limited to 12 months",
-    ]);
-    const kiritimati = resolvePeriod({ date: "2025-11-16", timezone: "Pacific/Kiritimati" }, { date: "2025-11-17", timezone: "Pacific/Kiritimati" }, NOW);
+    expect(
+      problems(() =>
+        resolvePeriod({ date: "2025-11-15", timezone: "Pacific/Kiritimati" }, { date: "2025-11-16", timezone: "Pacific/Kiritimati" }, NOW),
+      ),
+    ).toEqual(["from: Historical data is limited to 12 months"]);
+    const kiritimati = resolvePeriod(
+      { date: "2025-11-16", timezone: "Pacific/Kiritimati" },
+      { date: "2025-11-17", timezone: "Pacific/Kiritimati" },
+      NOW,
+    );
     expect(kiritimati.from.toISOString()).toBe("2025-11-15T10:00:00.000Z");
   });
 
@@ -84,12 +102,12 @@ describe("resolvePeriod", () => {
       'from.timezone "Mars/Olympus" is not a known IANA time zone; from.date "yesterday" is not an ISO 8601 date (expected YYYY-MM-DD or YYYY-MM-DDTHH:mm:ss.sssZ)',
       "to is required: { date, timezone }",
     ]);
-    expect(problems(() => resolvePeriod({ date: "2026-10-01" } as never, { timezone: "UTC" } as never, NOW))).toEqual([
+    expect(problems(() => resolvePeriod({ date: "2026-10-01" }, { timezone: "UTC" }, NOW))).toEqual([
       "from.timezone is required",
       "to.date is required",
     ]);
-    expect(problems(() => resolvePeriod({ date: "2026-10-01T25:00:00", timezone: "UTC" }, { date: "2026-10-01", timezone: "UTC" }, NOW))).toEqual([
-      'from.date "2026-10-01T25:00:00" is not a real calendar date and time',
-    ]);
+    expect(
+      problems(() => resolvePeriod({ date: "2026-10-01T25:00:00", timezone: "UTC" }, { date: "2026-10-01", timezone: "UTC" }, NOW)),
+    ).toEqual(['from.date "2026-10-01T25:00:00" is not a real calendar date and time']);
   });
 });

@@ -51,8 +51,8 @@ describe("resolvePeriodRequest", () => {
   });
 
   test("a preset and a custom range together are refused", () => {
-    expect(() =>
-      resolvePeriodRequest({ preset: "this_month", from: { date: "2026-11-01", timezone: "UTC" } }, workspace, now),
-    ).toThrow("period: give either a preset or from and to, not both");
+    expect(() => resolvePeriodRequest({ preset: "this_month", from: { date: "2026-11-01", timezone: "UTC" } }, workspace, now)).toThrow(
+      "period: give either a preset or from and to, not both",
+    );
   });
 });

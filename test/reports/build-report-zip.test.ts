@@ -46,7 +46,9 @@ describe("buildReportZip", () => {
     expect(names).toHaveLength(5);
     expect(names[0]).toBe("manifest.json");
     const pattern = (type: string) => new RegExp(`^${type}-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\\.csv$`);
-    ["users", "assistants", "models", "projects"].forEach((type, i) => expect(names[i + 1]).toMatch(pattern(type)));
+    ["users", "assistants", "models", "projects"].forEach((type, i) => {
+      expect(names[i + 1]).toMatch(pattern(type));
+    });
 
     // Each CSV equals what a separate on-demand export of the same request writes.
     for (const [i, t] of TYPES.entries()) {
@@ -87,7 +89,13 @@ describe("buildReportZip", () => {
   });
 
   test("summarizes the period from the usage queries", async () => {
-    const zip = await buildReportZip(app, { workspaceId: "ws_a", name: "Monthly", types: [{ dataType: "users", groupBy: null }], period: october, outDir: outDir() });
+    const zip = await buildReportZip(app, {
+      workspaceId: "ws_a",
+      name: "Monthly",
+      types: [{ dataType: "users", groupBy: null }],
+      period: october,
+      outDir: outDir(),
+    });
     // October 2026 UTC: messages m1–m7 (m8, m9 fall outside); u1 sent m1–m4, u2 m5–m7.
     // Agents: a1 got m2, m3, m5; a2 got m6. API requests r1–r3.
     // Models (messages + API requests): gpt-4o m1, m4, m6, m7, r1, r3 (BYOK and not, added up);
@@ -113,7 +121,13 @@ describe("buildReportZip", () => {
   });
 
   test("with user-level data off: privacy mode in the manifest, user ids as labels", async () => {
-    const zip = await buildReportZip(app, { workspaceId: "ws_b", name: "Private", types: [{ dataType: "users", groupBy: null }], period: october, outDir: outDir() });
+    const zip = await buildReportZip(app, {
+      workspaceId: "ws_b",
+      name: "Private",
+      types: [{ dataType: "users", groupBy: null }],
+      period: october,
+      outDir: outDir(),
+    });
     expect(zip.manifest.privacy).toBe("no-user-level-data");
     expect(zip.manifest.byok).toBe(false);
     expect(JSON.parse(entry(zip.zipPath, "manifest.json").toString("utf8")).privacy).toBe("no-user-level-data");
@@ -159,16 +173,23 @@ describe("buildReportZip", () => {
     const error = await buildReportZip(app, {
       workspaceId: "ws_b",
       name: "Bad",
-      types: [{ dataType: "users", groupBy: null }, { dataType: "models", groupBy: "deployment" }],
+      types: [
+        { dataType: "users", groupBy: null },
+        { dataType: "models", groupBy: "deployment" },
+      ],
       period: october,
       outDir: dir,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect((error as AppError).code).toBe("BAD_REQUEST");
+    const code = error instanceof AppError ? error.code : error;
+    expect(code).toBe("BAD_REQUEST");
     expect(readdirSync(dir)).toEqual([]);
 
-    const missing = await buildReportZip(app, { workspaceId: "ws_none", name: "x", types: TYPES, period: october, outDir: dir }).catch((e: unknown) => e);
-    expect((missing as AppError).code).toBe("NOT_FOUND");
+    const missing = await buildReportZip(app, { workspaceId: "ws_none", name: "x", types: TYPES, period: october, outDir: dir }).catch(
+      (e: unknown) => e,
+    );
+    const missingCode = missing instanceof AppError ? missing.code : missing;
+    expect(missingCode).toBe("NOT_FOUND");
     await expect(buildReportZip(app, { workspaceId: "ws_a", name: "x", types: [], period: october, outDir: dir })).rejects.toThrow(
       "a report needs at least one data type",
     );
@@ -195,7 +216,9 @@ describe("buildReportZip", () => {
     const names = entries(zip.zipPath);
     expect(names).toHaveLength(4);
     expect(names[0]).toBe("manifest.json");
-    ["users", "agents", "users"].forEach((type, i) => expect(names[i + 1]).toMatch(csv(type)));
+    ["users", "agents", "users"].forEach((type, i) => {
+      expect(names[i + 1]).toMatch(csv(type));
+    });
     expect(zip.manifest.files.map((f) => [f.name, f.dataType, f.groupBy])).toEqual([
       [names[1], "users", null],
       [names[2], "agents", "model"],
@@ -210,7 +233,17 @@ describe("writeZip", () => {
     const csv = join(dir, "a.csv");
     writeFileSync(csv, "h\r\n1\r\n");
     const entry = (name: string) => ({ name, dataType: "users" as const, groupBy: null, rowCount: 1, sha256: "" });
-    const manifest = {} as ReportManifest;
+    const manifest: ReportManifest = {
+      formatVersion: 1,
+      workspaceId: "ws_a",
+      report: "r",
+      period: { startDate: "2026-10-01", endDate: "2026-10-31", from: "", to: "", timezone: "UTC" },
+      privacy: "no-user-level-data",
+      byok: false,
+      noData: false,
+      files: [],
+      generatedAt: "",
+    };
     const files = [
       { entry: entry("a.csv"), absolutePath: csv },
       { entry: entry("gone.csv"), absolutePath: join(dir, "gone.csv") },
@@ -225,7 +258,7 @@ describe("reportSlug", () => {
     ["Weekly finance", "weekly-finance"],
     ["  Q4 Finance: EMEA/APAC!! ", "q4-finance-emea-apac"],
     ["Café Überblick", "cafe-uberblick"],
-    ["<script>&\"", "script"],
+    ['<script>&"', "script"],
     ["!!!", "report"],
     ["", "report"],
     ["日本語", "report"],

@@ -6,17 +6,17 @@
 import { join } from "node:path";
 import { parseEnv } from "../../src/config/env.ts";
 import { openDatabase } from "../../src/db/client.ts";
-import { createLogger } from "../../src/logging.ts";
-import { deliverRun, type Deliverers } from "../../src/reports/deliver-run.ts";
-import { buildDeliverers } from "../../src/reports/delivery/build-deliverer.ts";
+import { createLogger } from "../../src/runtime/logging.ts";
+import { deliverRun } from "../../src/reports/deliver-run.ts";
+import { buildDeliverers, type Deliverers } from "../../src/reports/delivery/build-deliverer.ts";
 import { claimNextRun } from "../../src/reports/runs/claim-run.ts";
 
 const [url, runId, nowIso, owner, dataDir] = process.argv.slice(2);
-if (!url || !runId || !nowIso || !owner || !dataDir) throw new Error("usage: crash-child.ts <databaseUrl> <runId> <nowIso> <owner> <dataDir>");
+if (!url || !runId || !nowIso || !owner || !dataDir)
+  throw new Error("usage: crash-child.ts <databaseUrl> <runId> <nowIso> <owner> <dataDir>");
 const now = new Date(nowIso);
 const db = await openDatabase({ kind: "postgres", url });
 const env = parseEnv({ DATA_DIR: dataDir, PUBLIC_BASE_URL: "http://exports.test", SMTP_URL: process.env.SMTP_URL });
-const app = { db, env, log: createLogger("silent"), signingSecret: "test-signing-secret-0123456789", exportDir: join(dataDir, "exports"), now: () => now };
 
 const run = await claimNextRun(db, owner, now, { runId });
 process.stdout.write(`${JSON.stringify({ attempt: run?.attempts ?? null })}\n`);
@@ -28,6 +28,7 @@ if (!run) {
   const stalled: Deliverers = {
     ...real,
     email: real.email && {
+      attachmentLimitBytes: real.email.attachmentLimitBytes,
       close: () => real.email!.close(),
       deliver: async (...args) => {
         process.stdout.write("delivering\n");
@@ -36,6 +37,15 @@ if (!run) {
       },
     },
   };
-  await deliverRun(app, stalled, run, owner);
+  const app = {
+    db,
+    env,
+    log: createLogger("silent"),
+    signingSecret: "test-signing-secret-0123456789",
+    exportDir: join(dataDir, "exports"),
+    deliverers: stalled,
+    now: () => now,
+  };
+  await deliverRun(app, run, owner);
   throw new Error("the delivery finished: it should have stalled until the process was killed");
 }

@@ -2,9 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { Prisma } from "../../src/generated/prisma/client.ts";
-import { buildDeliverers } from "../../src/reports/delivery/build-deliverer.ts";
 import { processDueRuns } from "../../src/reports/process-due-runs.ts";
 import { claimNextRun, LEASE_MS, MAX_ATTEMPTS } from "../../src/reports/runs/claim-run.ts";
 import { planDueRuns } from "../../src/reports/runs/plan-runs.ts";
@@ -15,6 +15,8 @@ import { startSmtpCapture } from "../helpers/smtp.ts";
 import { within } from "./delivery/helpers.ts";
 
 const CHILD = new URL("./crash-child.ts", import.meta.url).pathname;
+/** The child's first line: the attempt it claimed, or null. */
+const ChildReport = z.object({ attempt: z.number().nullable() });
 const { url: smtpUrl, received } = await startSmtpCapture();
 const db = await testDatabase();
 await createSmallWorkspace(db, { id: "ws_c" });
@@ -22,8 +24,6 @@ await createSmallWorkspace(db, { id: "ws_c" });
 const DUE = new Date("2026-11-01T06:00:00Z");
 let clock = DUE;
 const app = { ...testApp(db, { env: { SMTP_URL: smtpUrl } }), now: () => clock };
-const deliverers = buildDeliverers(app.env);
-afterAll(() => deliverers.email?.close());
 
 /** Where the killed workers write their zips (removed with the app's data directory). */
 const workerDir = () => mkdtempSync(join(app.exportDir, "..", "worker-"));
@@ -41,8 +41,11 @@ async function workerKilledMidDelivery(databaseUrl: string, runId: string, now: 
   });
   const exited = new Promise((resolve) => child.on("exit", resolve));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => (await within(60_000, "the worker's output", lines.next())).value as string | undefined;
-  const { attempt } = JSON.parse((await next()) ?? "{}") as { attempt: number | null };
+  const next = async (): Promise<string | undefined> => {
+    const line = await within(60_000, "the worker's output", lines.next());
+    return line.done ? undefined : line.value;
+  };
+  const { attempt } = ChildReport.parse(JSON.parse((await next()) ?? "{}"));
   if (attempt !== null) {
     expect(await next()).toBe("delivering");
     child.kill("SIGKILL");
@@ -72,13 +75,24 @@ async function subscribe(): Promise<{ id: string; name: string }> {
   const name = `Crash loop ${n}`;
   await db.prisma.reportSubscription.create({
     data: {
-      id, workspaceId: "ws_c", name, cadence: "monthly", dayOfMonth: 1, time: "06:00", timezone: "UTC",
-      types: [{ dataType: "users", groupBy: null }], channel: "email", recipients: ["finance@acme.test"],
+      id,
+      workspaceId: "ws_c",
+      name,
+      cadence: "monthly",
+      dayOfMonth: 1,
+      time: "06:00",
+      timezone: "UTC",
+      types: [{ dataType: "users", groupBy: null }],
+      channel: "email",
+      recipients: ["finance@acme.test"],
       scheduledFrom: new Date("2026-10-15T00:00:00Z"),
     },
   });
   // Older subscriptions' runs are done: each test sees only its own.
-  await db.prisma.reportRun.updateMany({ where: { subscriptionId: { not: id }, status: { in: ["pending", "running"] } }, data: { status: "failed" } });
+  await db.prisma.reportRun.updateMany({
+    where: { subscriptionId: { not: id }, status: { in: ["pending", "running"] } },
+    data: { status: "failed" },
+  });
   return { id, name };
 }
 /** `n` leases after DUE, a second past the end of each. */
@@ -99,7 +113,7 @@ describe(`a report worker that crashes on every attempt (${process.env.DATABASE_
 
     // The next worker after the last lease gives the run up instead of trying a sixth time.
     clock = afterLeases(MAX_ATTEMPTS);
-    expect(await processDueRuns(app, deliverers, "survivor")).toMatchObject({ delivered: 0, failed: 1, errored: 0 });
+    expect(await processDueRuns(app, { owner: "survivor" })).toMatchObject({ delivered: 0, failed: 1, errored: 0 });
     const run = await db.prisma.reportRun.findUniqueOrThrow({ where: { id: runId } });
     expect([run.status, run.attempts, run.leaseOwner, run.deliveredAt]).toEqual(["failed", MAX_ATTEMPTS, null, null]);
     expect(run.lastError).toBe(`the worker crashed or was cut short on every attempt (${MAX_ATTEMPTS} of ${MAX_ATTEMPTS})`);
@@ -116,7 +130,7 @@ describe(`a report worker that crashes on every attempt (${process.env.DATABASE_
     // No later claim takes it, from a worker process or this one.
     expect(await crash(runId, afterLeases(MAX_ATTEMPTS + 5), "late")).toBeNull();
     clock = afterLeases(MAX_ATTEMPTS + 5);
-    expect(await processDueRuns(app, deliverers, "survivor")).toMatchObject({ delivered: 0, failed: 0 });
+    expect(await processDueRuns(app, { owner: "survivor" })).toMatchObject({ delivered: 0, failed: 0 });
     expect(await db.prisma.deliveryAttempt.count({ where: { runId } })).toBe(MAX_ATTEMPTS);
     expect(received.filter((m) => m.subject?.includes(`"${sub.name}"`))).toEqual([]);
   }, 240_000); // on PostgreSQL: six worker processes, each starting tsx
@@ -127,9 +141,12 @@ describe(`a report worker that crashes on every attempt (${process.env.DATABASE_
     const { id: runId } = await db.prisma.reportRun.findFirstOrThrow({ where: { subscriptionId: sub.id } });
     expect(await crash(runId, DUE, "crashing")).toBe(1);
     clock = afterLeases(1);
-    expect(await processDueRuns(app, deliverers, "survivor")).toMatchObject({ delivered: 1, failed: 0 });
+    expect(await processDueRuns(app, { owner: "survivor" })).toMatchObject({ delivered: 1, failed: 0 });
     const log = await db.prisma.deliveryAttempt.findMany({ where: { runId }, orderBy: { attempt: "asc" } });
-    expect(log.map((a) => [a.attempt, a.outcome])).toEqual([[1, "abandoned"], [2, "delivered"]]);
+    expect(log.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, "abandoned"],
+      [2, "delivered"],
+    ]);
     expect(received.filter((m) => m.subject?.includes(`"${sub.name}"`)).length).toBe(1);
   }, 120_000);
 });

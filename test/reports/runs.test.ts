@@ -11,17 +11,29 @@ async function subscription(from: string, active = true): Promise<string> {
   const id = `sub_${++n}`;
   await db.prisma.reportSubscription.create({
     data: {
-      id, workspaceId: "ws_s", name: id, cadence: "weekly", weekday: 1, time: "09:00", timezone: "UTC",
-      types: [{ dataType: "users", groupBy: null }], channel: "email", recipients: ["a@x.test"], active, scheduledFrom: new Date(from),
+      id,
+      workspaceId: "ws_s",
+      name: id,
+      cadence: "weekly",
+      weekday: 1,
+      time: "09:00",
+      timezone: "UTC",
+      types: [{ dataType: "users", groupBy: null }],
+      channel: "email",
+      recipients: ["a@x.test"],
+      active,
+      scheduledFrom: new Date(from),
     },
   });
   return id;
 }
-const runsOf = (subscriptionId: string) =>
-  db.prisma.reportRun.findMany({ where: { subscriptionId }, orderBy: { dueAt: "asc" } });
+const runsOf = (subscriptionId: string) => db.prisma.reportRun.findMany({ where: { subscriptionId }, orderBy: { dueAt: "asc" } });
 /** Leaves only this subscription's runs claimable, so tests do not see each other's. */
 async function only(subscriptionId: string) {
-  await db.prisma.reportRun.updateMany({ where: { subscriptionId: { not: subscriptionId }, status: { in: ["pending", "running"] } }, data: { status: "failed" } });
+  await db.prisma.reportRun.updateMany({
+    where: { subscriptionId: { not: subscriptionId }, status: { in: ["pending", "running"] } },
+    data: { status: "failed" },
+  });
 }
 
 describe("planning runs", () => {
@@ -85,7 +97,10 @@ describe("claiming runs", () => {
     const [run] = await runsOf(sub);
     expect([run!.status, run!.attempts, run!.lastError]).toEqual(["delivered", 2, null]);
     const log = await db.prisma.deliveryAttempt.findMany({ where: { runId: run!.id }, orderBy: { attempt: "asc" } });
-    expect(log.map((a) => [a.attempt, a.outcome, a.detail, a.finishedAt])).toEqual([[1, "abandoned", null, later], [2, "delivered", "msg-1", later]]);
+    expect(log.map((a) => [a.attempt, a.outcome, a.detail, a.finishedAt])).toEqual([
+      [1, "abandoned", null, later],
+      [2, "delivered", "msg-1", later],
+    ]);
     expect(log[0]!.error).toBe('worker "crashed" crashed or was cut short before finishing (its lease ran out)');
   });
 
@@ -99,7 +114,10 @@ describe("claiming runs", () => {
     const claims = await Promise.all(["w1", "w2", "w3"].map((w) => claimNextRun(db, w, later)));
     expect(claims.filter((c) => c !== null).map((c) => c!.attempts)).toEqual([2]);
     const log = await db.prisma.deliveryAttempt.findMany({ where: { run: { subscriptionId: sub } }, orderBy: { attempt: "asc" } });
-    expect(log.map((a) => [a.attempt, a.outcome])).toEqual([[1, "abandoned"], [2, null]]);
+    expect(log.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, "abandoned"],
+      [2, null],
+    ]);
   });
 
   test("a run whose lease ran out on its last attempt is failed, not claimed, and the next due run is claimed instead", async () => {
@@ -122,10 +140,14 @@ describe("claiming runs", () => {
     expect([next?.id, gaveUp]).toEqual([second!.id, [first!.id]]);
     const failed = await db.prisma.reportRun.findUniqueOrThrow({ where: { id: first!.id } });
     expect([failed.status, failed.attempts, failed.leaseOwner, failed.lastError]).toEqual([
-      "failed", MAX_ATTEMPTS, null,
+      "failed",
+      MAX_ATTEMPTS,
+      null,
       `gave up after ${MAX_ATTEMPTS} attempts; the worker crashed or was cut short on 1 of them; earlier error: SMTP down`,
     ]);
-    const outcomes = (await db.prisma.deliveryAttempt.findMany({ where: { runId: first!.id }, orderBy: { attempt: "asc" } })).map((a) => a.outcome);
+    const outcomes = (await db.prisma.deliveryAttempt.findMany({ where: { runId: first!.id }, orderBy: { attempt: "asc" } })).map(
+      (a) => a.outcome,
+    );
     expect(outcomes).toEqual(["retrying", "retrying", "retrying", "retrying", "abandoned"]);
     // Asked for by id (a re-send racing the scheduler), a given-up run is not claimed either.
     expect(await claimNextRun(db, "w", new Date(later.getTime() + 10 * LEASE_MS), { runId: first!.id })).toBeNull();
@@ -151,7 +173,9 @@ describe("claiming runs", () => {
         expect([after!.status, after!.lastError]).toEqual(["failed", "SMTP down"]);
       }
     }
-    const outcomes = (await db.prisma.deliveryAttempt.findMany({ where: { run: { subscriptionId: sub } }, orderBy: { attempt: "asc" } })).map((a) => a.outcome);
+    const outcomes = (
+      await db.prisma.deliveryAttempt.findMany({ where: { run: { subscriptionId: sub } }, orderBy: { attempt: "asc" } })
+    ).map((a) => a.outcome);
     expect(outcomes).toEqual(["retrying", "retrying", "retrying", "retrying", "failed"]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { resolvePeriod } from "../../src/periods/period.ts";
-import { dueRuns, nextRunTimes, reportPeriod, scheduleProblems, type ReportSchedule } from "../../src/reports/schedule.ts";
+import { dueRuns, nextRunTimes, reportPeriod, scheduleProblems, type ReportSchedule } from "../../src/reports/runs/schedule.ts";
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 const range = (p: { from: { date: string }; to: { date: string } }) => `${p.from.date}..${p.to.date}`;
@@ -30,7 +30,11 @@ describe("weekly schedules", () => {
   });
 
   test("in UTC+13 (Tongatapu), Monday 09:00 is Sunday 20:00 UTC, and the week is Tonga's", () => {
-    const tonga: ReportSchedule = { cadence: { kind: "weekly", weekday: 1, time: "09:00" }, timezone: "Pacific/Tongatapu", firstWeekday: 0 };
+    const tonga: ReportSchedule = {
+      cadence: { kind: "weekly", weekday: 1, time: "09:00" },
+      timezone: "Pacific/Tongatapu",
+      firstWeekday: 0,
+    };
     const [run] = nextRunTimes(tonga, new Date("2026-11-14T00:00:00Z"), 1);
     expect(run!.toISOString()).toBe("2026-11-15T20:00:00.000Z");
     // Weeks start on Sunday there: Monday the 16th reports Sun 8 … Sat 14 November.
@@ -38,7 +42,11 @@ describe("weekly schedules", () => {
   });
 
   test("in UTC−10 (Honolulu), Sunday 23:30 is Monday 09:30 UTC", () => {
-    const honolulu: ReportSchedule = { cadence: { kind: "weekly", weekday: 0, time: "23:30" }, timezone: "Pacific/Honolulu", firstWeekday: 1 };
+    const honolulu: ReportSchedule = {
+      cadence: { kind: "weekly", weekday: 0, time: "23:30" },
+      timezone: "Pacific/Honolulu",
+      firstWeekday: 1,
+    };
     const [run] = nextRunTimes(honolulu, new Date("2026-11-14T00:00:00Z"), 1);
     expect(run!.toISOString()).toBe("2026-11-16T09:30:00.000Z");
     // Still Sunday the 15th locally: the previous full Monday-week is 2 … 8 November.
@@ -70,7 +78,11 @@ describe("monthly schedules", () => {
   });
 
   test("the first of the month in Auckland (UTC+13 in summer) is still the 31st in UTC", () => {
-    const auckland: ReportSchedule = { cadence: { kind: "monthly", dayOfMonth: 1, time: "08:00" }, timezone: "Pacific/Auckland", firstWeekday: 1 };
+    const auckland: ReportSchedule = {
+      cadence: { kind: "monthly", dayOfMonth: 1, time: "08:00" },
+      timezone: "Pacific/Auckland",
+      firstWeekday: 1,
+    };
     const [run] = nextRunTimes(auckland, new Date("2026-12-15T00:00:00Z"), 1);
     expect(run!.toISOString()).toBe("2026-12-31T19:00:00.000Z");
     expect(range(reportPeriod(auckland, run!))).toBe("2026-12-01..2026-12-31");
@@ -96,11 +108,9 @@ describe("dueRuns", () => {
 });
 
 test("a schedule's problems are each named", () => {
-  expect(scheduleProblems({ cadence: { kind: "monthly", dayOfMonth: 32, time: "24:00" }, timezone: "Moon/Base", firstWeekday: 0 })).toEqual([
-    'time "24:00" must be HH:MM (24-hour)',
-    "dayOfMonth must be 1 to 31",
-    'timezone "Moon/Base" is not a known IANA time zone',
-  ]);
+  expect(scheduleProblems({ cadence: { kind: "monthly", dayOfMonth: 32, time: "24:00" }, timezone: "Moon/Base", firstWeekday: 0 })).toEqual(
+    ['time "24:00" must be HH:MM (24-hour)', "dayOfMonth must be 1 to 31", 'timezone "Moon/Base" is not a known IANA time zone'],
+  );
   expect(scheduleProblems({ cadence: { kind: "weekly", weekday: 7, time: "9:00" }, timezone: "UTC", firstWeekday: 0 })).toEqual([
     'time "9:00" must be HH:MM (24-hour)',
     "weekday must be 0 (Sunday) to 6 (Saturday)",

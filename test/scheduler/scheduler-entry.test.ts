@@ -16,11 +16,16 @@ test("the stand-alone scheduler refuses to start while another process holds the
   });
   const { DATABASE_URL: _ignored, ...env } = process.env;
   const result = await new Promise<{ code: number; stderr: string }>((resolve) =>
-    execFile(process.execPath, ["build/server/scheduler.mjs"], { cwd: ROOT, env: { ...env, DATA_DIR: dataDir, LOG_LEVEL: "silent" }, timeout: 30_000 },
-      (error, _stdout, stderr) => resolve({ code: typeof error?.code === "number" ? error.code : 0, stderr })),
+    execFile(
+      process.execPath,
+      ["build/server/scheduler.mjs"],
+      { cwd: ROOT, env: { ...env, DATA_DIR: dataDir, LOG_LEVEL: "silent" }, timeout: 30_000 },
+      (error, _stdout, stderr) => resolve({ code: typeof error?.code === "number" ? error.code : 0, stderr }),
+    ),
   );
   expect(result).toEqual({
     code: 1,
-    stderr: "Cannot start the scheduler: the embedded database in DATA_DIR is in use by another process. npm start already runs the jobs.\n",
+    stderr:
+      "Cannot start the scheduler: the embedded database in DATA_DIR is in use by another process. npm start already runs the jobs.\n",
   });
 });

@@ -34,7 +34,10 @@ describe("GraphQL authentication", () => {
       status: 401,
       body: { error: "Unauthorized", message: 'Missing API key: send the header "Authorization: Bearer <key>"' },
     });
-    expect(await graphql(url, "ue_nope", "{ __typename }")).toEqual({ status: 401, body: { error: "Unauthorized", message: "Invalid API key" } });
+    expect(await graphql(url, "ue_nope", "{ __typename }")).toEqual({
+      status: 401,
+      body: { error: "Unauthorized", message: "Invalid API key" },
+    });
   });
 
   test("an ingest key may not read usage", async () => {
@@ -57,13 +60,18 @@ describe("GraphQL usage queries", () => {
   test("the period is resolved and reported back", async () => {
     const { body } = await users(exportA);
     expect(body.data.userUsage.data.period).toEqual({
-      startDate: "2026-10-01", endDate: "2026-10-31",
-      from: "2026-10-01T00:00:00.000Z", to: "2026-10-31T23:59:59.999Z", timezone: "UTC",
+      startDate: "2026-10-01",
+      endDate: "2026-10-31",
+      from: "2026-10-01T00:00:00.000Z",
+      to: "2026-10-31T23:59:59.999Z",
+      timezone: "UTC",
     });
   });
 
   test("bad period input comes back as an AppError naming each field", async () => {
-    const { body } = await users(exportA, { period: { from: { date: "2026-13-01", timezone: "UTC" }, to: { date: "2026-10-01", timezone: "Nowhere/City" } } });
+    const { body } = await users(exportA, {
+      period: { from: { date: "2026-13-01", timezone: "UTC" }, to: { date: "2026-10-01", timezone: "Nowhere/City" } },
+    });
     expect(body.data.userUsage).toEqual({
       __typename: "AppError",
       code: "BAD_REQUEST",
@@ -75,7 +83,8 @@ describe("GraphQL usage queries", () => {
   test("deployment subgroups exist only for BYOK workspaces", async () => {
     const q = `query($p: PeriodInput!) { modelUsage(period: $p, groupBy: DEPLOYMENT) { ... on AppError { code message } ... on QueryModelUsageSuccess { data { totalCount } } } }`;
     expect((await graphql(url, exportB, q, { p: FIXTURE_PERIOD })).body.data.modelUsage).toEqual({
-      code: "BAD_REQUEST", message: 'group_by "deployment" is only available for BYOK workspaces',
+      code: "BAD_REQUEST",
+      message: 'group_by "deployment" is only available for BYOK workspaces',
     });
     expect((await graphql(url, exportA, q, { p: FIXTURE_PERIOD })).body.data.modelUsage).toEqual({ data: { totalCount: 4 } });
   });
@@ -83,8 +92,26 @@ describe("GraphQL usage queries", () => {
   test("privacy and BYOK hide fields as null, as the export hides their columns", async () => {
     const a = (await users(exportA)).body.data.userUsage.data;
     const b = (await users(exportB)).body.data.userUsage.data;
-    expect(a.nodes[0]).toEqual({ userId: "u1", name: "Alice Admin", email: "alice@acme.test", messagesTotal: 4, messagesChat: 1, totalInputTokens: 641, totalCostUsd: "0.0035", paygUtilizationPctCurrent: "0.0219" });
-    expect(b.nodes[0]).toEqual({ userId: "u1", name: null, email: null, messagesTotal: 4, messagesChat: 1, totalInputTokens: null, totalCostUsd: null, paygUtilizationPctCurrent: "0.0219" });
+    expect(a.nodes[0]).toEqual({
+      userId: "u1",
+      name: "Alice Admin",
+      email: "alice@acme.test",
+      messagesTotal: 4,
+      messagesChat: 1,
+      totalInputTokens: 641,
+      totalCostUsd: "0.0035",
+      paygUtilizationPctCurrent: "0.0219",
+    });
+    expect(b.nodes[0]).toEqual({
+      userId: "u1",
+      name: null,
+      email: null,
+      messagesTotal: 4,
+      messagesChat: 1,
+      totalInputTokens: null,
+      totalCostUsd: null,
+      paygUtilizationPctCurrent: "0.0219",
+    });
     expect(b.columns).not.toContain("email");
     expect(b.columns).not.toContain("total_cost_usd");
   });
@@ -100,13 +127,23 @@ describe("GraphQL usage queries", () => {
   });
 
   test("a cursor this API did not make, or a page too large, is refused", async () => {
-    expect((await users(exportA, { after: "bogus" })).body.data.userUsage).toMatchObject({ code: "BAD_REQUEST", message: "after: not a cursor returned by this API" });
-    expect((await users(exportA, { first: 201 })).body.data.userUsage).toMatchObject({ code: "BAD_REQUEST", message: "first: must be between 0 and 200" });
+    expect((await users(exportA, { after: "bogus" })).body.data.userUsage).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "after: not a cursor returned by this API",
+    });
+    expect((await users(exportA, { first: 201 })).body.data.userUsage).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "first: must be between 0 and 200",
+    });
   });
 
   test("orderBy sorts by a column, ties keeping the export order", async () => {
     const { body } = await users(exportA, { orderBy: { field: "MESSAGES_CHAT", direction: "ASC" } });
-    expect(body.data.userUsage.data.nodes.map((n: { userId: string; messagesChat: number }) => `${n.userId}:${n.messagesChat}`)).toEqual(["u3:0", "u1:1", "u2:1"]);
+    expect(body.data.userUsage.data.nodes.map((n: { userId: string; messagesChat: number }) => `${n.userId}:${n.messagesChat}`)).toEqual([
+      "u3:0",
+      "u1:1",
+      "u2:1",
+    ]);
   });
 
   test("queries over the complexity or breadth limit are refused before they run", async () => {
@@ -127,7 +164,11 @@ describe("GraphQL createExport", () => {
   test("renders the CSV and returns a signed link that downloads the same bytes", async () => {
     const { body } = await graphql(url, exportA, CREATE, { input: { dataType: "ASSISTANTS", period: FIXTURE_PERIOD } });
     const data = body.data.createExport.data;
-    expect(data).toMatchObject({ dataType: "ASSISTANTS", recordCount: 3, dateRange: { from: "2026-10-01T00:00:00.000Z", to: "2026-10-31T23:59:59.999Z" } });
+    expect(data).toMatchObject({
+      dataType: "ASSISTANTS",
+      recordCount: 3,
+      dateRange: { from: "2026-10-01T00:00:00.000Z", to: "2026-10-31T23:59:59.999Z" },
+    });
     expect(data.filePath).toMatch(/^assistants-usage\/ws_a\/assistants-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\.csv$/);
     expect(data.downloadUrl.startsWith(`http://exports.test/downloads/${data.filePath}?expires=`)).toBe(true);
     const local = new URL(data.downloadUrl);
@@ -140,7 +181,10 @@ describe("GraphQL createExport", () => {
     // Change the signature's first character (to "0" it was a no-op 1 time in 16).
     const forged = local.search.replace(/signature=(.)/, (_m, c: string) => `signature=${c === "0" ? "1" : "0"}`);
     const tampered = await fetch(`${url}${local.pathname}${forged}`);
-    expect([tampered.status, await tampered.json()]).toEqual([403, { error: "Forbidden", message: "The download link signature is invalid" }]);
+    expect([tampered.status, await tampered.json()]).toEqual([
+      403,
+      { error: "Forbidden", message: "The download link signature is invalid" },
+    ]);
     const otherFile = await fetch(`${url}${local.pathname.replace("ws_a", "ws_b")}${local.search}`);
     expect(otherFile.status).toBe(403);
     const traversal = await fetch(`${url}/downloads/..%2F..%2Fsigning-secret?expires=9999999999&signature=00`);
@@ -174,11 +218,20 @@ describe("GraphQL workspace settings", () => {
     ... on AppError { code problems } ... on MutationUpdateWorkspaceSettingsSuccess { data { userLevelData timezone } } } }`;
 
   test("only admin keys may change settings, and bad values are all named", async () => {
-    expect((await graphql(url, exportA, UPDATE, { input: { userLevelData: false } })).body.data.updateWorkspaceSettings.code).toBe("FORBIDDEN");
+    expect((await graphql(url, exportA, UPDATE, { input: { userLevelData: false } })).body.data.updateWorkspaceSettings.code).toBe(
+      "FORBIDDEN",
+    );
     const admin = await key("ws_a", "admin");
-    expect((await graphql(url, admin, UPDATE, { input: { timezone: "Atlantis/Capital", firstWeekday: 7, name: " " } })).body.data.updateWorkspaceSettings).toEqual({
+    expect(
+      (await graphql(url, admin, UPDATE, { input: { timezone: "Atlantis/Capital", firstWeekday: 7, name: " " } })).body.data
+        .updateWorkspaceSettings,
+    ).toEqual({
       code: "BAD_REQUEST",
-      problems: ["name: must not be empty", 'timezone: "Atlantis/Capital" is not a known IANA time zone', "firstWeekday: must be 0 (Sunday) to 6 (Saturday)"],
+      problems: [
+        "name: must not be empty",
+        'timezone: "Atlantis/Capital" is not a known IANA time zone',
+        "firstWeekday: must be 0 (Sunday) to 6 (Saturday)",
+      ],
     });
   });
 
@@ -194,7 +247,9 @@ describe("GraphQL workspace settings", () => {
     await db.prisma.workspace.create({ data: { id: "ws_c", name: "c" } });
     await createSmallWorkspaceCopy();
     const admin = await key("ws_c", "admin");
-    expect((await graphql(url, admin, UPDATE, { input: { userLevelData: false } })).body.data.updateWorkspaceSettings).toEqual({ data: { userLevelData: false, timezone: "UTC" } });
+    expect((await graphql(url, admin, UPDATE, { input: { userLevelData: false } })).body.data.updateWorkspaceSettings).toEqual({
+      data: { userLevelData: false, timezone: "UTC" },
+    });
     const node = (await users(admin)).body.data.userUsage.data.nodes[0];
     expect([node.name, node.email]).toEqual([null, null]);
   });
@@ -217,9 +272,26 @@ describe("GraphQL workspace settings", () => {
 /** ws_c: one user with a name and one message in the fixture period. */
 async function createSmallWorkspaceCopy() {
   await db.prisma.directoryVersion.create({
-    data: { workspaceId: "ws_c", kind: "user", entityId: "u1", effectiveAt: new Date("2025-01-01T00:00:00Z"), attrs: { name: "Zed", email: "zed@c.test" } },
+    data: {
+      workspaceId: "ws_c",
+      kind: "user",
+      entityId: "u1",
+      effectiveAt: new Date("2025-01-01T00:00:00Z"),
+      attrs: { name: "Zed", email: "zed@c.test" },
+    },
   });
   await db.prisma.usageRecord.create({
-    data: { workspaceId: "ws_c", kind: "message", id: "m1", occurredAt: new Date("2026-10-02T00:00:00Z"), userId: "u1", surface: "chat", model: "gpt-4o", modelRaw: "gpt-4o", provider: "openai", source: "WEB" },
+    data: {
+      workspaceId: "ws_c",
+      kind: "message",
+      id: "m1",
+      occurredAt: new Date("2026-10-02T00:00:00Z"),
+      userId: "u1",
+      surface: "chat",
+      model: "gpt-4o",
+      modelRaw: "gpt-4o",
+      provider: "openai",
+      source: "WEB",
+    },
   });
 }

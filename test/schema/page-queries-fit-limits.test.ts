@@ -55,7 +55,8 @@ test("every operation of the analytics page is within the token and breadth limi
 
 test("the page's queries run (the limits refuse none of them)", async () => {
   const queries = sent.filter(({ query }) => !query.trimStart().startsWith("mutation"));
-  expect(queries.length).toBeGreaterThanOrEqual(4);
+  // workspace, overview and the reports list (one request since its runs and attempts are Prisma relations).
+  expect(queries.length).toBeGreaterThanOrEqual(3);
   for (const { query, variables } of queries) {
     const { status, body } = await graphql(url, adminKey, query, variables);
     expect([status, body.errors], query).toEqual([200, undefined]);

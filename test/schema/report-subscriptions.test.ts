@@ -22,18 +22,35 @@ const SUB = `id name active nextRuns(count: 3) types { dataType groupBy } runs {
 const CREATE = `mutation($input: CreateReportSubscriptionInput!) { createReportSubscription(input: $input) {
   ... on AppError { code problems } ... on MutationCreateReportSubscriptionSuccess { data { ${SUB} } } } }`;
 const monthly = {
-  name: "Finance monthly", cadence: "monthly", dayOfMonth: 1, time: "07:30", timezone: "UTC",
-  types: [{ dataType: "USERS" }, { dataType: "MODELS", groupBy: "SOURCE" }], channel: "email", recipients: ["cfo@acme.test"],
+  name: "Finance monthly",
+  cadence: "monthly",
+  dayOfMonth: 1,
+  time: "07:30",
+  timezone: "UTC",
+  types: [{ dataType: "USERS" }, { dataType: "MODELS", groupBy: "SOURCE" }],
+  channel: "email",
+  recipients: ["cfo@acme.test"],
 };
 const byId = async (id: string, key = admin) =>
-  (await graphql(url, key, `{ reportSubscriptions { ... on QueryReportSubscriptionsSuccess { data { ${SUB} } } } }`)).body.data.reportSubscriptions.data.find(
-    (s: { id: string }) => s.id === id,
-  );
+  (
+    await graphql(url, key, `{ reportSubscriptions { ... on QueryReportSubscriptionsSuccess { data { ${SUB} } } } }`)
+  ).body.data.reportSubscriptions.data.find((s: { id: string }) => s.id === id);
 
 describe("report subscriptions over GraphQL", () => {
   test("every problem of a new subscription is named at once", async () => {
     const { body } = await graphql(url, admin, CREATE, {
-      input: { ...monthly, name: " ", dayOfMonth: 0, time: "7:30", timezone: "Mars/Base", types: [{ dataType: "PROJECTS", groupBy: "MODEL" }, { dataType: "MODELS", groupBy: "DEPLOYMENT" }], recipients: ["not-an-address"] },
+      input: {
+        ...monthly,
+        name: " ",
+        dayOfMonth: 0,
+        time: "7:30",
+        timezone: "Mars/Base",
+        types: [
+          { dataType: "PROJECTS", groupBy: "MODEL" },
+          { dataType: "MODELS", groupBy: "DEPLOYMENT" },
+        ],
+        recipients: ["not-an-address"],
+      },
     });
     expect(body.data.createReportSubscription).toEqual({
       code: "BAD_REQUEST",
@@ -48,31 +65,59 @@ describe("report subscriptions over GraphQL", () => {
       ],
     });
     const slack = await graphql(url, admin, CREATE, { input: { ...monthly, channel: "slack", recipients: null } });
-    expect(slack.body.data.createReportSubscription).toEqual({ code: "BAD_REQUEST", problems: ["slackChannelId: required for Slack delivery"] });
+    expect(slack.body.data.createReportSubscription).toEqual({
+      code: "BAD_REQUEST",
+      problems: ["slackChannelId: required for Slack delivery"],
+    });
   });
 
   test("a created subscription previews its next runs; pause and resume switch them off and on", async () => {
     const created = (await graphql(url, admin, CREATE, { input: monthly })).body.data.createReportSubscription.data;
     expect(created).toMatchObject({
-      name: "Finance monthly", active: true, runs: [],
+      name: "Finance monthly",
+      active: true,
+      runs: [],
       nextRuns: ["2026-12-01T07:30:00.000Z", "2027-01-01T07:30:00.000Z", "2027-02-01T07:30:00.000Z"],
-      types: [{ dataType: "users", groupBy: null }, { dataType: "models", groupBy: "source" }],
+      types: [
+        { dataType: "users", groupBy: null },
+        { dataType: "models", groupBy: "source" },
+      ],
     });
-    const toggle = (name: string) => graphql(url, admin, `mutation($id: ID!) { ${name}(id: $id) { ... on AppError { code message } ... on Mutation${name[0]!.toUpperCase()}${name.slice(1)}Success { data { active nextRuns(count: 1) } } } }`, { id: created.id });
+    const toggle = (name: string) =>
+      graphql(
+        url,
+        admin,
+        `mutation($id: ID!) { ${name}(id: $id) { ... on AppError { code message } ... on Mutation${name[0]!.toUpperCase()}${name.slice(1)}Success { data { active nextRuns(count: 1) } } } }`,
+        { id: created.id },
+      );
     expect((await toggle("pauseReportSubscription")).body.data.pauseReportSubscription.data).toEqual({ active: false, nextRuns: [] });
-    expect((await toggle("resumeReportSubscription")).body.data.resumeReportSubscription.data).toEqual({ active: true, nextRuns: ["2026-12-01T07:30:00.000Z"] });
+    expect((await toggle("resumeReportSubscription")).body.data.resumeReportSubscription.data).toEqual({
+      active: true,
+      nextRuns: ["2026-12-01T07:30:00.000Z"],
+    });
   });
 
   test("a test send delivers the latest full month now, and a past run can be re-sent", async () => {
-    const created = (await graphql(url, admin, CREATE, { input: { ...monthly, name: "Sent now" } })).body.data.createReportSubscription.data;
-    const sent = await graphql(url, admin, `mutation($id: ID!) { sendReportSubscriptionTest(id: $id) { ... on MutationSendReportSubscriptionTestSuccess { data { id kind periodStart periodEnd status } } } }`, { id: created.id });
+    const created = (await graphql(url, admin, CREATE, { input: { ...monthly, name: "Sent now" } })).body.data.createReportSubscription
+      .data;
+    const sent = await graphql(
+      url,
+      admin,
+      `mutation($id: ID!) { sendReportSubscriptionTest(id: $id) { ... on MutationSendReportSubscriptionTestSuccess { data { id kind periodStart periodEnd status } } } }`,
+      { id: created.id },
+    );
     const run = sent.body.data.sendReportSubscriptionTest.data;
     expect(run).toMatchObject({ kind: "test", periodStart: "2026-10-01", periodEnd: "2026-10-31", status: "delivered" });
     const mails = received.filter((m) => m.subject === 'Usage report "Sent now" — 2026-10-01 to 2026-10-31');
     expect(mails.length).toBe(1);
     expect(mails[0]!.attachments[0]!.filename).toBe("sent-now-2026-10-01-2026-10-31.zip");
 
-    const resent = await graphql(url, admin, `mutation($id: ID!) { resendReportRun(runId: $id) { ... on MutationResendReportRunSuccess { data { kind status periodStart } } } }`, { id: run.id });
+    const resent = await graphql(
+      url,
+      admin,
+      `mutation($id: ID!) { resendReportRun(runId: $id) { ... on MutationResendReportRunSuccess { data { kind status periodStart } } } }`,
+      { id: run.id },
+    );
     expect(resent.body.data.resendReportRun.data).toEqual({ kind: "resend", status: "delivered", periodStart: "2026-10-01" });
     expect(received.filter((m) => m.subject?.includes('"Sent now"')).length).toBe(2);
     const history = (await byId(created.id)).runs;
@@ -84,10 +129,28 @@ describe("report subscriptions over GraphQL", () => {
 
   test("a test send delivers only its own run: another workspace's due run is left to the scheduler", async () => {
     const other = await db.prisma.workspace.findUniqueOrThrow({ where: { id: "ws_other" } });
-    const otherSub = await createSubscription(db, other, { ...monthly, name: "Other's report", types: [{ dataType: "users" }], recipients: ["ops@other.test"] } as SubscriptionInput, FIXTURE_NOW);
+    const otherSub = await createSubscription(
+      db,
+      other,
+      {
+        ...monthly,
+        cadence: "monthly",
+        channel: "email",
+        name: "Other's report",
+        types: [{ dataType: "users" }],
+        recipients: ["ops@other.test"],
+      } satisfies SubscriptionInput,
+      FIXTURE_NOW,
+    );
     const waiting = await enqueueRun(db, otherSub, other, "test", FIXTURE_NOW);
-    const created = (await graphql(url, admin, CREATE, { input: { ...monthly, name: "Only mine" } })).body.data.createReportSubscription.data;
-    const sent = await graphql(url, admin, `mutation($id: ID!) { sendReportSubscriptionTest(id: $id) { ... on MutationSendReportSubscriptionTestSuccess { data { status } } } }`, { id: created.id });
+    const created = (await graphql(url, admin, CREATE, { input: { ...monthly, name: "Only mine" } })).body.data.createReportSubscription
+      .data;
+    const sent = await graphql(
+      url,
+      admin,
+      `mutation($id: ID!) { sendReportSubscriptionTest(id: $id) { ... on MutationSendReportSubscriptionTestSuccess { data { status } } } }`,
+      { id: created.id },
+    );
     expect(sent.body.data.sendReportSubscriptionTest.data).toEqual({ status: "delivered" });
     expect((await db.prisma.reportRun.findUniqueOrThrow({ where: { id: waiting.id } })).status).toBe("pending");
     expect(received.filter((m) => m.subject?.includes("Other's report"))).toEqual([]);
@@ -98,17 +161,33 @@ describe("report subscriptions over GraphQL", () => {
     const created = (await graphql(url, admin, CREATE, { input: { ...monthly, name: "Managed" } })).body.data.createReportSubscription.data;
     const UPDATE = `mutation($id: ID!, $input: UpdateReportSubscriptionInput!) { updateReportSubscription(id: $id, input: $input) {
       ... on AppError { code message } ... on MutationUpdateReportSubscriptionSuccess { data { name nextRuns(count: 1) } } } }`;
-    expect((await graphql(url, admin, UPDATE, { id: created.id, input: { cadence: "weekly", weekday: 1, time: "09:00" } })).body.data.updateReportSubscription.data).toEqual({
-      name: "Managed", nextRuns: ["2026-11-16T09:00:00.000Z"],
+    expect(
+      (await graphql(url, admin, UPDATE, { id: created.id, input: { cadence: "weekly", weekday: 1, time: "09:00" } })).body.data
+        .updateReportSubscription.data,
+    ).toEqual({
+      name: "Managed",
+      nextRuns: ["2026-11-16T09:00:00.000Z"],
     });
-    expect((await graphql(url, admin, UPDATE, { id: created.id, input: { dayOfMonth: 40, cadence: "monthly" } })).body.data.updateReportSubscription).toEqual({
-      code: "BAD_REQUEST", message: "dayOfMonth must be 1 to 31",
+    expect(
+      (await graphql(url, admin, UPDATE, { id: created.id, input: { dayOfMonth: 40, cadence: "monthly" } })).body.data
+        .updateReportSubscription,
+    ).toEqual({
+      code: "BAD_REQUEST",
+      message: "dayOfMonth must be 1 to 31",
     });
     expect((await graphql(url, otherAdmin, UPDATE, { id: created.id, input: { name: "x" } })).body.data.updateReportSubscription).toEqual({
-      code: "NOT_FOUND", message: `Report subscription "${created.id}" not found`,
+      code: "NOT_FOUND",
+      message: `Report subscription "${created.id}" not found`,
     });
-    expect((await graphql(url, exporter, UPDATE, { id: created.id, input: { name: "x" } })).body.data.updateReportSubscription.code).toBe("FORBIDDEN");
-    const del = await graphql(url, admin, `mutation($id: ID!) { deleteReportSubscription(id: $id) { ... on MutationDeleteReportSubscriptionSuccess { data { id } } } }`, { id: created.id });
+    expect((await graphql(url, exporter, UPDATE, { id: created.id, input: { name: "x" } })).body.data.updateReportSubscription.code).toBe(
+      "FORBIDDEN",
+    );
+    const del = await graphql(
+      url,
+      admin,
+      `mutation($id: ID!) { deleteReportSubscription(id: $id) { ... on MutationDeleteReportSubscriptionSuccess { data { id } } } }`,
+      { id: created.id },
+    );
     expect(del.body.data.deleteReportSubscription.data.id).toBe(created.id);
     expect(await byId(created.id)).toBeUndefined();
   });
@@ -116,16 +195,38 @@ describe("report subscriptions over GraphQL", () => {
   test("a data type given twice is kept once, in the order of first appearance, on create and on update", async () => {
     const created = (
       await graphql(url, admin, CREATE, {
-        input: { ...monthly, name: "Repeats", types: [{ dataType: "USERS" }, { dataType: "MODELS", groupBy: "SOURCE" }, { dataType: "USERS" }, { dataType: "USERS", groupBy: null }] },
+        input: {
+          ...monthly,
+          name: "Repeats",
+          types: [
+            { dataType: "USERS" },
+            { dataType: "MODELS", groupBy: "SOURCE" },
+            { dataType: "USERS" },
+            { dataType: "USERS", groupBy: null },
+          ],
+        },
       })
     ).body.data.createReportSubscription.data;
-    expect(created.types).toEqual([{ dataType: "users", groupBy: null }, { dataType: "models", groupBy: "source" }]);
+    expect(created.types).toEqual([
+      { dataType: "users", groupBy: null },
+      { dataType: "models", groupBy: "source" },
+    ]);
 
     const UPDATE = `mutation($id: ID!, $input: UpdateReportSubscriptionInput!) { updateReportSubscription(id: $id, input: $input) {
       ... on MutationUpdateReportSubscriptionSuccess { data { types { dataType groupBy } } } } }`;
-    const types = [{ dataType: "AGENTS", groupBy: "MODEL" }, { dataType: "USERS" }, { dataType: "ASSISTANTS", groupBy: "MODEL" }, { dataType: "AGENTS" }, { dataType: "USERS" }];
+    const types = [
+      { dataType: "AGENTS", groupBy: "MODEL" },
+      { dataType: "USERS" },
+      { dataType: "ASSISTANTS", groupBy: "MODEL" },
+      { dataType: "AGENTS" },
+      { dataType: "USERS" },
+    ];
     const updated = (await graphql(url, admin, UPDATE, { id: created.id, input: { types } })).body.data.updateReportSubscription.data;
-    expect(updated.types).toEqual([{ dataType: "agents", groupBy: "model" }, { dataType: "users", groupBy: null }, { dataType: "agents", groupBy: null }]);
+    expect(updated.types).toEqual([
+      { dataType: "agents", groupBy: "model" },
+      { dataType: "users", groupBy: null },
+      { dataType: "agents", groupBy: null },
+    ]);
     expect((await db.prisma.reportSubscription.findUniqueOrThrow({ where: { id: created.id } })).types).toEqual(updated.types);
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
@@ -28,6 +29,8 @@ const inBerlin = {
   from: { date: "2026-10-01", timezone: "Europe/Berlin" },
   to: { date: "2026-10-31", timezone: "Europe/Berlin" },
 };
+/** A usage connection's answer: its nodes. */
+const Nodes = z.object({ data: z.object({ nodes: z.array(z.record(z.string(), z.unknown())) }) });
 /** Micro-dollars, so sums of money strings are exact. */
 const micros = (usd: string) => Math.round(Number(usd) * 1e6);
 
@@ -50,37 +53,61 @@ describe("usageSummary", () => {
 
   test("equals the totals of the exports of the same period, in another time zone too", async () => {
     for (const period of [FIXTURE_PERIOD, inBerlin]) {
-      const { body } = await graphql(url, key, `query($period: PeriodInput!) {
+      const { body } = await graphql(
+        url,
+        key,
+        `query($period: PeriodInput!) {
         userUsage(period: $period, first: 200) { ... on QueryUserUsageSuccess { data { nodes { messagesTotal } } } }
         agentUsage(period: $period, first: 200) { ... on QueryAgentUsageSuccess { data { nodes { messages } } } }
         apiKeyUsage(period: $period, first: 200) { ... on QueryApiKeyUsageSuccess { data { nodes { requests } } } }
         modelUsage(period: $period, first: 200) { ... on QueryModelUsageSuccess { data { nodes { requests sumPromptTokens sumCompletionTokens totalCostUsd } } } }
-      }`, { period });
-      const nodes = (name: string) => body.data[name].data.nodes as Record<string, any>[];
-      const sum = (name: string, field: string) => nodes(name).reduce((a, n) => a + n[field], 0);
+      }`,
+        { period },
+      );
+      /** The `field` of every node of the `name` connection. */
+      const column = (name: string, field: string) => Nodes.parse(body.data[name]).data.nodes.map((n) => n[field]);
+      const numbers = (name: string, field: string) => z.array(z.number()).parse(column(name, field));
+      const sum = (name: string, field: string) => numbers(name, field).reduce((a, n) => a + n, 0);
       const s = (await summary(period)).data;
       expect(s.messages).toBe(sum("userUsage", "messagesTotal"));
-      expect(s.activeUsers).toBe(nodes("userUsage").filter((n) => n.messagesTotal > 0).length);
-      expect(s.agentsUsed).toBe(nodes("agentUsage").filter((n) => n.messages > 0).length);
+      expect(s.activeUsers).toBe(numbers("userUsage", "messagesTotal").filter((n) => n > 0).length);
+      expect(s.agentsUsed).toBe(numbers("agentUsage", "messages").filter((n) => n > 0).length);
       expect(s.apiRequests).toBe(sum("apiKeyUsage", "requests"));
       expect(s.messages + s.apiRequests).toBe(sum("modelUsage", "requests"));
       expect([s.inputTokens, s.outputTokens]).toEqual([sum("modelUsage", "sumPromptTokens"), sum("modelUsage", "sumCompletionTokens")]);
-      expect(micros(s.costUsd)).toBe(nodes("modelUsage").reduce((a, n) => a + micros(n.totalCostUsd), 0));
+      expect(micros(s.costUsd)).toBe(
+        z
+          .array(z.string())
+          .parse(column("modelUsage", "totalCostUsd"))
+          .reduce((a, usd) => a + micros(usd), 0),
+      );
     }
   });
 
   test("tokens and cost are null outside BYOK workspaces, as in the exports", async () => {
-    expect((await summary(FIXTURE_PERIOD, plainKey)).data).toMatchObject({ messages: 7, inputTokens: null, outputTokens: null, costUsd: null });
+    expect((await summary(FIXTURE_PERIOD, plainKey)).data).toMatchObject({
+      messages: 7,
+      inputTokens: null,
+      outputTokens: null,
+      costUsd: null,
+    });
   });
 
   test("an empty period is all zeros; a bad period or a key that may not query is an AppError", async () => {
     expect((await summary({ preset: "THIS_WEEK" })).data).toMatchObject({
-      period: { startDate: "2026-11-15", endDate: "2026-11-21" }, messages: 0, activeUsers: 0, costUsd: "0",
+      period: { startDate: "2026-11-15", endDate: "2026-11-21" },
+      messages: 0,
+      activeUsers: 0,
+      costUsd: "0",
     });
     expect(await summary({ from: { date: "2025-11-14", timezone: "UTC" }, to: { date: "2025-11-20", timezone: "UTC" } })).toEqual({
-      code: "BAD_REQUEST", message: "from: Historical data is limited to 12 months",
+      code: "BAD_REQUEST",
+      message: "from: Historical data is limited to 12 months",
     });
-    expect(await summary(FIXTURE_PERIOD, ingestKey)).toEqual({ code: "FORBIDDEN", message: 'This API key\'s role "ingest" may not query usage' });
+    expect(await summary(FIXTURE_PERIOD, ingestKey)).toEqual({
+      code: "FORBIDDEN",
+      message: 'This API key\'s role "ingest" may not query usage',
+    });
   });
 });
 
@@ -96,9 +123,11 @@ describe("usageSeries", () => {
       ["claude-3-5-sonnet", 2], // m2, m3 on 5 Oct
       ["gpt-4o-mini", 1], // m5 7 Oct
     ]);
-    const gpt4o = data.models[0].messages as number[];
+    const gpt4o = z.array(z.number()).parse(data.models[0].messages);
     expect(gpt4o).toHaveLength(31);
-    expect([gpt4o[day(data.days, "2026-10-01")], gpt4o[day(data.days, "2026-10-06")], gpt4o[day(data.days, "2026-10-31")]]).toEqual([1, 1, 1]);
+    expect([gpt4o[day(data.days, "2026-10-01")], gpt4o[day(data.days, "2026-10-06")], gpt4o[day(data.days, "2026-10-31")]]).toEqual([
+      1, 1, 1,
+    ]);
     expect(data.models[1].messages[day(data.days, "2026-10-05")]).toBe(2);
   });
 

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
-import type { Column } from "../../src/usage/shared/column.ts";
+import type { ColumnKind } from "../../src/usage/shared/column.ts";
 import { createExport } from "../../src/exports/create-export.ts";
 import { formatCell, type CellValue } from "../../src/exports/format-cell.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
@@ -30,8 +31,22 @@ const QUERY_NAMES: Record<DataType, string> = {
   models: "modelUsage",
 };
 
+/** A data type's columns: CSV name, row field (the GraphQL field) and kind. */
+const columnsOf = (type: DataType): { name: string; field: string; kind: ColumnKind }[] =>
+  USAGE_REPORTS[type].columns.map((c) => ({ name: c.name, field: c.field, kind: c.kind }));
+
+/** A GraphQL field's value, checked to be one a CSV cell can hold. */
+const Cell: z.ZodType<CellValue> = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.undefined(),
+  z.array(z.object({ key: z.string(), count: z.number() })),
+]);
+
 function operation(type: DataType, groupBy: string | null): string {
-  const columns = USAGE_REPORTS[type].columns as readonly Column<object>[];
+  const columns = columnsOf(type);
   const selection = columns.map((c) => (c.kind === "json" ? `${c.field} { key count }` : c.field)).join(" ");
   const group = groupBy ? `, groupBy: ${groupBy.toUpperCase()}` : "";
   return `query($period: PeriodInput!) {
@@ -44,8 +59,16 @@ function operation(type: DataType, groupBy: string | null): string {
 }
 
 const CASES: [DataType, string | null][] = [
-  ["users", null], ["users", "model"], ["agents", null], ["agents", "model"], ["projects", null],
-  ["api_keys", null], ["api_keys", "model"], ["models", null], ["models", "source"], ["models", "deployment"],
+  ["users", null],
+  ["users", "model"],
+  ["agents", null],
+  ["agents", "model"],
+  ["projects", null],
+  ["api_keys", null],
+  ["api_keys", "model"],
+  ["models", null],
+  ["models", "source"],
+  ["models", "deployment"],
 ];
 
 /**
@@ -61,10 +84,10 @@ async function expectGraphqlEqualsCsv(
   const { body } = await graphql(url, keys[workspaceId]!, operation(type, groupBy), { period });
   expect(body.errors).toBeUndefined();
   const page = body.data[QUERY_NAMES[type]].data;
-  const columns = (USAGE_REPORTS[type].columns as readonly Column<object>[]).filter((c) => page.columns.includes(c.name));
+  const columns = columnsOf(type).filter((c) => page.columns.includes(c.name));
   const fromGraphql = [
     columns.map((c) => c.name).join(","),
-    ...page.nodes.map((n: Record<string, unknown>) => columns.map((c) => csvQuote(formatCell(c.kind, n[c.field as string] as CellValue))).join(",")),
+    ...page.nodes.map((n: Record<string, unknown>) => columns.map((c) => csvQuote(formatCell(c.kind, Cell.parse(n[c.field])))).join(",")),
   ];
   const exported = await createExport(app, {
     workspaceId,
@@ -98,7 +121,12 @@ describe("GraphQL usage queries and CSV exports give the same numbers", () => {
 // per-record maximum of input tokens; one of each falls on 31 October, a raw edge
 // of the Berlin period (whole UTC days are read from the daily rollups).
 const MAX_TOKENS = 2_147_483_647;
-const PER_RECORD = { promptTokens: MAX_TOKENS, completionTokens: 2_000_000_000, cachedPromptTokens: 700_000_000, cacheCreationTokens: 750_000_000 };
+const PER_RECORD = {
+  promptTokens: MAX_TOKENS,
+  completionTokens: 2_000_000_000,
+  cachedPromptTokens: 700_000_000,
+  cacheCreationTokens: 750_000_000,
+};
 const DAYS = ["2026-10-02T12:00:00Z", "2026-10-03T12:00:00Z", "2026-10-04T12:00:00Z", "2026-10-31T12:00:00Z"];
 /** The sums of `n` such records (no-cache = input − cache-read − cache-write). */
 const sums = (n: number) => ({
@@ -126,13 +154,39 @@ const ingested = await fetch(`${url}/ingest`, {
     { type: "project", id: "p1", name: "Archive", ownerId: "u1" },
     { type: "api_key", id: "k1", name: "Batch jobs" },
     ...DAYS.map((occurredAt, i) => ({
-      type: "message", id: `big-m${i}`, occurredAt, userId: "u1", surface: "agent", agentId: "a1", conversationId: "c1",
-      model: "gpt-4o", provider: "openai", source: "WEB", ...PER_RECORD,
+      type: "message",
+      id: `big-m${i}`,
+      occurredAt,
+      userId: "u1",
+      surface: "agent",
+      agentId: "a1",
+      conversationId: "c1",
+      model: "gpt-4o",
+      provider: "openai",
+      source: "WEB",
+      ...PER_RECORD,
     })),
     ...DAYS.map((occurredAt, i) => ({
-      type: "api_request", id: `big-r${i}`, occurredAt, apiKeyId: "k1", model: "gpt-4o", provider: "openai", source: "API", ...PER_RECORD,
+      type: "api_request",
+      id: `big-r${i}`,
+      occurredAt,
+      apiKeyId: "k1",
+      model: "gpt-4o",
+      provider: "openai",
+      source: "API",
+      ...PER_RECORD,
     })),
-    { type: "message", id: "big-p", occurredAt: DAYS[0], userId: "u1", surface: "project", projectId: "p1", model: "gpt-4o-mini", provider: "openai", source: "WEB" },
+    {
+      type: "message",
+      id: "big-p",
+      occurredAt: DAYS[0],
+      userId: "u1",
+      surface: "project",
+      projectId: "p1",
+      model: "gpt-4o-mini",
+      provider: "openai",
+      source: "WEB",
+    },
   ]),
 });
 if (ingested.status !== 200) throw new Error(`ingest answered ${ingested.status}: ${await ingested.text()}`);
@@ -143,7 +197,10 @@ const BERLIN_OCTOBER = {
 };
 
 describe("token sums past 2^31 are exact in GraphQL and equal the CSV", () => {
-  for (const [where, period] of [["UTC", FIXTURE_PERIOD], ["Europe/Berlin", BERLIN_OCTOBER]] as const) {
+  for (const [where, period] of [
+    ["UTC", FIXTURE_PERIOD],
+    ["Europe/Berlin", BERLIN_OCTOBER],
+  ] as const) {
     test(`users in ${where}: u1's token sums are exact`, async () => {
       const nodes = await expectGraphqlEqualsCsv("ws_big", "users", null, period);
       expect(nodes.find((n) => n.userId === "u1")).toMatchObject({
@@ -200,8 +257,13 @@ describe("token sums past 2^31 are exact in GraphQL and equal the CSV", () => {
     });
 
     test(`usageSummary in ${where}: token totals are exact whole numbers`, async () => {
-      const { body } = await graphql(url, bigKeys.export, `query($period: PeriodInput!) { usageSummary(period: $period) {
-        ... on QueryUsageSummarySuccess { data { messages apiRequests inputTokens outputTokens cachedPromptTokens cacheCreationTokens } } } }`, { period });
+      const { body } = await graphql(
+        url,
+        bigKeys.export,
+        `query($period: PeriodInput!) { usageSummary(period: $period) {
+        ... on QueryUsageSummarySuccess { data { messages apiRequests inputTokens outputTokens cachedPromptTokens cacheCreationTokens } } } }`,
+        { period },
+      );
       expect(body.errors).toBeUndefined();
       expect(body.data.usageSummary.data).toEqual({
         messages: 5,

@@ -6,6 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openApp } from "../../src/app.ts";
 import { parseEnv } from "../../src/config/env.ts";
+import { ExportAnswer } from "../helpers/answers.ts";
 import { testDatabaseUrl } from "../helpers/database.ts";
 import { localLink, startServer, type ServerProcess } from "./server-process.ts";
 
@@ -37,13 +38,24 @@ const post = (path: string, body: string, contentType = "application/json") =>
   fetch(`${server.base}${path}`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": contentType }, body });
 
 const message = (id: string, userId: string) =>
-  JSON.stringify({ type: "message", id, occurredAt: "2026-11-02T10:00:00Z", userId, surface: "chat", model: "gpt-4o", provider: "openai", source: "WEB" });
+  JSON.stringify({
+    type: "message",
+    id,
+    occurredAt: "2026-11-02T10:00:00Z",
+    userId,
+    surface: "chat",
+    model: "gpt-4o",
+    provider: "openai",
+    source: "WEB",
+  });
 
 /** Every file under the export store, relative. */
 function exportFiles(): string[] {
   const root = join(dataDir, "exports");
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name).slice(root.length + 1)]));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name).slice(root.length + 1)],
+    );
   try {
     return walk(root);
   } catch {
@@ -76,7 +88,14 @@ beforeAll(async () => {
   apiKey = server.apiKey!;
   // A directory large enough that the users export takes a while to write.
   const lines = Array.from({ length: USERS }, (_, i) => [
-    JSON.stringify({ type: "user", id: `crash-user-${i}`, name: `User ${i}`, email: `u${i}@example.test`, role: "member", joinedAt: "2026-01-01T00:00:00Z" }),
+    JSON.stringify({
+      type: "user",
+      id: `crash-user-${i}`,
+      name: `User ${i}`,
+      email: `u${i}@example.test`,
+      role: "member",
+      joinedAt: "2026-01-01T00:00:00Z",
+    }),
     message(`crash-seed-${i}`, `crash-user-${i}`),
   ]).flat();
   const res = await post("/ingest", lines.join("\n"), "application/x-ndjson");
@@ -95,7 +114,8 @@ describe("a server killed with SIGKILL", () => {
       await holder.connect();
       await holder.query("begin; lock table usage_records in share mode");
       writing = async () =>
-        (await holder.query("select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows.length > 0;
+        (await holder.query("select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows.length >
+        0;
     } else {
       // On PGlite, the first write to its WAL after the request was sent is the batch's transaction.
       const before = walWrittenAt();
@@ -147,8 +167,8 @@ describe("a server killed with SIGKILL", () => {
     expect(exportFiles().filter((f) => f.endsWith(".partial"))).toEqual([]);
 
     const res = await post("/export/users", EXPORT_BODY);
-    const result = (await res.json()) as { data: { downloadUrl: string; recordCount: number } };
     expect(res.status).toBe(200);
+    const result = ExportAnswer.parse(await res.json());
     expect(result.data.recordCount).toBeGreaterThanOrEqual(USERS); // the demo's own members too
     const csv = await fetch(localLink(server, result.data.downloadUrl));
     expect(csv.status).toBe(200);

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
+import { ExportAnswer } from "../helpers/answers.ts";
 import { testDatabaseUrl } from "../helpers/database.ts";
 import { localLink, startServer, type ServerProcess } from "./server-process.ts";
 
@@ -14,6 +16,8 @@ import { localLink, startServer, type ServerProcess } from "./server-process.ts"
  * `Retry-After`, nothing is half-stored, and the next request works.
  * A table lock held by the test parks the server's query where it can be killed.
  */
+const UserUsageAnswer = z.object({ data: z.object({ userUsage: z.object({ __typename: z.string() }) }) });
+
 describe.runIf(process.env.DATABASE_URL)("lost PostgreSQL connections", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "ue-faults-"));
   let server: ServerProcess;
@@ -84,15 +88,34 @@ describe.runIf(process.env.DATABASE_URL)("lost PostgreSQL connections", () => {
 
   const batch = (prefix: string, n: number) =>
     [
-      JSON.stringify({ type: "user", id: `${prefix}-user`, name: "Fault Test", email: "fault@example.test", role: "member", joinedAt: "2026-01-01T00:00:00Z", effectiveAt: "2026-01-01T00:00:00Z" }),
+      JSON.stringify({
+        type: "user",
+        id: `${prefix}-user`,
+        name: "Fault Test",
+        email: "fault@example.test",
+        role: "member",
+        joinedAt: "2026-01-01T00:00:00Z",
+        effectiveAt: "2026-01-01T00:00:00Z",
+      }),
       ...Array.from({ length: n }, (_, i) =>
-        JSON.stringify({ type: "message", id: `${prefix}-${i}`, occurredAt: "2026-11-02T10:00:00Z", userId: `${prefix}-user`, surface: "chat", model: "gpt-4o", provider: "openai", source: "WEB" }),
+        JSON.stringify({
+          type: "message",
+          id: `${prefix}-${i}`,
+          occurredAt: "2026-11-02T10:00:00Z",
+          userId: `${prefix}-user`,
+          surface: "chat",
+          model: "gpt-4o",
+          provider: "openai",
+          source: "WEB",
+        }),
       ),
     ].join("\n");
 
   const stored = async (prefix: string) => {
     const usage = await admin.query<{ n: number }>("select count(*)::int as n from usage_records where id like $1", [`${prefix}-%`]);
-    const users = await admin.query<{ n: number }>("select count(*)::int as n from directory_versions where entity_id = $1", [`${prefix}-user`]);
+    const users = await admin.query<{ n: number }>("select count(*)::int as n from directory_versions where entity_id = $1", [
+      `${prefix}-user`,
+    ]);
     return { usage: usage.rows[0]!.n, users: users.rows[0]!.n };
   };
 
@@ -117,8 +140,8 @@ describe.runIf(process.env.DATABASE_URL)("lost PostgreSQL connections", () => {
     await expectUnavailable(res);
 
     const again = await post("/export/users", body);
-    const result = (await again.json()) as { data: { downloadUrl: string; recordCount: number } };
     expect(again.status).toBe(200);
+    const result = ExportAnswer.parse(await again.json());
     const csv = await (await fetch(localLink(server, result.data.downloadUrl))).text();
     expect(csv).toContain("export-data-user,Fault Test");
   });
@@ -148,7 +171,7 @@ describe.runIf(process.env.DATABASE_URL)("lost PostgreSQL connections", () => {
     expect(server.child.exitCode).toBeNull();
     const again = await ask();
     expect(again.status).toBe(200);
-    expect(((await again.json()) as { data: { userUsage: { __typename: string } } }).data.userUsage.__typename).toBe("QueryUserUsageSuccess");
+    expect(UserUsageAnswer.parse(await again.json()).data.userUsage.__typename).toBe("QueryUserUsageSuccess");
   });
 
   test("sessions killed while the pool is idle leave the process up, and the next requests open new ones", async () => {

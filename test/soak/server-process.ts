@@ -35,7 +35,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
   const started = await new Promise<RegExpExecArray>((resolve, reject) => {
     const read = (chunk: Buffer) => {
       output += chunk.toString();
-      const m = /listening on (http:\/\/\S+:\d+)[^]*?(?:Demo workspace (\S+) — admin API key: (\S+)|$)/.exec(output);
+      const m = /listening on (http:\/\/\S+:\d+)[\s\S]*?(?:Demo workspace (\S+) — admin API key: (\S+)|$)/.exec(output);
       if (m && (env.DEMO === "false" || m[3])) resolve(m);
     };
     child.stdout!.on("data", read);

@@ -3,9 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, expect, test } from "vitest";
+import { z } from "zod";
 import { openApp } from "../../src/app.ts";
 import { parseEnv } from "../../src/config/env.ts";
 import { runCli } from "../cli/run-cli.ts";
+import { ExportAnswer } from "../helpers/answers.ts";
 import { testDatabaseUrl } from "../helpers/database.ts";
 import { localLink, startServer } from "./server-process.ts";
 
@@ -22,6 +24,9 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const databaseUrl = process.env.DATABASE_URL ? await testDatabaseUrl() : null;
 const dbEnv: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl } : {};
 
+/** The GraphQL summary answer, as far as the check reads it. */
+const SummaryAnswer = z.object({ data: z.object({ usageSummary: z.object({ __typename: z.string() }).nullish() }).nullish() });
+
 const LAST_MONTH = '{ "period": { "preset": "LAST_MONTH" } }';
 const summaryQuery = `query ($period: PeriodInput!) { usageSummary(period: $period) {
   __typename ... on QueryUsageSummarySuccess { data { messages } } } }`;
@@ -35,7 +40,9 @@ function lastMonthBody(): string {
   return JSON.stringify({ from: day(first), to: day(last) });
 }
 
-test("the compiled server stays up and answering for 3 minutes of traffic while the CLI runs beside it", { timeout: SOAK_MS + 120_000 }, async () => {
+test("the compiled server stays up and answering for 3 minutes of traffic while the CLI runs beside it", {
+  timeout: SOAK_MS + 120_000,
+}, async () => {
   const server = await startServer(dataDir, {
     ...dbEnv,
     JOB_SCHEDULES: "clean-up-exports=* * * * *;clean-up-report-zips=* * * * *;deliver-reports=* * * * *",
@@ -71,8 +78,9 @@ test("the compiled server stays up and answering for 3 minutes of traffic while 
         headers: { ...auth, "content-type": "application/json" },
         body: JSON.stringify({ query: summaryQuery, variables: JSON.parse(LAST_MONTH) }),
       });
-      const body = (await gql.json()) as { data?: { usageSummary?: { __typename: string } } };
-      check("graphql", gql.status === 200 && body.data?.usageSummary?.__typename === "QueryUsageSummarySuccess", body);
+      const body: unknown = await gql.json();
+      const summary = SummaryAnswer.safeParse(body).data?.data?.usageSummary;
+      check("graphql", gql.status === 200 && summary?.__typename === "QueryUsageSummarySuccess", body);
       counts.graphql += 1;
 
       const exported = await fetch(`${server.base}/export/users`, {
@@ -80,21 +88,34 @@ test("the compiled server stays up and answering for 3 minutes of traffic while 
         headers: { ...auth, "content-type": "application/json" },
         body: lastMonthBody(),
       });
-      const result = (await exported.json()) as { data?: { downloadUrl: string } };
-      check("export", exported.status === 200 && !!result.data, result);
+      const result: unknown = await exported.json();
+      const exportedFile = ExportAnswer.safeParse(result).data?.data;
+      check("export", exported.status === 200 && !!exportedFile, result);
       counts.exports += 1;
-      if (result.data) {
-        const download = localLink(server, result.data.downloadUrl);
+      if (exportedFile) {
+        const download = localLink(server, exportedFile.downloadUrl);
         firstDownload ??= download;
         const file = await fetch(download);
         const text = await file.text();
-        check("download", file.status === 200 && text.startsWith("period_start,period_end,org_id,user_id,") , [file.status, text.slice(0, 80)]);
+        check("download", file.status === 200 && text.startsWith("period_start,period_end,org_id,user_id,"), [
+          file.status,
+          text.slice(0, 80),
+        ]);
         counts.downloads += 1;
       }
 
       const ids = [`soak-${tick}-a`, `soak-${tick}-b`];
       const records = ids.map((id) =>
-        JSON.stringify({ type: "message", id, occurredAt: new Date().toISOString(), userId: "soak-user", surface: "chat", model: "gpt-4o", provider: "openai", source: "WEB" }),
+        JSON.stringify({
+          type: "message",
+          id,
+          occurredAt: new Date().toISOString(),
+          userId: "soak-user",
+          surface: "chat",
+          model: "gpt-4o",
+          provider: "openai",
+          source: "WEB",
+        }),
       );
       const ingest = await fetch(`${server.base}/ingest`, {
         method: "POST",

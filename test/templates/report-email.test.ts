@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import type { ReportSummary } from "../../src/reports/build-report-zip.ts";
-import { escapeHtml, renderReportEmail } from "../../templates/report-email.ts";
+import type { ReportSummary } from "../../src/templates/report-summary.ts";
+import { escapeHtml, renderReportEmail } from "../../src/templates/report-email.ts";
 
 const summary: ReportSummary = {
   period: { startDate: "2026-10-19", endDate: "2026-10-25", timezone: "Europe/Berlin" },
@@ -52,7 +52,7 @@ describe("renderReportEmail", () => {
         "",
       ].join("\n"),
     );
-    expect(mail.html).toContain("<h1 style=\"font-size: 18px;\">Usage report &quot;Weekly finance&quot;</h1>");
+    expect(mail.html).toContain('<h1 style="font-size: 18px;">Usage report &quot;Weekly finance&quot;</h1>');
     expect(mail.html).toContain("<p>Period: 2026-10-19 to 2026-10-25 (Europe/Berlin)</p>");
     expect(mail.html).toContain("<ul><li>Messages: 12,345</li><li>Active users: 2</li><li>API requests: 1</li></ul>");
     expect(mail.html).toContain("<ol><li>Alice Admin: 12,000 messages</li><li>u2: 345 messages</li></ol>");

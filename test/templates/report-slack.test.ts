@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import type { ReportSummary } from "../../src/reports/build-report-zip.ts";
-import { escapeSlack, renderReportSlackMessage } from "../../templates/report-slack.ts";
+import type { ReportSummary } from "../../src/templates/report-summary.ts";
+import { escapeSlack, renderReportSlackMessage } from "../../src/templates/report-slack.ts";
 
 const summary: ReportSummary = {
   period: { startDate: "2026-10-01", endDate: "2026-10-31", timezone: "UTC" },
@@ -35,7 +35,11 @@ describe("renderReportSlackMessage", () => {
   test("&, < and > in names are escaped, so a name cannot mention @channel or fake a link", () => {
     const text = renderReportSlackMessage({
       reportName: `<script>&"`,
-      summary: { ...summary, topUsers: [{ label: "<!channel>", messages: 1 }], topAgents: [{ label: "<http://evil.test|Docs>", messages: 2 }] },
+      summary: {
+        ...summary,
+        topUsers: [{ label: "<!channel>", messages: 1 }],
+        topAgents: [{ label: "<http://evil.test|Docs>", messages: 2 }],
+      },
       files: [{ name: "a&b.csv", rowCount: 1 }],
     });
     expect(text).toContain('*Usage report:* &lt;script&gt;&amp;"\n');

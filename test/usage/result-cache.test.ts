@@ -1,5 +1,5 @@
 import { beforeAll, expect, test } from "vitest";
-import type { AppContext } from "../../src/context.ts";
+import type { AppContext } from "../../src/runtime/context.ts";
 import { usageInput } from "../../src/usage/read-usage.ts";
 import { ingestRecords } from "../../src/ingest/ingest.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
@@ -19,9 +19,20 @@ beforeAll(async () => {
 
 const input = () => usageInput(app, WS, "users", period, null);
 const message = (id: string) => ({
-  type: "message", id, occurredAt: "2026-10-20T10:00:00Z", userId: "u3", surface: "chat", model: "gpt-4o",
-  provider: "openai", source: "web", promptTokens: 1, completionTokens: 1, cachedPromptTokens: 0,
-  cacheCreationTokens: 0, costUsd: 0, paygCostUsd: 0,
+  type: "message",
+  id,
+  occurredAt: "2026-10-20T10:00:00Z",
+  userId: "u3",
+  surface: "chat",
+  model: "gpt-4o",
+  provider: "openai",
+  source: "web",
+  promptTokens: 1,
+  completionTokens: 1,
+  cachedPromptTokens: 0,
+  cacheCreationTokens: 0,
+  costUsd: 0,
+  paygCostUsd: 0,
 });
 
 test("a repeated request is answered from the cache until an ingest moves the data version", async () => {

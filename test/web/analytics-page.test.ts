@@ -1,7 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
+import { z } from "zod";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
 import { createSmallWorkspace, FIXTURE_NOW } from "../fixtures/small-workspace.ts";
+import { ExportAnswer } from "../helpers/answers.ts";
 import { testApp } from "../helpers/app.ts";
 import { startBrowser, watchPage } from "../helpers/browser.ts";
 import { testDatabase } from "../helpers/database.ts";
@@ -42,9 +44,9 @@ describe("the analytics page in Chromium", () => {
     expect(new URL(page.url()).search).toBe(""); // the failure code is removed from the address bar
     await page.getByLabel("Admin API key").fill(exporter);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toBe(
-      "Only admin API keys may sign in to the analytics page; export and ingest keys may not",
-    );
+    await expect
+      .poll(() => page.getByRole("alert").textContent())
+      .toBe("Only admin API keys may sign in to the analytics page; export and ingest keys may not");
   });
 
   test("an admin signs in once; the key stays out of the page and its storage, and the session cookie is HttpOnly and SameSite=Strict", async () => {
@@ -53,7 +55,12 @@ describe("the analytics page in Chromium", () => {
     await page.getByRole("heading", { name: "Fixture analytics" }).waitFor();
     const cookies = await context.cookies();
     expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite, c.path])).toEqual([["ue_session", true, "Strict", "/"]]);
-    const visible = await page.evaluate(() => [document.cookie, JSON.stringify(localStorage), JSON.stringify(sessionStorage), document.documentElement.outerHTML]);
+    const visible = await page.evaluate(() => [
+      document.cookie,
+      JSON.stringify(localStorage),
+      JSON.stringify(sessionStorage),
+      document.documentElement.outerHTML,
+    ]);
     expect(visible.slice(0, 3)).toEqual(["", "{}", "{}"]);
     expect(visible[3]).not.toContain(admin);
     await expect.poll(() => page.locator(".who").textContent()).toBe("Fixture · Page admin");
@@ -64,9 +71,15 @@ describe("the analytics page in Chromium", () => {
       messages activeUsers agentsUsed apiRequests inputTokens outputTokens costUsd } } } }`);
     const expected = usageSummary.data;
     await page.locator("[data-stat=messages]").waitFor();
-    const shown = await page.locator("[data-stat]").evaluateAll((els) =>
-      els.map((el) => [el.getAttribute("data-stat"), el.querySelector("data")!.getAttribute("value"), el.querySelector("dd")!.textContent]),
-    );
+    const shown = await page
+      .locator("[data-stat]")
+      .evaluateAll((els) =>
+        els.map((el) => [
+          el.getAttribute("data-stat"),
+          el.querySelector("data")!.getAttribute("value"),
+          el.querySelector("dd")!.textContent,
+        ]),
+      );
     expect(shown).toEqual([
       ["messages", String(expected.messages), "7"],
       ["activeUsers", String(expected.activeUsers), "2"],
@@ -79,12 +92,18 @@ describe("the analytics page in Chromium", () => {
     expect(await page.locator("#period").textContent()).toBe("Oct 1 – Oct 31, 2026 · UTC");
     expect(await page.locator(".chart canvas").count()).toBeGreaterThan(0);
     expect(await page.locator(".legend li").allTextContents()).toEqual(["gpt-4o 4", "claude-3-5-sonnet 2", "gpt-4o-mini 1"]);
-    expect(await page.locator("[data-table=top-users] tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)))).toEqual([
+    expect(
+      await page
+        .locator("[data-table=top-users] tbody tr")
+        .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent))),
+    ).toEqual([
       ["Alice Adminalice@acme.test", "4", "2", "1"],
       ['=HYPERLINK("x")bob@acme.test', "3", "2", "0"],
     ]);
     const cells = (table: string) =>
-      page.locator(`[data-table=${table}] tbody tr`).evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
+      page
+        .locator(`[data-table=${table}] tbody tr`)
+        .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent)));
     expect(await cells("top-agents")).toEqual([
       ["Research Helperowner alice@acme.test", "3", "2"],
       ["Support Botowner bob@acme.test", "1", "1"],
@@ -102,7 +121,8 @@ describe("the analytics page in Chromium", () => {
     await page.getByLabel("To", { exact: true }).fill("2026-10-05");
     await page.getByRole("button", { name: "Apply" }).click();
     await expect.poll(() => page.locator("#period").textContent()).toBe("Oct 5 – Oct 5, 2026 · UTC");
-    const custom = await gqlData(`{ usageSummary(period: { from: { date: "2026-10-05", timezone: "UTC" }, to: { date: "2026-10-05", timezone: "UTC" } }) {
+    const custom =
+      await gqlData(`{ usageSummary(period: { from: { date: "2026-10-05", timezone: "UTC" }, to: { date: "2026-10-05", timezone: "UTC" } }) {
       ... on QueryUsageSummarySuccess { data { messages } } } }`);
     expect(await page.locator("[data-stat=messages] data").getAttribute("value")).toBe(String(custom.usageSummary.data.messages));
     expect(custom.usageSummary.data.messages).toBe(2);
@@ -121,14 +141,16 @@ describe("the analytics page in Chromium", () => {
     ]);
     await page.getByRole("button", { name: "Export" }).click();
     await exportDialog().waitFor();
-    const presets = await exportDialog().locator("[data-preset]").evaluateAll((labels) =>
-      labels.map((l) => ({
-        preset: l.getAttribute("data-preset"),
-        startDate: l.querySelectorAll("time")[0]!.getAttribute("datetime"),
-        endDate: l.querySelectorAll("time")[1]!.getAttribute("datetime"),
-        text: l.textContent,
-      })),
-    );
+    const presets = await exportDialog()
+      .locator("[data-preset]")
+      .evaluateAll((labels) =>
+        labels.map((l) => ({
+          preset: l.getAttribute("data-preset"),
+          startDate: l.querySelectorAll("time")[0]!.getAttribute("datetime"),
+          endDate: l.querySelectorAll("time")[1]!.getAttribute("datetime"),
+          text: l.textContent,
+        })),
+      );
     expect(presets).toEqual([
       { ...workspace.presets[0], text: "This monthNov 1 – Nov 30, 2026" },
       { ...workspace.presets[1], text: "Last monthOct 1 – Oct 31, 2026" },
@@ -154,28 +176,39 @@ describe("the analytics page in Chromium", () => {
 
   test("Generate CSV downloads exactly the bytes of the REST export of the same request", async () => {
     await exportDialog().getByLabel("Data type").selectOption("AGENTS");
-    await exportDialog().getByRole("radio", { name: /^Last month/ }).check();
+    await exportDialog()
+      .getByRole("radio", { name: /^Last month/ })
+      .check();
     await exportDialog().getByLabel("Subgroup rows").selectOption("MODEL");
-    const [download] = await Promise.all([page.waitForEvent("download"), exportDialog().getByRole("button", { name: "Generate CSV" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      exportDialog().getByRole("button", { name: "Generate CSV" }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^agents-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\.csv$/);
     const fromPage = await readFile((await download.path())!);
 
     const rest = await fetch(`${url}/export/agents`, {
       method: "POST",
       headers: { authorization: `Bearer ${exporter}`, "content-type": "application/json" },
-      body: JSON.stringify({ from: { date: "2026-10-01", timezone: "UTC" }, to: { date: "2026-10-31", timezone: "UTC" }, group_by: "model" }),
+      body: JSON.stringify({
+        from: { date: "2026-10-01", timezone: "UTC" },
+        to: { date: "2026-10-31", timezone: "UTC" },
+        group_by: "model",
+      }),
     });
-    const { data } = (await rest.json()) as { data: { downloadUrl: string; recordCount: number } };
+    const { data } = ExportAnswer.parse(await rest.json());
     const fromRest = Buffer.from(await (await fetch(data.downloadUrl)).arrayBuffer());
     expect(fromPage.toString("utf8").split("\r\n")[0]).toMatch(/^period_start,period_end,org_id,assistant_id,model,/);
     expect(fromPage.equals(fromRest)).toBe(true);
-    await expect.poll(() => exportDialog().getByRole("status").textContent()).toMatch(
-      new RegExp(`^Download started: agents-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\\.csv \\(${data.recordCount} rows\\)\\.$`),
-    );
+    await expect
+      .poll(() => exportDialog().getByRole("status").textContent())
+      .toMatch(new RegExp(`^Download started: agents-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\\.csv \\(${data.recordCount} rows\\)\\.$`));
   });
 
   test("no data and invalid ranges are reported inside the dialog, never as alerts; Escape closes it and focus returns to Export", async () => {
-    await exportDialog().getByRole("radio", { name: /^This week/ }).check();
+    await exportDialog()
+      .getByRole("radio", { name: /^This week/ })
+      .check();
     await exportDialog().getByRole("button", { name: "Generate CSV" }).click();
     await expect.poll(() => exportDialog().getByRole("alert").textContent()).toBe("No usage data found for the selected period");
 
@@ -214,7 +247,9 @@ describe("the analytics page in Chromium", () => {
 
     const card = page.locator("[data-subscription]");
     await card.waitFor();
-    const { reportSubscriptions } = await gqlData(`{ reportSubscriptions { ... on QueryReportSubscriptionsSuccess { data { id nextRuns(count: 3) } } } }`);
+    const { reportSubscriptions } = await gqlData(
+      `{ reportSubscriptions { ... on QueryReportSubscriptionsSuccess { data { id nextRuns(count: 3) } } } }`,
+    );
     const [sub] = reportSubscriptions.data;
     expect(await card.getAttribute("data-subscription")).toBe(sub.id);
     expect(await card.locator("dd").allTextContents()).toEqual([
@@ -254,14 +289,19 @@ describe("the analytics page in Chromium", () => {
 
   test("with user-level data off, names and emails are not shown", async () => {
     const privacy = (on: boolean) =>
-      gqlData(`mutation { updateWorkspaceSettings(input: { userLevelData: ${on} }) { ... on MutationUpdateWorkspaceSettingsSuccess { data { userLevelData } } } }`);
+      gqlData(
+        `mutation { updateWorkspaceSettings(input: { userLevelData: ${on} }) { ... on MutationUpdateWorkspaceSettingsSuccess { data { userLevelData } } } }`,
+      );
     await privacy(false);
     try {
       await page.goto(`${url}/#/`);
       await page.locator("[data-table=top-users] tbody tr").first().waitFor();
       expect(await page.locator("[data-table=top-users] th").allTextContents()).toEqual(["User", "Messages", "To agents", "In projects"]);
       expect(await page.locator("[data-table=top-users] tbody td:first-child").allTextContents()).toEqual(["u1", "u2"]);
-      expect(await page.locator("[data-table=top-agents] tbody td:first-child").allTextContents()).toEqual(["Research Helpera1", "Support Bota2"]);
+      expect(await page.locator("[data-table=top-agents] tbody td:first-child").allTextContents()).toEqual([
+        "Research Helpera1",
+        "Support Bota2",
+      ]);
       const text = await page.locator("main").textContent();
       expect(text).not.toContain("Alice");
       expect(text).not.toContain("@acme.test");
@@ -276,7 +316,9 @@ describe("the analytics page in Chromium", () => {
     await page.reload();
     await page.locator("[data-stat=messages]").waitFor();
     const wide = await page.evaluate(() =>
-      [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > 391 && !e.closest(".table-scroll")).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
+      [...document.querySelectorAll("body *")]
+        .filter((e) => e.getBoundingClientRect().right > 391 && !e.closest(".table-scroll"))
+        .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`),
     );
     expect(wide).toEqual([]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -288,7 +330,10 @@ describe("the analytics page in Chromium", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("Admin API key").waitFor();
     const res = await fetch(`${url}/session`, { headers: { cookie: `ue_session=${cookie!.value}` } });
-    expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([401, "This session was signed out: sign in again"]);
+    expect([res.status, z.object({ message: z.string() }).parse(await res.json()).message]).toEqual([
+      401,
+      "This session was signed out: sign in again",
+    ]);
   });
 
   test("the page logged no errors (CSP violations included) and raised no alert", () => {

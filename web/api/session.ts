@@ -15,9 +15,24 @@ export async function loadSession(): Promise<SessionInfo | null> {
   const res = await fetch("/session", { credentials: "same-origin", cache: "no-store" });
   if (res.status === 401) return null;
   if (!res.ok) throw new Error(`Could not read the session (HTTP ${res.status})`);
-  const info = (await res.json()) as SessionInfo;
+  const info: unknown = await res.json();
+  if (!isSessionInfo(info)) throw new Error("Could not read the session (unexpected answer)");
   csrfToken = info.csrfToken;
   return info;
+}
+
+/** The answer of GET /session (src/http/routes/session.ts): checked where the page relies on it. */
+function isSessionInfo(v: unknown): v is SessionInfo {
+  const isObject = (o: unknown): o is object => typeof o === "object" && o !== null;
+  return (
+    isObject(v) &&
+    "csrfToken" in v &&
+    typeof v.csrfToken === "string" &&
+    "workspace" in v &&
+    isObject(v.workspace) &&
+    "key" in v &&
+    isObject(v.key)
+  );
 }
 
 export async function signOut(): Promise<void> {

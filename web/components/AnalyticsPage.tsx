@@ -59,7 +59,11 @@ export function AnalyticsPage() {
         </button>
       </div>
       {workspace && <RangePicker workspace={workspace} value={range} onChange={setRange} />}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {overview && workspace ? (
         <div class="overview" aria-busy={loading}>
           <Headline summary={overview.summary} byok={workspace.byok} />

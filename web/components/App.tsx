@@ -28,7 +28,12 @@ export function App() {
     return () => removeEventListener("hashchange", onHash);
   }, []);
 
-  if (session === undefined) return <p class="loading" role="status">Loading…</p>;
+  if (session === undefined)
+    return (
+      <p class="loading" role="status">
+        Loading…
+      </p>
+    );
   if (session === null) return <SignIn notice={lost} />;
 
   const leave = async () => {
@@ -37,7 +42,9 @@ export function App() {
     setSession(null);
   };
   const nav = (target: Screen, href: string, label: string) => (
-    <a href={href} aria-current={screen === target ? "page" : undefined}>{label}</a>
+    <a href={href} aria-current={screen === target ? "page" : undefined}>
+      {label}
+    </a>
   );
   return (
     <>
@@ -50,7 +57,9 @@ export function App() {
         <span class="who" title={`Signed in with ${session.key.prefix}…`}>
           {session.workspace.name} · {session.key.name}
         </span>
-        <button type="button" class="secondary" onClick={leave}>Sign out</button>
+        <button type="button" class="secondary" onClick={leave}>
+          Sign out
+        </button>
       </header>
       <main id="main">{screen === "reports" ? <ReportsScreen /> : <AnalyticsPage />}</main>
     </>

@@ -15,7 +15,12 @@ export function customRangeProblem(r: DateRangeValue, w: Pick<Workspace, "histor
 }
 
 /** Two date fields limited to the last 12 months, in the workspace's time zone. */
-export function CustomRange({ idPrefix, value, workspace, onChange }: {
+export function CustomRange({
+  idPrefix,
+  value,
+  workspace,
+  onChange,
+}: {
   idPrefix: string;
   value: DateRangeValue;
   workspace: Workspace;

@@ -1,6 +1,14 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { createExport, loadWorkspace, type DataType, type GroupBy, type PresetName, type RangeChoice, type Workspace } from "../api/analytics.ts";
-import { PageError } from "../api/graphql.ts";
+import {
+  createExport,
+  loadWorkspace,
+  type DataType,
+  type GroupBy,
+  type PresetName,
+  type RangeChoice,
+  type Workspace,
+} from "../api/analytics.ts";
+import { messageOf, PageError } from "../api/graphql.ts";
 import { formatDate, formatDay, formatInt, PRESET_LABELS } from "../format.ts";
 import { CustomRange, customRangeProblem } from "./CustomRange.tsx";
 
@@ -26,7 +34,10 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
   const [workspace, setWorkspace] = useState(initial);
   const [dataType, setDataType] = useState<DataType>("USERS");
   const [rangeChoice, setRangeChoice] = useState<PresetName | "CUSTOM">("THIS_MONTH");
-  const [custom, setCustom] = useState({ from: initial.presets.find((p) => p.preset === "THIS_MONTH")?.startDate ?? initial.today, to: initial.today });
+  const [custom, setCustom] = useState({
+    from: initial.presets.find((p) => p.preset === "THIS_MONTH")?.startDate ?? initial.today,
+    to: initial.today,
+  });
   const [groupBy, setGroupBy] = useState<GroupBy | "">("");
   const [status, setStatus] = useState<Status>({ kind: "idle" });
 
@@ -44,12 +55,12 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
 
   const generate = async (e: Event) => {
     e.preventDefault();
-    let range: RangeChoice = { preset: rangeChoice as PresetName };
+    let range: RangeChoice;
     if (rangeChoice === "CUSTOM") {
       const problem = customRangeProblem(custom, workspace);
       if (problem) return setStatus({ kind: "error", message: problem, problems: [] });
       range = { ...custom };
-    }
+    } else range = { preset: rangeChoice };
     setStatus({ kind: "working" });
     try {
       const result = await createExport(dataType, range, workspace.timezone, groupBy || null);
@@ -57,7 +68,7 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
       setStatus({ kind: "done", file: result.filePath.split("/").pop() ?? result.filePath, rows: result.recordCount });
     } catch (error) {
       const problems = error instanceof PageError && error.problems.length > 1 ? error.problems : [];
-      setStatus({ kind: "error", message: problems.length > 0 ? "The export could not be created:" : (error as Error).message, problems });
+      setStatus({ kind: "error", message: problems.length > 0 ? "The export could not be created:" : messageOf(error), problems });
     }
   };
 
@@ -67,27 +78,52 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
         <h2 id="export-title">Export usage</h2>
         <div class="field">
           <label for="export-type">Data type</label>
-          <select id="export-type" value={dataType} aria-describedby="export-type-hint" onChange={(e) => chooseType(e.currentTarget.value as DataType)}>
-            {DATA_TYPES.map((t) => <option key={t.value} value={t.value}>{t.label}</option>)}
+          <select
+            id="export-type"
+            value={dataType}
+            aria-describedby="export-type-hint"
+            onChange={(e) => chooseType(DATA_TYPES.find((t) => t.value === e.currentTarget.value)?.value ?? "USERS")}
+          >
+            {DATA_TYPES.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
           </select>
-          <p class="hint" id="export-type-hint">{DATA_TYPES.find((t) => t.value === dataType)?.hint}</p>
+          <p class="hint" id="export-type-hint">
+            {DATA_TYPES.find((t) => t.value === dataType)?.hint}
+          </p>
         </div>
 
         <fieldset>
           <legend>Date range</legend>
           {workspace.presets.map((p) => (
             <label class="choice" key={p.preset} data-preset={p.preset}>
-              <input type="radio" name="export-range" value={p.preset} checked={rangeChoice === p.preset} onChange={() => setRangeChoice(p.preset)} />
+              <input
+                type="radio"
+                name="export-range"
+                value={p.preset}
+                checked={rangeChoice === p.preset}
+                onChange={() => setRangeChoice(p.preset)}
+              />
               <span>{PRESET_LABELS[p.preset]}</span>
               <span class="dates">
-                <time dateTime={p.startDate}>{p.startDate.slice(0, 4) === p.endDate.slice(0, 4) ? formatDay(p.startDate) : formatDate(p.startDate)}</time>
+                <time dateTime={p.startDate}>
+                  {p.startDate.slice(0, 4) === p.endDate.slice(0, 4) ? formatDay(p.startDate) : formatDate(p.startDate)}
+                </time>
                 {" – "}
                 <time dateTime={p.endDate}>{formatDate(p.endDate)}</time>
               </span>
             </label>
           ))}
           <label class="choice">
-            <input type="radio" name="export-range" value="CUSTOM" checked={rangeChoice === "CUSTOM"} onChange={() => setRangeChoice("CUSTOM")} />
+            <input
+              type="radio"
+              name="export-range"
+              value="CUSTOM"
+              checked={rangeChoice === "CUSTOM"}
+              onChange={() => setRangeChoice("CUSTOM")}
+            />
             <span>Choose custom range</span>
           </label>
           {rangeChoice === "CUSTOM" && <CustomRange idPrefix="export" value={custom} workspace={workspace} onChange={setCustom} />}
@@ -96,9 +132,13 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
 
         <div class="field">
           <label for="export-group">Subgroup rows</label>
-          <select id="export-group" value={groupBy} onChange={(e) => setGroupBy(e.currentTarget.value as GroupBy | "")}>
+          <select id="export-group" value={groupBy} onChange={(e) => setGroupBy(options.find((g) => g === e.currentTarget.value) ?? "")}>
             <option value="">No grouping</option>
-            {options.map((g) => <option key={g} value={g}>{GROUP_LABELS[g]}</option>)}
+            {options.map((g) => (
+              <option key={g} value={g}>
+                {GROUP_LABELS[g]}
+              </option>
+            ))}
           </select>
           {options.length === 0 && <p class="hint">Projects have no subgroup rows.</p>}
         </div>
@@ -111,14 +151,24 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
           {status.kind === "error" && (
             <div class="error" role="alert">
               <p>{status.message}</p>
-              {status.problems.length > 0 && <ul>{status.problems.map((p) => <li key={p}>{p}</li>)}</ul>}
+              {status.problems.length > 0 && (
+                <ul>
+                  {status.problems.map((p) => (
+                    <li key={p}>{p}</li>
+                  ))}
+                </ul>
+              )}
             </div>
           )}
         </div>
 
         <div class="actions">
-          <button type="button" class="secondary" onClick={() => dialog.current?.close()}>Close</button>
-          <button type="submit" disabled={status.kind === "working"}>{status.kind === "working" ? "Generating…" : "Generate CSV"}</button>
+          <button type="button" class="secondary" onClick={() => dialog.current?.close()}>
+            Close
+          </button>
+          <button type="submit" disabled={status.kind === "working"}>
+            {status.kind === "working" ? "Generating…" : "Generate CSV"}
+          </button>
         </div>
       </form>
     </dialog>

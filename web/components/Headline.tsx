@@ -19,15 +19,18 @@ export function Headline({ summary: s, byok }: { summary: Summary; byok: boolean
     count("apiRequests", "API requests", s.apiRequests),
   ];
   if (byok && s.inputTokens !== null && s.outputTokens !== null && s.costUsd !== null) {
-    stats.push(
-      count("inputTokens", "Input tokens", s.inputTokens),
-      count("outputTokens", "Output tokens", s.outputTokens),
-      { id: "costUsd", label: "Provider cost", raw: s.costUsd, shown: formatUsd(s.costUsd) },
-    );
+    stats.push(count("inputTokens", "Input tokens", s.inputTokens), count("outputTokens", "Output tokens", s.outputTokens), {
+      id: "costUsd",
+      label: "Provider cost",
+      raw: s.costUsd,
+      shown: formatUsd(s.costUsd),
+    });
   }
   return (
     <section class="headline" aria-labelledby="headline-title">
-      <h2 id="headline-title" class="visually-hidden">Headline numbers</h2>
+      <h2 id="headline-title" class="visually-hidden">
+        Headline numbers
+      </h2>
       <dl>
         {stats.map((st) => (
           <div class="stat" key={st.id} data-stat={st.id}>

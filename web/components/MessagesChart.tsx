@@ -41,7 +41,10 @@ export function MessagesChart({ series }: { series: Series }) {
     const xs = series.days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000);
     const stacks: number[][] = [];
     let running = xs.map(() => 0);
-    for (const m of shown) stacks.push((running = running.map((v, i) => v + (m.messages[i] ?? 0))));
+    for (const m of shown) {
+      running = running.map((v, i) => v + (m.messages[i] ?? 0));
+      stacks.push(running);
+    }
     const drawOrder = shown.map((_, i) => i).reverse();
     const bars = uPlot.paths.bars!({ size: [0.75, 36], align: 0 });
     const plot = new uPlot(
@@ -62,7 +65,14 @@ export function MessagesChart({ series }: { series: Series }) {
         ],
         series: [
           {},
-          ...drawOrder.map((i) => ({ label: shown[i]!.model, fill: shown[i]!.color, stroke: shown[i]!.color, width: 0, paths: bars, points: { show: false } })),
+          ...drawOrder.map((i) => ({
+            label: shown[i]!.model,
+            fill: shown[i]!.color,
+            stroke: shown[i]!.color,
+            width: 0,
+            paths: bars,
+            points: { show: false },
+          })),
         ],
         hooks: { setCursor: [(u: uPlot) => setHover(u.cursor.idx ?? null)] },
       },
@@ -93,7 +103,12 @@ export function MessagesChart({ series }: { series: Series }) {
               </li>
             ))}
           </ul>
-          <div ref={box} class="plot" role="img" aria-label="Stacked bars of messages per day by model; the table below lists the numbers" />
+          <div
+            ref={box}
+            class="plot"
+            role="img"
+            aria-label="Stacked bars of messages per day by model; the table below lists the numbers"
+          />
           <p class="readout subtle">
             {day && hover !== null
               ? `${formatDay(day)}: ${shown.map((m) => `${m.model} ${formatInt(m.messages[hover] ?? 0)}`).join(" · ")}`
@@ -101,19 +116,27 @@ export function MessagesChart({ series }: { series: Series }) {
           </p>
           <details>
             <summary>Messages per day as a table</summary>
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable so keyboard users can scroll it (WCAG 2.1.1) */}
+            {/* biome-ignore lint/a11y/useSemanticElements: role="region" names the scroll container; a <section> would add a landmark per table */}
             <div class="table-scroll" tabIndex={0} role="region" aria-label="Messages per day">
               <table>
                 <thead>
                   <tr>
                     <th scope="col">Day</th>
-                    {shown.map((m) => <th scope="col" key={m.model}>{m.model}</th>)}
+                    {shown.map((m) => (
+                      <th scope="col" key={m.model}>
+                        {m.model}
+                      </th>
+                    ))}
                   </tr>
                 </thead>
                 <tbody>
                   {series.days.map((d, i) => (
                     <tr key={d}>
                       <th scope="row">{formatDay(d)}</th>
-                      {shown.map((m) => <td key={m.model}>{formatInt(m.messages[i] ?? 0)}</td>)}
+                      {shown.map((m) => (
+                        <td key={m.model}>{formatInt(m.messages[i] ?? 0)}</td>
+                      ))}
                     </tr>
                   ))}
                 </tbody>

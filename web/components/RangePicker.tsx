@@ -4,7 +4,15 @@ import { formatRange, PRESET_LABELS } from "../format.ts";
 import { CustomRange, customRangeProblem } from "./CustomRange.tsx";
 
 /** The page's range: a preset (with its dates) or a custom range applied with a button. */
-export function RangePicker({ workspace, value, onChange }: { workspace: Workspace; value: RangeChoice; onChange: (r: RangeChoice) => void }) {
+export function RangePicker({
+  workspace,
+  value,
+  onChange,
+}: {
+  workspace: Workspace;
+  value: RangeChoice;
+  onChange: (r: RangeChoice) => void;
+}) {
   const [choice, setChoice] = useState<PresetName | "CUSTOM">("preset" in value ? value.preset : "CUSTOM");
   const [custom, setCustom] = useState({ from: "preset" in value ? workspace.historyStart : value.from, to: workspace.today });
   const [problem, setProblem] = useState<string | null>(null);
@@ -24,7 +32,11 @@ export function RangePicker({ workspace, value, onChange }: { workspace: Workspa
   return (
     <form class="range-picker" onSubmit={apply}>
       <label for="range">Date range</label>
-      <select id="range" value={choice} onChange={(e) => pick(e.currentTarget.value as PresetName | "CUSTOM")}>
+      <select
+        id="range"
+        value={choice}
+        onChange={(e) => pick(workspace.presets.find((p) => p.preset === e.currentTarget.value)?.preset ?? "CUSTOM")}
+      >
         {workspace.presets.map((p) => (
           <option key={p.preset} value={p.preset}>
             {PRESET_LABELS[p.preset]} ({formatRange(p.startDate, p.endDate)})
@@ -35,11 +47,17 @@ export function RangePicker({ workspace, value, onChange }: { workspace: Workspa
       {choice === "CUSTOM" && (
         <>
           <CustomRange idPrefix="page" value={custom} workspace={workspace} onChange={setCustom} />
-          <button type="submit" class="secondary">Apply</button>
+          <button type="submit" class="secondary">
+            Apply
+          </button>
           <span class="subtle">Dates in {workspace.timezone}, up to 12 months back</span>
         </>
       )}
-      {problem && <p class="error" role="alert">{problem}</p>}
+      {problem && (
+        <p class="error" role="alert">
+          {problem}
+        </p>
+      )}
     </form>
   );
 }

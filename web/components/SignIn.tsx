@@ -35,11 +35,15 @@ export function SignIn({ notice }: { notice: string | null }) {
           aria-invalid={failure ? true : undefined}
         />
         {message && (
-          <p id="sign-in-error" class="error" role="alert">{message}</p>
+          <p id="sign-in-error" class="error" role="alert">
+            {message}
+          </p>
         )}
         <button type="submit">Sign in</button>
       </form>
-      <p class="hint">Running the demo? <code>npm start</code> prints the demo workspace's admin key.</p>
+      <p class="hint">
+        Running the demo? <code>npm start</code> prints the demo workspace's admin key.
+      </p>
     </main>
   );
 }

@@ -3,7 +3,7 @@ import { formatInt, formatUsd } from "../format.ts";
 import { TopTable, type Column } from "./TopTable.tsx";
 
 /** A name with a second line (email, owner or id); just the id when privacy mode withholds the name. */
-const named = (name: string | null, id: string, detail: string | null = null) =>
+const named = (name: string | null, id: string | null, detail: string | null = null) =>
   name ? (
     <>
       {name}
@@ -42,10 +42,38 @@ export function TopTables({ overview }: { overview: Overview }) {
   ];
   return (
     <div class="tables">
-      <TopTable id="top-users" title="Top users" rows={overview.users} columns={users} rowKey={(u) => u.userId} empty="No user sent a message in this period." />
-      <TopTable id="top-agents" title="Top agents" rows={overview.agents} columns={agents} rowKey={(a) => a.assistantId} empty="No agent was messaged in this period." />
-      <TopTable id="top-projects" title="Top projects" rows={overview.projects} columns={projects} rowKey={(p) => p.projectId} empty="No project messages in this period." />
-      <TopTable id="top-api-keys" title="Top API keys" rows={overview.apiKeys} columns={apiKeys} rowKey={(k) => k.apiKeyId} empty="No API requests in this period." />
+      <TopTable
+        id="top-users"
+        title="Top users"
+        rows={overview.users}
+        columns={users}
+        rowKey={(u) => u.userId}
+        empty="No user sent a message in this period."
+      />
+      <TopTable
+        id="top-agents"
+        title="Top agents"
+        rows={overview.agents}
+        columns={agents}
+        rowKey={(a) => a.assistantId}
+        empty="No agent was messaged in this period."
+      />
+      <TopTable
+        id="top-projects"
+        title="Top projects"
+        rows={overview.projects}
+        columns={projects}
+        rowKey={(p) => p.projectId}
+        empty="No project messages in this period."
+      />
+      <TopTable
+        id="top-api-keys"
+        title="Top API keys"
+        rows={overview.apiKeys}
+        columns={apiKeys}
+        rowKey={(k) => k.apiKeyId}
+        empty="No API requests in this period."
+      />
     </div>
   );
 }

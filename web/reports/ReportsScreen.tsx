@@ -33,9 +33,15 @@ export function ReportsScreen() {
           <h1>Scheduled reports</h1>
           <p class="subtle">Weekly or monthly zips of CSV exports, by email or Slack. Each run covers the previous full week or month.</p>
         </div>
-        <button type="button" onClick={() => setEditing("new")} disabled={!workspace || editing !== null}>New subscription</button>
+        <button type="button" onClick={() => setEditing("new")} disabled={!workspace || editing !== null}>
+          New subscription
+        </button>
       </div>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {workspace && editing !== null && (
         <SubscriptionForm
           workspace={workspace}

@@ -1,11 +1,17 @@
 import { useState } from "preact/hooks";
+import { messageOf } from "../api/graphql.ts";
 import { formatInstant } from "../format.ts";
 import { deleteSubscription, sendTest, setSubscriptionActive, type Subscription } from "./api.ts";
 import { describeChannel, describeSchedule, describeTypes } from "./describe.ts";
 import { RunHistory } from "./RunHistory.tsx";
 
 /** One subscription: what, when, where; pause/resume, test, edit, delete; its delivery history. */
-export function SubscriptionCard({ sub, onEdit, onChanged, onReload }: {
+export function SubscriptionCard({
+  sub,
+  onEdit,
+  onChanged,
+  onReload,
+}: {
   sub: Subscription;
   onEdit: () => void;
   onChanged: (s: Subscription, removed?: boolean) => void;
@@ -22,7 +28,7 @@ export function SubscriptionCard({ sub, onEdit, onChanged, onReload }: {
     try {
       await work();
     } catch (e) {
-      setNote({ ok: false, text: (e as Error).message });
+      setNote({ ok: false, text: messageOf(e) });
     } finally {
       setBusy(false);
     }
@@ -57,26 +63,48 @@ export function SubscriptionCard({ sub, onEdit, onChanged, onReload }: {
             "None while paused"
           ) : (
             <ul class="next-runs">
-              {sub.nextRuns.map((r) => <li key={r}><time dateTime={r}>{formatInstant(r, sub.timezone)}</time></li>)}
+              {sub.nextRuns.map((r) => (
+                <li key={r}>
+                  <time dateTime={r}>{formatInstant(r, sub.timezone)}</time>
+                </li>
+              ))}
             </ul>
           )}
         </dd>
       </dl>
       <div class="actions">
-        <button type="button" class="secondary" disabled={busy} onClick={onEdit}>Edit</button>
-        <button type="button" class="secondary" disabled={busy} onClick={() => act(async () => onChanged(await setSubscriptionActive(sub.id, !sub.active)))}>
+        <button type="button" class="secondary" disabled={busy} onClick={onEdit}>
+          Edit
+        </button>
+        <button
+          type="button"
+          class="secondary"
+          disabled={busy}
+          onClick={() => act(async () => onChanged(await setSubscriptionActive(sub.id, !sub.active)))}
+        >
           {sub.active ? "Pause" : "Resume"}
         </button>
-        <button type="button" class="secondary" disabled={busy} onClick={test}>{busy ? "Working…" : "Send test"}</button>
+        <button type="button" class="secondary" disabled={busy} onClick={test}>
+          {busy ? "Working…" : "Send test"}
+        </button>
         {confirmingDelete ? (
-          <button type="button" class="danger" disabled={busy} onClick={() => act(async () => onChanged(await deleteSubscription(sub.id), true))}>
+          <button
+            type="button"
+            class="danger"
+            disabled={busy}
+            onClick={() => act(async () => onChanged(await deleteSubscription(sub.id), true))}
+          >
             Confirm delete
           </button>
         ) : (
-          <button type="button" class="secondary" disabled={busy} onClick={() => setConfirmingDelete(true)}>Delete</button>
+          <button type="button" class="secondary" disabled={busy} onClick={() => setConfirmingDelete(true)}>
+            Delete
+          </button>
         )}
       </div>
-      <p role="status" class={note && !note.ok ? "error" : "ok"}>{note?.text}</p>
+      <p role="status" class={note && !note.ok ? "error" : "ok"}>
+        {note?.text}
+      </p>
       <RunHistory runs={sub.runs} timezone={sub.timezone} />
     </li>
   );

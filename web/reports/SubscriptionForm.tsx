@@ -1,6 +1,6 @@
 import { useMemo, useState } from "preact/hooks";
 import type { DataType, GroupBy, Workspace } from "../api/analytics.ts";
-import { PageError } from "../api/graphql.ts";
+import { messageOf, PageError } from "../api/graphql.ts";
 import { createSubscription, updateSubscription, type Subscription, type SubscriptionInput } from "./api.ts";
 import { WEEKDAYS } from "./describe.ts";
 
@@ -16,14 +16,38 @@ const GROUP_LABELS: Record<GroupBy, string> = { MODEL: "by model", SOURCE: "by s
 /** A form's data types: chosen or not, each with its subgroup ("" = no grouping). */
 type TypeChoice = Record<DataType, { on: boolean; groupBy: GroupBy | "" }>;
 
+/** A subscription's types come back as stored (lower case, `assistants` an alias); the form uses the enum names. */
+const STORED_TYPES: Partial<Record<string, DataType>> = {
+  users: "USERS",
+  agents: "AGENTS",
+  assistants: "AGENTS",
+  api_keys: "API_KEYS",
+  projects: "PROJECTS",
+  models: "MODELS",
+};
+const STORED_GROUPS: Partial<Record<string, GroupBy>> = { model: "MODEL", source: "SOURCE", deployment: "DEPLOYMENT" };
+
 function initialTypes(sub: Subscription | null): TypeChoice {
-  const choice = Object.fromEntries(TYPES.map((t) => [t.value, { on: false, groupBy: "" }])) as TypeChoice;
-  if (!sub) choice.USERS.on = true;
+  const off = () => ({ on: false, groupBy: "" as const });
+  const choice: TypeChoice = { USERS: { on: !sub, groupBy: "" }, AGENTS: off(), API_KEYS: off(), PROJECTS: off(), MODELS: off() };
   for (const t of sub?.types ?? []) {
-    const key = (t.dataType === "assistants" ? "AGENTS" : t.dataType.toUpperCase()) as DataType;
-    choice[key] = { on: true, groupBy: (t.groupBy?.toUpperCase() ?? "") as GroupBy | "" };
+    const key = STORED_TYPES[t.dataType];
+    if (key) choice[key] = { on: true, groupBy: (t.groupBy && STORED_GROUPS[t.groupBy]) || "" };
   }
   return choice;
+}
+
+/** The form's fields as edited (numbers and lists as typed in). */
+interface FormFields {
+  name: string;
+  cadence: Subscription["cadence"];
+  weekday: number;
+  dayOfMonth: number;
+  time: string;
+  timezone: string;
+  channel: Subscription["channel"];
+  recipients: string;
+  slackChannelId: string;
 }
 
 function timeZones(current: string[]): string[] {
@@ -32,19 +56,23 @@ function timeZones(current: string[]): string[] {
 }
 
 /** Creates a subscription, or edits one; every problem the server finds is listed in the form. */
-export function SubscriptionForm({ workspace, editing, onDone }: {
+export function SubscriptionForm({
+  workspace,
+  editing,
+  onDone,
+}: {
   workspace: Workspace;
   editing: Subscription | null;
   onDone: (saved: Subscription | null) => void;
 }) {
-  const [f, setF] = useState({
+  const [f, setF] = useState<FormFields>({
     name: editing?.name ?? "",
-    cadence: editing?.cadence ?? ("weekly" as "weekly" | "monthly"),
+    cadence: editing?.cadence ?? "weekly",
     weekday: editing?.weekday ?? 1,
     dayOfMonth: editing?.dayOfMonth ?? 1,
     time: editing?.time ?? "09:00",
     timezone: editing?.timezone ?? workspace.timezone,
-    channel: editing?.channel ?? ("email" as "email" | "slack"),
+    channel: editing?.channel ?? "email",
     recipients: editing?.recipients.join(", ") ?? "",
     slackChannelId: editing?.slackChannelId ?? "",
   });
@@ -72,7 +100,7 @@ export function SubscriptionForm({ workspace, editing, onDone }: {
     try {
       onDone(editing ? await updateSubscription(editing.id, input) : await createSubscription(input));
     } catch (error) {
-      setProblems(error instanceof PageError && error.problems.length > 0 ? error.problems : [(error as Error).message]);
+      setProblems(error instanceof PageError && error.problems.length > 0 ? error.problems : [messageOf(error)]);
     } finally {
       setSaving(false);
     }
@@ -88,19 +116,34 @@ export function SubscriptionForm({ workspace, editing, onDone }: {
       </div>
       <fieldset class="inline">
         <legend>Schedule</legend>
-        <label class="choice"><input type="radio" name="cadence" checked={f.cadence === "weekly"} onChange={() => set("cadence", "weekly")} /> Weekly</label>
-        <label class="choice"><input type="radio" name="cadence" checked={f.cadence === "monthly"} onChange={() => set("cadence", "monthly")} /> Monthly</label>
+        <label class="choice">
+          <input type="radio" name="cadence" checked={f.cadence === "weekly"} onChange={() => set("cadence", "weekly")} /> Weekly
+        </label>
+        <label class="choice">
+          <input type="radio" name="cadence" checked={f.cadence === "monthly"} onChange={() => set("cadence", "monthly")} /> Monthly
+        </label>
         {f.cadence === "weekly" ? (
           <span class="field">
             <label for="sub-weekday">On</label>
             <select id="sub-weekday" value={String(f.weekday)} onChange={(e) => set("weekday", Number(e.currentTarget.value))}>
-              {WEEKDAYS.map((d, i) => <option key={d} value={String(i)}>{d}</option>)}
+              {WEEKDAYS.map((d, i) => (
+                <option key={d} value={String(i)}>
+                  {d}
+                </option>
+              ))}
             </select>
           </span>
         ) : (
           <span class="field">
             <label for="sub-day">Day of month</label>
-            <input id="sub-day" type="number" min={1} max={31} value={f.dayOfMonth} onInput={(e) => set("dayOfMonth", Number(e.currentTarget.value))} />
+            <input
+              id="sub-day"
+              type="number"
+              min={1}
+              max={31}
+              value={f.dayOfMonth}
+              onInput={(e) => set("dayOfMonth", Number(e.currentTarget.value))}
+            />
           </span>
         )}
         <span class="field">
@@ -110,7 +153,11 @@ export function SubscriptionForm({ workspace, editing, onDone }: {
         <span class="field">
           <label for="sub-tz">Time zone</label>
           <select id="sub-tz" value={f.timezone} onChange={(e) => set("timezone", e.currentTarget.value)}>
-            {zones.map((z) => <option key={z} value={z}>{z}</option>)}
+            {zones.map((z) => (
+              <option key={z} value={z}>
+                {z}
+              </option>
+            ))}
           </select>
         </span>
       </fieldset>
@@ -122,7 +169,11 @@ export function SubscriptionForm({ workspace, editing, onDone }: {
           return (
             <div class="type-row" key={t.value}>
               <label class="choice">
-                <input type="checkbox" checked={choice.on} onChange={(e) => setTypes({ ...types, [t.value]: { ...choice, on: e.currentTarget.checked } })} />
+                <input
+                  type="checkbox"
+                  checked={choice.on}
+                  onChange={(e) => setTypes({ ...types, [t.value]: { ...choice, on: e.currentTarget.checked } })}
+                />
                 {t.label}
               </label>
               {options.length > 0 && (
@@ -130,10 +181,16 @@ export function SubscriptionForm({ workspace, editing, onDone }: {
                   aria-label={`${t.label}: subgroup rows`}
                   value={choice.groupBy}
                   disabled={!choice.on}
-                  onChange={(e) => setTypes({ ...types, [t.value]: { ...choice, groupBy: e.currentTarget.value as GroupBy | "" } })}
+                  onChange={(e) =>
+                    setTypes({ ...types, [t.value]: { ...choice, groupBy: options.find((g) => g === e.currentTarget.value) ?? "" } })
+                  }
                 >
                   <option value="">No grouping</option>
-                  {options.map((g) => <option key={g} value={g}>{GROUP_LABELS[g]}</option>)}
+                  {options.map((g) => (
+                    <option key={g} value={g}>
+                      {GROUP_LABELS[g]}
+                    </option>
+                  ))}
                 </select>
               )}
             </div>
@@ -142,29 +199,51 @@ export function SubscriptionForm({ workspace, editing, onDone }: {
       </fieldset>
       <fieldset class="inline">
         <legend>Deliver by</legend>
-        <label class="choice"><input type="radio" name="channel" checked={f.channel === "email"} onChange={() => set("channel", "email")} /> Email</label>
-        <label class="choice"><input type="radio" name="channel" checked={f.channel === "slack"} onChange={() => set("channel", "slack")} /> Slack</label>
+        <label class="choice">
+          <input type="radio" name="channel" checked={f.channel === "email"} onChange={() => set("channel", "email")} /> Email
+        </label>
+        <label class="choice">
+          <input type="radio" name="channel" checked={f.channel === "slack"} onChange={() => set("channel", "slack")} /> Slack
+        </label>
         {f.channel === "email" ? (
           <span class="field grow">
             <label for="sub-recipients">Recipients</label>
-            <input id="sub-recipients" value={f.recipients} placeholder="cfo@example.com, ops@example.com" onInput={(e) => set("recipients", e.currentTarget.value)} />
+            <input
+              id="sub-recipients"
+              value={f.recipients}
+              placeholder="cfo@example.com, ops@example.com"
+              onInput={(e) => set("recipients", e.currentTarget.value)}
+            />
           </span>
         ) : (
           <span class="field grow">
             <label for="sub-slack">Slack channel ID</label>
-            <input id="sub-slack" value={f.slackChannelId} placeholder="C0123456789" onInput={(e) => set("slackChannelId", e.currentTarget.value)} />
+            <input
+              id="sub-slack"
+              value={f.slackChannelId}
+              placeholder="C0123456789"
+              onInput={(e) => set("slackChannelId", e.currentTarget.value)}
+            />
           </span>
         )}
       </fieldset>
       {problems.length > 0 && (
         <div class="error" role="alert">
           <p>The subscription could not be saved:</p>
-          <ul>{problems.map((p) => <li key={p}>{p}</li>)}</ul>
+          <ul>
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
         </div>
       )}
       <div class="actions">
-        <button type="button" class="secondary" onClick={() => onDone(null)}>Cancel</button>
-        <button type="submit" disabled={saving}>{saving ? "Saving…" : editing ? "Save changes" : "Create subscription"}</button>
+        <button type="button" class="secondary" onClick={() => onDone(null)}>
+          Cancel
+        </button>
+        <button type="submit" disabled={saving}>
+          {saving ? "Saving…" : editing ? "Save changes" : "Create subscription"}
+        </button>
       </div>
     </form>
   );

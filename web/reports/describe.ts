@@ -1,7 +1,14 @@
 import type { Subscription } from "./api.ts";
 
 export const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const TYPE_LABELS: Record<string, string> = { users: "Users", agents: "Agents", assistants: "Agents", api_keys: "API keys", projects: "Projects", models: "Models" };
+const TYPE_LABELS: Record<string, string> = {
+  users: "Users",
+  agents: "Agents",
+  assistants: "Agents",
+  api_keys: "API keys",
+  projects: "Projects",
+  models: "Models",
+};
 
 /** "Weekly on Monday at 09:00 (Europe/Berlin)" */
 export function describeSchedule(s: Pick<Subscription, "cadence" | "weekday" | "dayOfMonth" | "time" | "timezone">): string {

@@ -1,14 +1,14 @@
-import { ArgReader } from "./args.ts";
 import { defineCommand } from "./command.ts";
+import { flag, wholeNumber } from "./flags.ts";
 
 /** `demo` / `seed [--seed N] [--days N]` → `{ workspaceId, apiKey }` of a new demo workspace. */
 export const demo = defineCommand({
   name: "demo",
-  parse(args) {
-    const a = new ArgReader(args);
-    const input = { seed: a.int("seed", 0, 2 ** 32 - 1), days: a.int("days", 1, 365) };
-    a.check();
-    return input;
+  aliases: ["seed"],
+  description: "Create a demo workspace with ~90 days of generated usage; prints { workspaceId, apiKey }",
+  flags: {
+    seed: flag({ value: "<n>", help: "random seed (same seed, same data)" }, wholeNumber(0, 2 ** 32 - 1).optional()),
+    days: flag({ value: "<n>", help: "days of usage, ending today (default 90)" }, wholeNumber(1, 365).optional()),
   },
   async run(app, { seed, days }, onProgress) {
     // Loaded on use: the generator and ingestion are not needed by other commands.

@@ -1,73 +1,73 @@
 import { copyFile } from "node:fs/promises";
-import type { AppContext } from "../../context.ts";
-import type { ExportResult } from "../../exports/create-export.ts";
+import { z } from "zod";
+import type { AppContext } from "../../runtime/context.ts";
 import type { Workspace } from "../../generated/prisma/client.ts";
-import { isValidTimezone, resolvePeriod, type Period } from "../../periods/period.ts";
+import { resolvePeriod, type Period } from "../../periods/period.ts";
 import { presetRange, type Preset } from "../../periods/presets.ts";
-import { canonicalDataType, checkGroupBy, parseDataType, type DataTypeName } from "../../usage/shared/data-types.ts";
-import { ArgReader, loadWorkspace, relabel } from "./args.ts";
+import { timeZone } from "../../periods/time-zone.ts";
+import { canonicalDataType, checkGroupBy, dataTypeName, groupByProblem } from "../../usage/shared/data-types.ts";
+import { loadWorkspace, relabel, workspaceFlag } from "./args.ts";
 import { defineCommand } from "./command.ts";
+import { flag, flagOf, given, on, text } from "./flags.ts";
 
-/** The period flags and the preset each stands for. */
-const PRESET_FLAGS: Record<string, Preset> = {
+/** The period switches and the preset each stands for. */
+const PRESET_FLAGS = {
   lastMonth: "last_month",
   thisMonth: "this_month",
   lastWeek: "last_week",
   thisWeek: "this_week",
-};
+} as const satisfies Record<string, Preset>;
+const PRESET_KEYS = ["lastMonth", "thisMonth", "lastWeek", "thisWeek"] as const satisfies readonly (keyof typeof PRESET_FLAGS)[];
 const PERIOD_CHOICE = "choose one period: --last-month, --this-month, --last-week, --this-week, or --from D --to D";
 const LABELS = { group_by: "--group-by", from: "--from", to: "--to" };
 
-interface ExportInput {
-  dataType: DataTypeName;
-  workspaceId: string;
-  tz: string | undefined;
-  groupBy: string | undefined;
-  preset: Preset | undefined;
-  from: string | undefined;
-  to: string | undefined;
-}
+const flags = {
+  dataType: flag(
+    { value: "<dataType>", help: "users, agents (or assistants), api_keys, projects or models", positional: true },
+    dataTypeName,
+  ),
+  workspace: workspaceFlag,
+  lastMonth: flag({ help: "the previous calendar month" }, on),
+  thisMonth: flag({ help: "the current calendar month" }, on),
+  lastWeek: flag({ help: "the previous week" }, on),
+  thisWeek: flag({ help: "the current week" }, on),
+  from: flag({ value: "<date>", help: "first day (YYYY-MM-DD), with --to" }, text.optional()),
+  to: flag({ value: "<date>", help: "last day (YYYY-MM-DD), included" }, text.optional()),
+  tz: flag({ value: "<zone>", help: "IANA time zone of the period (default: the workspace's)" }, timeZone.optional()),
+  groupBy: flag({ value: "<group>", help: "subgroup rows: model, source or deployment" }, text.optional()),
+  // Used by the CLI once the export is written (`saveExportAs`), wherever it ran.
+  output: flag({ value: "<file>", help: "also copy the CSV to this file", short: "-o" }, text.optional()),
+};
 
 /**
  * `export <dataType> --workspace ID (--last-month|--this-month|--last-week|
- * --this-week|--from D --to D) [--tz TZ] [--group-by G]` → the export's JSON.
- * (`-o FILE` is the CLI's business: see `saveExportAs`.)
+ * --this-week|--from D --to D) [--tz TZ] [--group-by G] [-o FILE]` → the export's JSON.
  */
 export const exportCommand = defineCommand({
   name: "export",
-  parse(args): ExportInput {
-    const a = new ArgReader(args);
-    const dataTypeArg = a.string("dataType", { required: true });
-    const workspaceId = a.string("workspace", { required: true });
-    const tz = a.string("tz");
-    const groupBy = a.string("groupBy");
-    if (tz !== undefined && !isValidTimezone(tz)) a.problem(`--tz "${tz}" is not a known IANA time zone`);
-    const presets = Object.keys(PRESET_FLAGS).filter((key) => a.flag(key));
-    const from = a.string("from");
-    const to = a.string("to");
-    const custom = from !== undefined || to !== undefined;
-    if (presets.length + (custom ? 1 : 0) !== 1) a.problem(PERIOD_CHOICE);
-    else if (custom && (from === undefined || to === undefined)) a.problem("--from and --to must be given together");
-    a.check();
-    const dataType = parseDataType(dataTypeArg);
-    try {
-      // The workspace's BYOK setting is checked in `run`; here only the name of the grouping.
-      checkGroupBy(canonicalDataType(dataType), groupBy, { byok: true });
-    } catch (error) {
-      throw relabel(error, LABELS);
-    }
-    const preset = presets[0] === undefined ? undefined : PRESET_FLAGS[presets[0]];
-    return { dataType, workspaceId, tz, groupBy, preset, from, to };
+  description: "Export a data type as CSV; prints the export's JSON",
+  flags,
+  rules(args) {
+    const presets = PRESET_KEYS.filter((key) => given(args, key)).length;
+    const custom = given(args, "from") || given(args, "to");
+    if (presets + (custom ? 1 : 0) !== 1) return [PERIOD_CHOICE];
+    if (custom && !(given(args, "from") && given(args, "to"))) return ["--from and --to must be given together"];
+    return [];
+  },
+  refine({ dataType, groupBy }) {
+    // The workspace's BYOK setting is checked in `run`; here only the name of the grouping.
+    const problem = groupBy === undefined ? null : groupByProblem(canonicalDataType(dataType), groupBy, { byok: true });
+    return problem === null ? [] : [`${flagOf("groupBy")} ${problem}`];
   },
   async run(app, input, onProgress) {
-    const workspace = await loadWorkspace(app, input.workspaceId);
+    const workspace = await loadWorkspace(app, input.workspace);
     try {
       checkGroupBy(canonicalDataType(input.dataType), input.groupBy, workspace);
       const period = choosePeriod(app, workspace, input);
       // Loaded on use: the query and CSV modules are not needed by other commands.
       const { createExport } = await import("../../exports/create-export.ts");
-      const { workspaceId, dataType, groupBy } = input;
-      return await createExport(app, { workspaceId, dataType, period, groupBy }, onProgress);
+      const { dataType, groupBy } = input;
+      return await createExport(app, { workspaceId: workspace.id, dataType, period, groupBy }, onProgress);
     } catch (error) {
       throw relabel(error, LABELS);
     }
@@ -75,17 +75,26 @@ export const exportCommand = defineCommand({
 });
 
 /** A preset in the workspace's zone and week (or `--tz`), or the custom `--from`/`--to` range. */
-function choosePeriod(app: AppContext, workspace: Workspace, input: ExportInput): Period {
+function choosePeriod(
+  app: AppContext,
+  workspace: Workspace,
+  input: { tz?: string; from?: string; to?: string } & Record<(typeof PRESET_KEYS)[number], boolean>,
+): Period {
   const timezone = input.tz ?? workspace.timezone;
   const now = app.now();
-  const range = input.preset
-    ? presetRange(input.preset, { timezone, firstWeekday: workspace.firstWeekday, now })
+  const preset = PRESET_KEYS.find((key) => input[key]);
+  const range = preset
+    ? presetRange(PRESET_FLAGS[preset], { timezone, firstWeekday: workspace.firstWeekday, now })
     : { from: { date: input.from ?? "", timezone }, to: { date: input.to ?? "", timezone } };
   return resolvePeriod(range.from, range.to, now);
 }
 
+/** The export's JSON as the CLI gets it back (from this process or a server): it names the file written. */
+const exportedFile = z.looseObject({ absolutePath: z.string() });
+
 /** `-o FILE`: a copy of the CSV where the user asked; the JSON then names it. */
-export async function saveExportAs(result: ExportResult, output: string): Promise<ExportResult & { output: string }> {
-  await copyFile(result.absolutePath, output);
-  return { ...result, output };
+export async function saveExportAs(result: unknown, output: string) {
+  const exported = exportedFile.parse(result);
+  await copyFile(exported.absolutePath, output);
+  return { ...exported, output };
 }

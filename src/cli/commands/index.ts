@@ -1,4 +1,4 @@
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../runtime/context.ts";
 import { badRequest } from "../../errors/app-error.ts";
 import type { CommandArgs } from "./args.ts";
 import type { CliCommand, ProgressFn } from "./command.ts";
@@ -33,7 +33,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
 );
 
 /** The command of that name, or a 400 naming the known ones. */
-export function findCommand(name: string): CliCommand {
+function findCommand(name: string): CliCommand {
   const command = COMMANDS.get(name);
   if (!command) throw badRequest(`unknown command "${name}"`);
   return command;

@@ -1,9 +1,17 @@
+import { z } from "zod";
 import { RecordProblemsError } from "../../ingest/problems.ts";
 import { ingestLines } from "../../ingest-file/ingest-lines.ts";
-import { ArgReader, loadWorkspace } from "./args.ts";
-import { defineCommand } from "./command.ts";
+import { defineWorkspaceCommand } from "./command.ts";
+import { flag, wholeNumber } from "./flags.ts";
 
-export type IngestBatchResult = { accepted: number; duplicates: number } | { problems: string[]; moreProblems: number };
+const isTextArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((line) => typeof line === "string");
+
+/** A batch's answer: its counts, or the problems of its refused lines. */
+export const ingestBatchResult = z.union([
+  z.object({ accepted: z.number(), duplicates: z.number() }),
+  z.object({ problems: z.array(z.string()), moreProblems: z.number() }),
+]);
+type IngestBatchResult = z.output<typeof ingestBatchResult>;
 
 /**
  * One batch of `usage-exports ingest FILE` (not a command users type): the
@@ -12,22 +20,17 @@ export type IngestBatchResult = { accepted: number; duplicates: number } | { pro
  * Refused lines come back as a result, not an error, so the CLI gets the
  * problem list whichever way the batch went.
  */
-export const ingestBatch = defineCommand({
+export const ingestBatch = defineWorkspaceCommand({
   name: "ingest batch",
-  parse(args) {
-    const a = new ArgReader(args);
-    const workspaceId = a.string("workspace", { required: true });
-    const firstLine = a.int("firstLine", 1, Number.MAX_SAFE_INTEGER);
-    if (firstLine === undefined) a.problem("firstLine is required");
-    const lines = args.lines;
-    if (!Array.isArray(lines) || !lines.every((l) => typeof l === "string")) a.problem("lines must be an array of strings");
-    a.check();
-    return { workspaceId, firstLine: firstLine!, lines: lines as string[] };
+  description: "One batch of lines of `ingest FILE`",
+  internal: true,
+  flags: {
+    firstLine: flag(null, wholeNumber(1, Number.MAX_SAFE_INTEGER)),
+    lines: flag(null, z.custom<string[]>(isTextArray, { error: "must be an array of strings" })),
   },
-  async run(app, { workspaceId, firstLine, lines }): Promise<IngestBatchResult> {
-    await loadWorkspace(app, workspaceId);
+  async run(app, workspace, { firstLine, lines }): Promise<IngestBatchResult> {
     try {
-      const { accepted, duplicates } = await ingestLines(app.db, workspaceId, lines, firstLine, app.now());
+      const { accepted, duplicates } = await ingestLines(app.db, workspace.id, lines, firstLine, app.now());
       return { accepted, duplicates };
     } catch (error) {
       if (error instanceof RecordProblemsError) return { problems: error.problems, moreProblems: error.moreProblems };

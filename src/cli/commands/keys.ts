@@ -1,45 +1,38 @@
 import { ACCESS_ROLES, createAccessKey, listAccessKeys, revokeAccessKey } from "../../auth/access-keys.ts";
-import { ArgReader, loadWorkspace, parseWorkspaceOnly } from "./args.ts";
-import { defineCommand } from "./command.ts";
+import { defineWorkspaceCommand } from "./command.ts";
+import { flag, oneOf, text } from "./flags.ts";
 
 /** `keys create --workspace ID --role admin|export|ingest [--name N]` → `{ apiKey }` (shown once). */
-export const keysCreate = defineCommand({
+export const keysCreate = defineWorkspaceCommand({
   name: "keys create",
-  parse(args) {
-    const a = new ArgReader(args);
-    const input = { workspaceId: a.string("workspace", { required: true }), role: a.oneOf("role", ACCESS_ROLES), name: a.string("name") };
-    a.check();
-    return input;
+  description: "Create an API key; prints { apiKey } (shown only this once)",
+  flags: {
+    role: flag({ value: "<role>", help: ACCESS_ROLES.join(", ") }, oneOf(ACCESS_ROLES)),
+    name: flag({ value: "<name>", help: "a label for the key" }, text.optional()),
   },
-  async run(app, input) {
-    await loadWorkspace(app, input.workspaceId);
-    const { apiKey } = await createAccessKey(app.db, input);
+  async run(app, workspace, { role, name }) {
+    const { apiKey } = await createAccessKey(app.db, { workspaceId: workspace.id, role, name });
     return { apiKey };
   },
 });
 
 /** `keys list --workspace ID` → the workspace's keys, without secrets. */
-export const keysList = defineCommand({
+export const keysList = defineWorkspaceCommand({
   name: "keys list",
-  parse: parseWorkspaceOnly,
-  async run(app, { workspaceId }) {
-    // An unknown workspace is an error, not an empty list: a typo should not look like "no keys".
-    await loadWorkspace(app, workspaceId);
-    return listAccessKeys(app.db, workspaceId);
+  description: "List a workspace's keys (without secrets)",
+  flags: {},
+  // An unknown workspace is an error (404), not an empty list: a typo should not look like "no keys".
+  async run(app, workspace) {
+    return listAccessKeys(app.db, workspace.id);
   },
 });
 
 /** `keys revoke --workspace ID --key KEY_ID` → the revoked key. */
-export const keysRevoke = defineCommand({
+export const keysRevoke = defineWorkspaceCommand({
   name: "keys revoke",
-  parse(args) {
-    const a = new ArgReader(args);
-    const input = { workspaceId: a.string("workspace", { required: true }), keyId: a.string("key", { required: true }) };
-    a.check();
-    return input;
-  },
-  async run(app, { workspaceId, keyId }) {
-    await loadWorkspace(app, workspaceId);
-    return revokeAccessKey(app.db, workspaceId, keyId);
+  description: "Revoke a key",
+  flags: { key: flag({ value: "<keyId>", help: "the key's id, as `keys list` shows it" }, text) },
+  async run(app, workspace, { key: keyId }) {
+    return revokeAccessKey(app.db, workspace.id, keyId);
   },
 });

@@ -1,6 +1,5 @@
 import { renormalizeModels } from "../../usage/rollups/renormalize-models.ts";
-import { loadWorkspace, parseWorkspaceOnly } from "./args.ts";
-import { defineCommand } from "./command.ts";
+import { defineWorkspaceCommand } from "./command.ts";
 
 /**
  * `models renormalize --workspace ID` → `{ workspaceId, changed, renamed }`: normalized
@@ -8,11 +7,11 @@ import { defineCommand } from "./command.ts";
  * rollups rebuilt, in one transaction. Run where the database is: forwarded to a
  * server holding the embedded database, it uses (and from then on keeps) that server's rules.
  */
-export const modelsRenormalize = defineCommand({
+export const modelsRenormalize = defineWorkspaceCommand({
   name: "models renormalize",
-  parse: parseWorkspaceOnly,
-  async run(app, { workspaceId }) {
-    await loadWorkspace(app, workspaceId);
-    return { workspaceId, ...(await renormalizeModels(app.db, workspaceId)) };
+  description: "Recompute normalized model names from the raw ones with the current rules (MODEL_NAMES_FILE) and rebuild the rollups",
+  flags: {},
+  async run(app, workspace) {
+    return { workspaceId: workspace.id, ...(await renormalizeModels(app.db, workspace.id)) };
   },
 });

@@ -1,29 +1,19 @@
-import { buildDeliverers } from "../../reports/delivery/build-deliverer.ts";
-import { processDueRuns } from "../../reports/process-due-runs.ts";
+import { deliverDueReports } from "../../reports/process-due-runs.ts";
+import { runBackgroundTask } from "../../runtime/background-task.ts";
 import { AppError } from "../../errors/app-error.ts";
+import { timeZone } from "../../periods/time-zone.ts";
 import { createSubscription, previewRuns, type SubscriptionInput } from "../../reports/subscriptions.ts";
-import { ArgReader, loadWorkspace, parseWorkspaceOnly } from "./args.ts";
-import { defineCommand } from "./command.ts";
+import { defineCommand, defineWorkspaceCommand } from "./command.ts";
+import { flag, given, instant, text } from "./flags.ts";
 
 /** `reports run-due [--now ISO]`: delivers every report due at that instant, then exits. */
 export const reportsRunDue = defineCommand({
   name: "reports run-due",
-  parse(args) {
-    const a = new ArgReader(args);
-    const text = a.string("now");
-    const now = text === undefined ? null : new Date(text);
-    if (now && Number.isNaN(now.getTime())) a.problem(`--now "${text}" is not an ISO 8601 date-time`);
-    a.check();
-    return { now };
-  },
+  description: "Deliver every report due at that instant, then exit; prints counts",
+  flags: { now: flag({ value: "<iso>", help: "the instant to act as now (default: the clock)" }, instant.optional()) },
   async run(app, { now }) {
     const at = now ?? app.now();
-    const deliverers = buildDeliverers(app.env);
-    try {
-      return await processDueRuns({ ...app, now: () => at }, deliverers);
-    } finally {
-      deliverers.email?.close();
-    }
+    return runBackgroundTask({ ...app, now: () => at }, deliverDueReports);
   },
 });
 
@@ -52,50 +42,61 @@ export function parseTypes(text: string): { dataType: string; groupBy: string | 
  * `reports create --workspace ID --name N (--weekly DAY | --monthly DAY_OF_MONTH) --at HH:MM --tz TZ
  *  --types users,agents:model (--email a@x.io,b@x.io | --slack CHANNEL_ID)` → `{ subscriptionId }`.
  */
-export const reportsCreate = defineCommand({
+export const reportsCreate = defineWorkspaceCommand({
   name: "reports create",
-  parse(args) {
-    const a = new ArgReader(args);
-    const workspaceId = a.string("workspace", { required: true });
-    const name = a.string("name", { required: true });
-    const weekly = a.string("weekly");
-    const monthly = a.string("monthly");
-    if ((weekly === undefined) === (monthly === undefined)) a.problem("give exactly one of --weekly DAY or --monthly DAY_OF_MONTH");
-    const email = a.string("email");
-    const slack = a.string("slack");
-    if ((email === undefined) === (slack === undefined)) a.problem("give exactly one of --email ADDRESSES or --slack CHANNEL_ID");
-    const input: SubscriptionInput = {
-      name,
-      cadence: weekly !== undefined ? "weekly" : "monthly",
-      weekday: weekly !== undefined ? parseWeekday(weekly) : null,
-      dayOfMonth: monthly !== undefined ? (/^\d+$/.test(monthly) ? Number(monthly) : -1) : null,
-      time: a.string("at", { required: true }),
-      timezone: a.string("tz", { required: true }),
-      types: parseTypes(a.string("types", { required: true }) ?? ""),
-      channel: email !== undefined ? "email" : "slack",
-      recipients: email?.split(",").map((r) => r.trim()) ?? null,
-      slackChannelId: slack ?? null,
-    };
-    a.check();
-    return { workspaceId, input };
+  description: "Create a weekly or monthly report; prints { subscriptionId }",
+  flags: {
+    name: flag({ value: "<name>", help: "report name (names the zip)" }, text),
+    weekly: flag({ value: "<day>", help: "weekday: sunday … saturday (or 0 … 6)" }, text.optional()),
+    monthly: flag({ value: "<day>", help: "day of month 1 … 31 (the last day of shorter months)" }, text.optional()),
+    at: flag({ value: "<HH:MM>", help: "time of day in --tz" }, text),
+    tz: flag({ value: "<zone>", help: "IANA time zone of the schedule and periods" }, text.pipe(timeZone)),
+    types: flag({ value: "<list>", help: "data types, each optionally :group_by, e.g. users,agents:model,models:source" }, text),
+    email: flag({ value: "<addresses>", help: "comma-separated recipients" }, text.optional()),
+    slack: flag({ value: "<channel>", help: "Slack channel id" }, text.optional()),
   },
-  async run(app, { workspaceId, input }) {
-    const workspace = await loadWorkspace(app, workspaceId);
+  rules: (args) => [
+    ...(given(args, "weekly") === given(args, "monthly") ? ["give exactly one of --weekly DAY or --monthly DAY_OF_MONTH"] : []),
+    ...(given(args, "email") === given(args, "slack") ? ["give exactly one of --email ADDRESSES or --slack CHANNEL_ID"] : []),
+  ],
+  async run(app, workspace, flags) {
+    const input: SubscriptionInput = {
+      name: flags.name,
+      cadence: flags.weekly !== undefined ? "weekly" : "monthly",
+      weekday: flags.weekly !== undefined ? parseWeekday(flags.weekly) : null,
+      dayOfMonth: flags.monthly !== undefined ? (/^\d+$/.test(flags.monthly) ? Number(flags.monthly) : -1) : null,
+      time: flags.at,
+      timezone: flags.tz,
+      types: parseTypes(flags.types),
+      channel: flags.email !== undefined ? "email" : "slack",
+      recipients: flags.email?.split(",").map((r) => r.trim()) ?? null,
+      slackChannelId: flags.slack ?? null,
+    };
     const sub = await createSubscription(app.db, workspace, input, app.now());
     return { subscriptionId: sub.id };
   },
 });
 
 /** `reports list --workspace ID` → the subscriptions with their next run times. */
-export const reportsList = defineCommand({
+export const reportsList = defineWorkspaceCommand({
   name: "reports list",
-  parse: parseWorkspaceOnly,
-  async run(app, { workspaceId }) {
-    const workspace = await loadWorkspace(app, workspaceId);
-    const subs = await app.db.prisma.reportSubscription.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } });
+  description: "List a workspace's reports with their next run times",
+  flags: {},
+  async run(app, workspace) {
+    const subs = await app.db.prisma.reportSubscription.findMany({ where: { workspaceId: workspace.id }, orderBy: { createdAt: "asc" } });
     return subs.map((s) => ({
-      id: s.id, name: s.name, cadence: s.cadence, weekday: s.weekday, dayOfMonth: s.dayOfMonth, time: s.time, timezone: s.timezone,
-      types: s.types, channel: s.channel, recipients: s.recipients, slackChannelId: s.slackChannelId, active: s.active,
+      id: s.id,
+      name: s.name,
+      cadence: s.cadence,
+      weekday: s.weekday,
+      dayOfMonth: s.dayOfMonth,
+      time: s.time,
+      timezone: s.timezone,
+      types: s.types,
+      channel: s.channel,
+      recipients: s.recipients,
+      slackChannelId: s.slackChannelId,
+      active: s.active,
       nextRuns: s.active ? previewRuns(s, workspace, app.now(), 3) : [],
     }));
   },
@@ -104,13 +105,9 @@ export const reportsList = defineCommand({
 /** `reports history --subscription ID` → its runs, newest first, each with every attempt. */
 export const reportsHistory = defineCommand({
   name: "reports history",
-  parse(args) {
-    const a = new ArgReader(args);
-    const subscriptionId = a.string("subscription", { required: true });
-    a.check();
-    return { subscriptionId };
-  },
-  async run(app, { subscriptionId }) {
+  description: "A report's deliveries, newest first, with every attempt",
+  flags: { subscription: flag({ value: "<id>", help: "subscription id" }, text) },
+  async run(app, { subscription: subscriptionId }) {
     const sub = await app.db.prisma.reportSubscription.findUnique({ where: { id: subscriptionId } });
     if (!sub) throw new AppError("NOT_FOUND", `Report subscription "${subscriptionId}" not found`);
     const runs = await app.db.prisma.reportRun.findMany({
@@ -119,8 +116,19 @@ export const reportsHistory = defineCommand({
       include: { attemptLog: { orderBy: { attempt: "asc" } } },
     });
     return runs.map((r) => ({
-      id: r.id, kind: r.kind, periodStart: r.periodStart, periodEnd: r.periodEnd, dueAt: r.dueAt, status: r.status,
-      attempts: r.attemptLog.map((x) => ({ attempt: x.attempt, startedAt: x.startedAt, outcome: x.outcome, error: x.error, detail: x.detail })),
+      id: r.id,
+      kind: r.kind,
+      periodStart: r.periodStart,
+      periodEnd: r.periodEnd,
+      dueAt: r.dueAt,
+      status: r.status,
+      attempts: r.attemptLog.map((x) => ({
+        attempt: x.attempt,
+        startedAt: x.startedAt,
+        outcome: x.outcome,
+        error: x.error,
+        detail: x.detail,
+      })),
     }));
   },
 });

@@ -15,8 +15,20 @@ const downloadParameters: Parameter[] = [
     schema: { type: "string", pattern: FILE_PATH_PATTERN },
     example: "users-usage/ws_123/users-usage-2024-01-01-2024-01-31-abc12345.csv",
   },
-  { name: "expires", in: "query", required: true, description: "Expiry of the link, in Unix seconds", schema: { type: "integer", minimum: 0 } },
-  { name: "signature", in: "query", required: true, description: "HMAC-SHA256 of the file path and expiry, hex", schema: { type: "string", pattern: "^[0-9a-f]{64}$" } },
+  {
+    name: "expires",
+    in: "query",
+    required: true,
+    description: "Expiry of the link, in Unix seconds",
+    schema: { type: "integer", minimum: 0 },
+  },
+  {
+    name: "signature",
+    in: "query",
+    required: true,
+    description: "HMAC-SHA256 of the file path and expiry, hex",
+    schema: { type: "string", pattern: "^[0-9a-f]{64}$" },
+  },
 ];
 
 const downloadForbidden = errorResponse("Forbidden: the link is incomplete, tampered with, expired, or names no export file", {

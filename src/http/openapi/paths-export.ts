@@ -19,7 +19,8 @@ const EXPORTS: Record<DataTypeName, { summary: string; description: string }> = 
   },
   agents: {
     summary: "Export agent usage data",
-    description: "Usage statistics for each agent that existed during the period, zeros where unused (subject to privacy settings: `assistant_owner_email`).",
+    description:
+      "Usage statistics for each agent that existed during the period, zeros where unused (subject to privacy settings: `assistant_owner_email`).",
   },
   assistants: {
     summary: "Export agent usage data (alias)",
@@ -61,11 +62,21 @@ function exportOperation(type: DataTypeName): Operation {
     timezone: ["Unknown time zone", "Bad Request", 'to.timezone "Mars/Base" is not a known IANA time zone'],
     malformed: ["Body is not JSON", "Bad Request", "Malformed JSON body: Unexpected token 'n', \"{nope\" is not valid JSON"],
   };
-  if (requestSchema === "UsageExportRequest") badRequests.groupBy = ["group_by given", "Bad Request", `group_by is not available for ${type}`];
+  if (requestSchema === "UsageExportRequest")
+    badRequests.groupBy = ["group_by given", "Bad Request", `group_by is not available for ${type}`];
   else if (type === "models") {
     badRequests.groupBy = ["Unknown group_by", "Bad Request", 'group_by "model" is not valid for models (expected source or deployment)'];
-    badRequests.deployment = ["Deployment subgroups without BYOK", "Bad Request", 'group_by "deployment" is only available for BYOK workspaces'];
-  } else badRequests.groupBy = ["Unknown group_by", "Bad Request", `group_by "source" is not valid for ${type === "assistants" ? "agents" : type} (expected model)`];
+    badRequests.deployment = [
+      "Deployment subgroups without BYOK",
+      "Bad Request",
+      'group_by "deployment" is only available for BYOK workspaces',
+    ];
+  } else
+    badRequests.groupBy = [
+      "Unknown group_by",
+      "Bad Request",
+      `group_by "source" is not valid for ${type === "assistants" ? "agents" : type} (expected model)`,
+    ];
 
   return {
     tags: [EXPORT_TAG],

@@ -4,8 +4,30 @@ import { JSON_TYPE, schemaRef, type Operation } from "./types.ts";
 // POST /ingest: directory and usage records from the platform.
 
 const NDJSON_EXAMPLE = [
-  { type: "user", id: "u1", name: "Alice", email: "alice@example.com", role: "admin", department: "Eng", companyName: "Acme", licenseType: "enterprise", paygLimit: 50, joinedAt: "2024-01-10T08:00:00Z" },
-  { type: "message", id: "m1", occurredAt: "2024-01-15T10:00:00Z", userId: "u1", surface: "chat", model: "gpt-4o-2024-08-06", provider: "openai", source: "WEB", promptTokens: 120, completionTokens: 40 },
+  {
+    type: "user",
+    id: "u1",
+    name: "Alice",
+    email: "alice@example.com",
+    role: "admin",
+    department: "Eng",
+    companyName: "Acme",
+    licenseType: "enterprise",
+    paygLimit: 50,
+    joinedAt: "2024-01-10T08:00:00Z",
+  },
+  {
+    type: "message",
+    id: "m1",
+    occurredAt: "2024-01-15T10:00:00Z",
+    userId: "u1",
+    surface: "chat",
+    model: "gpt-4o-2024-08-06",
+    provider: "openai",
+    source: "WEB",
+    promptTokens: 120,
+    completionTokens: 40,
+  },
 ];
 
 export const ingestOperation: Operation = {
@@ -43,26 +65,31 @@ export const ingestOperation: Operation = {
   },
   responses: {
     "200": jsonResponse("Every record was valid and the batch is stored", schemaRef("IngestResponse"), { accepted: 2, duplicates: 0 }),
-    "400": errorResponse("Bad Request: an unsupported Content-Type, an empty body, or invalid records (all listed, nothing stored)", {
-      contentType: [
-        "Unsupported Content-Type",
-        "Bad Request",
-        'Content-Type "text/plain" is not supported: send application/x-ndjson (one record per line) or application/json (an array of records)',
-      ],
-      badLine: ["NDJSON line that is not JSON", "Bad Request", "line 2: not valid JSON"],
-      badRecords: [
-        "Invalid records",
-        "Bad Request",
-        'line 1: occurredAt is required; line 3: unknown record type "invoice"',
-      ],
-      notArray: ["JSON body that is not an array", "Bad Request", "A application/json body must be an array of records"],
-      empty: ["No records", "Bad Request", "The request body holds no records"],
-    }, undefined, "IngestError"),
+    "400": errorResponse(
+      "Bad Request: an unsupported Content-Type, an empty body, or invalid records (all listed, nothing stored)",
+      {
+        contentType: [
+          "Unsupported Content-Type",
+          "Bad Request",
+          'Content-Type "text/plain" is not supported: send application/x-ndjson (one record per line) or application/json (an array of records)',
+        ],
+        badLine: ["NDJSON line that is not JSON", "Bad Request", "line 2: not valid JSON"],
+        badRecords: ["Invalid records", "Bad Request", 'line 1: occurredAt is required; line 3: unknown record type "invoice"'],
+        notArray: ["JSON body that is not an array", "Bad Request", "A application/json body must be an array of records"],
+        empty: ["No records", "Bad Request", "The request body holds no records"],
+      },
+      undefined,
+      "IngestError",
+    ),
     "401": responseRef("Unauthorized"),
     "403": responseRef("IngestForbidden"),
     "413": responseRef("IngestTooLarge"),
     "415": errorResponse("Unsupported Media Type: a Content-Encoding other than gzip", {
-      encoding: ["Unsupported encoding", "Unsupported Media Type", 'Content-Encoding "br" is not supported: send gzip or no Content-Encoding'],
+      encoding: [
+        "Unsupported encoding",
+        "Unsupported Media Type",
+        'Content-Encoding "br" is not supported: send gzip or no Content-Encoding',
+      ],
     }),
     "429": responseRef("IngestRateLimited"),
     "500": responseRef("InternalError"),

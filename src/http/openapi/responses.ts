@@ -6,7 +6,12 @@ import { JSON_TYPE, schemaRef, type Header, type Ref, type Response, type Schema
 const err = (error: string, message: string) => ({ error, message });
 
 /** An error response: `UsageExportError`, with named examples of the messages the service sends. */
-export function errorResponse(description: string, examples: Record<string, [summary: string, error: string, message: string]>, headers?: Record<string, Header>, schema = "UsageExportError"): Response {
+export function errorResponse(
+  description: string,
+  examples: Record<string, [summary: string, error: string, message: string]>,
+  headers?: Record<string, Header>,
+  schema = "UsageExportError",
+): Response {
   return {
     description,
     ...(headers ? { headers } : {}),
@@ -85,7 +90,9 @@ export const SHARED_RESPONSES = {
   IngestRateLimited: rateLimited("ingest requests", 600),
   DatabaseUnavailable: errorResponse(
     "Service Unavailable: the database could not be reached or dropped the connection; nothing was changed, so the request may be sent again",
-    { unavailable: ["Database unavailable", "Service Unavailable", "The database is unavailable; nothing was changed. Retry in 5 seconds"] },
+    {
+      unavailable: ["Database unavailable", "Service Unavailable", "The database is unavailable; nothing was changed. Retry in 5 seconds"],
+    },
     {
       "Retry-After": {
         description: "Seconds to wait before retrying",

@@ -71,7 +71,8 @@ export const ingestErrorSchema: Schema = {
     problems: {
       type: "array",
       items: { type: "string" },
-      description: "At most the first 100 problems, in body order, each `line N: <field>: <what is wrong>` (`record N: …` for a JSON array)",
+      description:
+        "At most the first 100 problems, in body order, each `line N: <field>: <what is wrong>` (`record N: …` for a JSON array)",
     },
     moreProblems: { type: "integer", minimum: 0, description: "How many further problems were found but not listed" },
   },

@@ -1,4 +1,4 @@
-import { schemaRef, type Schema } from "./types.ts";
+import type { Schema } from "./types.ts";
 
 // The records POST /ingest accepts (SPEC §7): one schema per `type`.
 
@@ -48,7 +48,10 @@ const usageFields: Record<string, Schema> = {
   model: str("Model name as used (normalized on ingestion, e.g. `gpt-4o-2024-08-06` → `gpt-4o`)"),
   provider: str("Model provider, e.g. `openai`"),
   source: str("Where the request came from: `WEB`, `MOBILE`, `API`, `SLACK`, …"),
-  deploymentId: { ...str("A BYOK deployment of the workspace (sent earlier or in the same request); makes the record BYOK"), nullable: true },
+  deploymentId: {
+    ...str("A BYOK deployment of the workspace (sent earlier or in the same request); makes the record BYOK"),
+    nullable: true,
+  },
   promptTokens: tokens("Total input tokens"),
   completionTokens: tokens("Output tokens"),
   cachedPromptTokens: tokens("Cache-read input tokens"),
@@ -105,11 +108,18 @@ export const RECORDS: Record<string, Schema> = {
       agentId: { ...str("Agent messaged (surface `agent`)"), nullable: true },
       projectId: { ...str("Project messaged (surface `project`)"), nullable: true },
       conversationId: { ...str("Conversation id"), nullable: true },
-      action: { ...str("Action the message carried: `canvas`, `web_search`, `file_analysis`, `code_execution`, or an integration action such as `Hubspot_create_contact`"), nullable: true },
+      action: {
+        ...str(
+          "Action the message carried: `canvas`, `web_search`, `file_analysis`, `code_execution`, or an integration action such as `Hubspot_create_contact`",
+        ),
+        nullable: true,
+      },
     },
     ["userId", "surface"],
   ),
-  ApiRequestRecord: usageRecord("api_request", "One request made with a platform API key.", { apiKeyId: str("API key used") }, ["apiKeyId"]),
+  ApiRequestRecord: usageRecord("api_request", "One request made with a platform API key.", { apiKeyId: str("API key used") }, [
+    "apiKeyId",
+  ]),
 };
 
 export const RECORD_TYPES: Record<string, string> = {

@@ -30,8 +30,8 @@ export type Schema = {
 
 export const schemaRef = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
 
-export type Example = { summary: string; value: unknown };
-export type MediaType = { schema: Schema | Ref; example?: unknown; examples?: Record<string, Example> };
+type Example = { summary: string; value: unknown };
+type MediaType = { schema: Schema | Ref; example?: unknown; examples?: Record<string, Example> };
 export type Header = { description: string; required?: boolean; schema: Schema };
 export type Response = { description: string; headers?: Record<string, Header>; content?: Record<string, MediaType> };
 export type Parameter = {

@@ -2,11 +2,11 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../runtime/context.ts";
 import { AppError } from "../../errors/app-error.ts";
 import { checkDownloadSignature, DOWNLOAD_PREFIX } from "../../exports/download-links.ts";
 import { resolveExportFile } from "../../exports/export-files.ts";
-import { sendError } from "../respond.ts";
+import { sendError } from "../shared/respond.ts";
 
 /**
  * GET /downloads/<filePath>?expires&signature — streams an export CSV or a report zip. The

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AppContext } from "../../context.ts";
+import type { AppContext } from "../../runtime/context.ts";
 import { ingestRecords } from "../../ingest/ingest.ts";
 import { parseIngestBody } from "../../ingest/parse-body.ts";
 import { RecordProblemsError } from "../../ingest/problems.ts";
-import { readEncodedBody, UnsupportedEncodingError } from "../body.ts";
-import { sendError, sendJson } from "../respond.ts";
+import { readEncodedBody, UnsupportedEncodingError } from "../shared/body.ts";
+import { sendError, sendJson } from "../shared/respond.ts";
 
 /**
  * POST /ingest, already authenticated: NDJSON or a JSON array, plain or gzip → 200 `{ accepted, duplicates }`.

@@ -2,10 +2,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import { COMMANDS, runCommand } from "../../cli/commands/index.ts";
 import type { CommandArgs } from "../../cli/commands/args.ts";
-import type { AppContext } from "../../context.ts";
-import { AppError, badRequest } from "../../errors/app-error.ts";
-import { parseJson, readBody } from "../body.ts";
-import { sendError, sendJson } from "../respond.ts";
+import type { AppContext } from "../../runtime/context.ts";
+import { z } from "zod";
+import { AppError } from "../../errors/app-error.ts";
+import { type FieldLabel, parseInput } from "../../errors/input.ts";
+import { parseJson, readBody } from "../shared/body.ts";
+import { sendError, sendJson } from "../shared/respond.ts";
 
 /**
  * Where a CLI sends its command when this server holds the embedded database
@@ -62,13 +64,23 @@ export async function handleLocalCli(app: AppContext, req: IncomingMessage, res:
   res.end();
 }
 
+const commandChoice = () => `command must be one of ${[...COMMANDS.keys()].join(", ")}`;
+
+/** `{ command, args }`: a registered command's name and its arguments as JSON. */
+const cliRequest = z.object(
+  {
+    command: z.string({ error: commandChoice }).refine((name) => COMMANDS.has(name), { error: commandChoice }),
+    args: z.record(z.string(), z.unknown(), { error: "must be an object" }).optional(),
+  },
+  { error: commandChoice },
+);
+
+/** The command's problems say all they mean; the arguments' are named. */
+const requestLabel: FieldLabel = (path) => (path[0] === "args" ? "args" : "");
+
 function readRequest(body: unknown): { command: string; args: CommandArgs } {
-  const { command, args } = (body ?? {}) as { command?: unknown; args?: unknown };
-  if (typeof command !== "string" || !COMMANDS.has(command))
-    throw badRequest(`command must be one of ${[...COMMANDS.keys()].join(", ")}`);
-  if (args !== undefined && (typeof args !== "object" || args === null || Array.isArray(args)))
-    throw badRequest("args must be an object");
-  return { command, args: (args ?? {}) as CommandArgs };
+  const { command, args } = parseInput(cliRequest, body, requestLabel);
+  return { command, args: args ?? {} };
 }
 
 export function isLoopback(address: string | undefined): boolean {

@@ -1,11 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { checkCsrf, endSession, findSession, SESSION_TTL_MS, SignInError, startSession, type SignedInSession } from "../../auth/sessions.ts";
-import type { AppContext } from "../../context.ts";
+import {
+  checkCsrf,
+  endSession,
+  findSession,
+  SESSION_TTL_MS,
+  SignInError,
+  startSession,
+  type SignedInSession,
+} from "../../auth/sessions.ts";
+import type { AppContext } from "../../runtime/context.ts";
 import { AppError } from "../../errors/app-error.ts";
-import { parseJson, readBody } from "../body.ts";
-import { readCookie, SESSION_COOKIE, sessionCookie } from "../cookies.ts";
-import { clientAddress, limitsOf } from "../rate-limit.ts";
-import { sendJson } from "../respond.ts";
+import { parseJson, readBody } from "../shared/body.ts";
+import { readCookie, SESSION_COOKIE, sessionCookie } from "../shared/cookies.ts";
+import { clientAddress, limitsOf } from "../../limits/rate-limit.ts";
+import { sendJson } from "../shared/respond.ts";
 
 const SIGN_IN_BODY_LIMIT_BYTES = 4 * 1024;
 const NO_STORE = { "cache-control": "no-store" };
@@ -35,6 +43,11 @@ function fromOwnPage(app: AppContext, req: IncomingMessage): boolean {
   } catch {
     return false;
   }
+}
+
+/** The `apiKey` of a JSON sign-in body (anything else is not a key, and is refused as one). */
+function apiKeyOf(body: unknown): unknown {
+  return typeof body === "object" && body !== null && "apiKey" in body ? body.apiKey : undefined;
 }
 
 const secure = (app: AppContext) => app.env.publicBaseUrl.startsWith("https:");
@@ -77,7 +90,7 @@ async function signIn(app: AppContext, req: IncomingMessage, res: ServerResponse
   const text = await readBody(req, SIGN_IN_BODY_LIMIT_BYTES);
   try {
     if (!fromOwnPage(app, req)) throw new SignInError("cross_site");
-    const apiKey = form ? new URLSearchParams(text).get("apiKey") : (parseJson(text) as { apiKey?: unknown } | null)?.apiKey;
+    const apiKey = form ? new URLSearchParams(text).get("apiKey") : apiKeyOf(parseJson(text));
     const started = await limitsOf(app).authFailures.attempt(
       clientAddress(req),
       () => startSession(app.db, apiKey, app.now()),

@@ -3,7 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join } from "node:path";
 import { AppError } from "../../errors/app-error.ts";
-import { projectPath } from "../../project-root.ts";
+import { projectPath } from "../../config/project-root.ts";
 
 /** Where `npm run build:web` (scripts/build-web.mjs) writes the page. */
 export const WEB_BUILD_DIR = projectPath("build", "web");

@@ -33,6 +33,8 @@ export interface DeliveryReceipt {
 }
 
 export interface Deliverer {
+  /** Zips over this many bytes go out as their download link (src/reports/delivery/attachment-or-link.ts). */
+  readonly attachmentLimitBytes: number;
   deliver(file: ReportFile, message: ReportMessage, to: Destination): Promise<DeliveryReceipt>;
 }
 

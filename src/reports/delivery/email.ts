@@ -1,11 +1,10 @@
-import { createTransport, type NodemailerError } from "nodemailer";
-import { escapeHtml } from "../../../templates/report-email.ts";
+import { createTransport } from "nodemailer";
+import { renderDownloadLinkNote } from "../../templates/report-email.ts";
+import { attachmentOrLink } from "./attachment-or-link.ts";
 import { DeliveryError, type Deliverer, type DeliveryReceipt, type ReportFile, type ReportMessage } from "./delivery.ts";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
-const KB = 1024;
-const MB = 1024 * KB;
 
 export interface EmailDelivererConfig {
   /** smtp:// or smtps:// URL, credentials included. */
@@ -17,9 +16,10 @@ export interface EmailDelivererConfig {
 }
 
 /**
- * Sends report zips over SMTP. One connection per message rather than a pool:
- * reports leave a few times a week, and an idle pooled connection would only be
- * dropped by the server between runs.
+ * Sends report zips over SMTP. Built once per app (src/app.ts) and closed with
+ * it. One connection per message rather than a pool: reports leave a few times a
+ * week, and an idle pooled connection would only be dropped by the server
+ * between runs.
  */
 export function createEmailDeliverer(config: EmailDelivererConfig): Deliverer & { close(): void } {
   const transport = createTransport(
@@ -36,25 +36,25 @@ export function createEmailDeliverer(config: EmailDelivererConfig): Deliverer & 
   );
 
   return {
+    attachmentLimitBytes: config.attachmentLimitBytes,
     async deliver(file, message, to): Promise<DeliveryReceipt> {
       if (to.channel !== "email") throw new DeliveryError(`The email deliverer cannot send to ${to.channel}`, false);
       const recipients = checkRecipients(to.recipients);
-      const attached = file.sizeBytes <= config.attachmentLimitBytes;
+      const { attached } = attachmentOrLink(file, config.attachmentLimitBytes);
       // A caller that rendered the link itself (the template takes a downloadUrl) gets no second copy.
       const body = attached || message.text.includes(file.downloadUrl) ? message : withDownloadLink(message, file);
-      let info;
-      try {
-        info = await transport.sendMail({
+      const info = await transport
+        .sendMail({
           to: recipients,
           subject: message.subject,
           text: body.text,
           html: body.html,
           // Streamed from disk by nodemailer: the zip is never held in memory.
           attachments: attached ? [{ filename: file.fileName, path: file.path, contentType: "application/zip" }] : [],
+        })
+        .catch((error: unknown) => {
+          throw toDeliveryError(error);
         });
-      } catch (error) {
-        throw toDeliveryError(error);
-      }
       // Some recipients may be refused while others accept: the message went out,
       // and a retry would send it twice to the rest, so it counts as delivered and
       // the refusals stay visible in the run's audit detail.
@@ -86,13 +86,11 @@ export function checkRecipients(recipients: string[]): string[] {
 
 /** The message with the zip's signed link appended to both bodies, for a zip too large to attach. */
 function withDownloadLink(message: ReportMessage, file: ReportFile): { text: string; html: string } {
-  const size = file.sizeBytes < MB ? `${Math.ceil(file.sizeBytes / KB)} KB` : `${(file.sizeBytes / MB).toFixed(1)} MB`;
-  const note = `The zip (${size}) is too large to attach. Download it (the link expires):`;
-  const paragraph = `<p>${escapeHtml(note)} <a href="${escapeHtml(file.downloadUrl)}">${escapeHtml(file.downloadUrl)}</a></p>\n`;
+  const note = renderDownloadLinkNote(file);
   // Inside the document when it has a body, so mail clients do not drop the link.
   const end = message.html.toLowerCase().lastIndexOf("</body>");
-  const html = end < 0 ? `${message.html}\n${paragraph}` : message.html.slice(0, end) + paragraph + message.html.slice(end);
-  return { text: `${message.text.trimEnd()}\n\n${note}\n${file.downloadUrl}\n`, html };
+  const html = end < 0 ? `${message.html}\n${note.html}` : message.html.slice(0, end) + note.html + message.html.slice(end);
+  return { text: `${message.text.trimEnd()}\n\n${note.text}`, html };
 }
 
 // Failures without an SMTP reply that no retry can fix: configuration and
@@ -108,7 +106,7 @@ const PERMANENT_CODES = new Set(["ECONFIG", "ENOAUTH", "EENVELOPE", "EMAXRECIPIE
  */
 function toDeliveryError(error: unknown): DeliveryError {
   if (!(error instanceof Error)) return new DeliveryError(`SMTP delivery failed: ${String(error)}`, true);
-  const e = error as NodemailerError;
+  const e = smtpFields(error);
   if (typeof e.responseCode === "number") {
     const permanent = e.permanent ?? (e.responseCode >= 500 && e.responseCode !== 503);
     const refused = e.rejected?.length ? ` for ${e.rejected.join(", ")}` : "";
@@ -118,7 +116,29 @@ function toDeliveryError(error: unknown): DeliveryError {
     });
   }
   const code = e.code ?? "unknown";
-  if (PERMANENT_CODES.has(code)) return new DeliveryError(`SMTP delivery failed (${code}): ${e.message}`, false, undefined, { cause: error });
+  if (PERMANENT_CODES.has(code))
+    return new DeliveryError(`SMTP delivery failed (${code}): ${e.message}`, false, undefined, { cause: error });
   const original = e.originalCode ? `, ${e.originalCode}` : "";
   return new DeliveryError(`Could not deliver over SMTP (${code}${original}): ${e.message}`, true, undefined, { cause: error });
+}
+
+/** The fields nodemailer sets on its errors, each read only when it has the type nodemailer gives it. */
+function smtpFields(error: Error) {
+  const field = (name: string): unknown => (name in error ? Reflect.get(error, name) : undefined);
+  const text = (name: string) => {
+    const value = field(name);
+    return typeof value === "string" ? value : undefined;
+  };
+  const responseCode = field("responseCode");
+  const permanent = field("permanent");
+  const rejected = field("rejected");
+  return {
+    message: error.message,
+    code: text("code"),
+    originalCode: text("originalCode"),
+    response: text("response"),
+    responseCode: typeof responseCode === "number" ? responseCode : undefined,
+    permanent: typeof permanent === "boolean" ? permanent : undefined,
+    rejected: Array.isArray(rejected) ? rejected.map(String) : undefined,
+  };
 }

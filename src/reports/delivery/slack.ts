@@ -8,9 +8,12 @@ import {
   WebAPIRateLimitedError,
   WebAPIRequestError,
   WebClient,
-  type FilesCompleteUploadExternalResponse,
+  type WebAPICallResult,
 } from "@slack/web-api";
-import { DeliveryError, type Deliverer, type DeliveryReceipt } from "./delivery.ts";
+import { z } from "zod";
+import { renderSlackDownloadLink } from "../../templates/report-slack.ts";
+import { attachmentOrLink, SLACK_FILE_LIMIT_BYTES } from "./attachment-or-link.ts";
+import { DeliveryError, type Deliverer, type DeliveryReceipt, type ReportFile, type ReportMessage } from "./delivery.ts";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -20,10 +23,16 @@ export interface SlackDelivererConfig {
   token: string;
   /** Overrides https://slack.com/api/ (tests, proxies); null for Slack itself. */
   apiUrl: string | null;
+  /** Zips above this are posted as their link; Slack's own upload bound unless set (tests). */
+  fileLimitBytes?: number;
 }
 
-/** Posts report zips to a Slack channel with files upload v2. */
+/**
+ * Posts report zips to a Slack channel with files upload v2; a zip over Slack's
+ * file limit is posted as its download link instead. Built once per app (src/app.ts).
+ */
 export function createSlackDeliverer(config: SlackDelivererConfig): Deliverer {
+  const limitBytes = config.fileLimitBytes ?? SLACK_FILE_LIMIT_BYTES;
   const client = new WebClient(config.token, {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     // The scheduler owns retries (backoff, one logged attempt each, the run's
@@ -38,32 +47,45 @@ export function createSlackDeliverer(config: SlackDelivererConfig): Deliverer {
     logLevel: LogLevel.ERROR,
   });
 
+  /** Uploads the zip with the message as its comment; the receipt names the file. */
+  async function upload(file: ReportFile, message: ReportMessage, channelId: string): Promise<DeliveryReceipt> {
+    // Read here rather than handing the path to the client, which reads it
+    // synchronously and reports a missing file as an argument error.
+    const bytes = await readFile(file.path);
+    const result = await client.files
+      .uploadV2({ channel_id: channelId, file: bytes, filename: file.fileName, title: message.subject, initial_comment: message.slackText })
+      .catch((error: unknown) => {
+        throw toDeliveryError(error, channelId);
+      });
+    return { channel: "slack", attached: true, detail: uploadedFileId(result) ?? "unknown file id" };
+  }
+
+  /** Posts the message with the zip's link under it; the receipt names the message. */
+  async function postLink(file: ReportFile, message: ReportMessage, channelId: string): Promise<DeliveryReceipt> {
+    const text = `${message.slackText}\n${renderSlackDownloadLink(file)}`;
+    const result = await client.chat.postMessage({ channel: channelId, text, unfurl_links: false }).catch((error: unknown) => {
+      throw toDeliveryError(error, channelId);
+    });
+    return { channel: "slack", attached: false, detail: `message ${result.ts ?? "with unknown ts"}` };
+  }
+
   return {
+    attachmentLimitBytes: limitBytes,
     async deliver(file, message, to): Promise<DeliveryReceipt> {
       if (to.channel !== "slack") throw new DeliveryError(`The Slack deliverer cannot send to ${to.channel}`, false);
       const channelId = to.channelId.trim();
       if (!channelId) throw new DeliveryError("Slack destination has no channel id", false);
-      // Read here rather than handing the path to the client, which reads it
-      // synchronously and reports a missing file as an argument error.
-      const bytes = await readFile(file.path);
-      let result;
-      try {
-        result = await client.files.uploadV2({
-          channel_id: channelId,
-          file: bytes,
-          filename: file.fileName,
-          title: message.subject,
-          initial_comment: message.slackText,
-        });
-      } catch (error) {
-        throw toDeliveryError(error, channelId);
-      }
-      // uploadV2 answers with one files.completeUploadExternal result per message it posted.
-      const completions = (result as { files?: FilesCompleteUploadExternalResponse[] }).files;
-      const fileId = completions?.[0]?.files?.[0]?.id;
-      return { channel: "slack", attached: true, detail: fileId ?? "unknown file id" };
+      return attachmentOrLink(file, limitBytes).attached ? upload(file, message, channelId) : postLink(file, message, channelId);
     },
   };
+}
+
+// uploadV2 answers with one files.completeUploadExternal result per message it posted.
+const UploadResult = z.object({ files: z.array(z.object({ files: z.array(z.object({ id: z.string() })).optional() })).optional() });
+
+/** The id of the file an upload shared, when Slack's answer names one. */
+function uploadedFileId(result: WebAPICallResult): string | undefined {
+  return UploadResult.safeParse(result).data?.files?.[0]?.files?.[0]?.id;
 }
 
 /** What each final Slack error means for the person fixing the subscription. */
@@ -107,7 +129,7 @@ function toDeliveryError(error: unknown, channelId: string): DeliveryError {
   if (error instanceof WebAPIPlatformError) {
     const code = error.data.error;
     // `needed` names the missing scope on missing_scope answers.
-    const problem = permanentProblem(code, channelId, (error.data as { needed?: unknown }).needed);
+    const problem = permanentProblem(code, channelId, "needed" in error.data ? error.data.needed : undefined);
     if (problem) return new DeliveryError(`Slack upload failed: ${problem}`, false, undefined, cause);
     const retryAfter = error.data.response_metadata?.retryAfter;
     const retryable = TRANSIENT_PLATFORM_ERRORS.has(code);

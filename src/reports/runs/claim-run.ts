@@ -76,10 +76,12 @@ async function claimOne(tx: RawSession, owner: string, now: Date, runId: string 
      where id = $1 returning attempts`,
     [run.id, owner, leaseUntil],
   );
-  await tx.query(
-    `insert into delivery_attempts (id, run_id, attempt, started_at) values ($1, $2, $3, $4::timestamptz)`,
-    [randomUUID(), run.id, claimed!.attempts, at],
-  );
+  await tx.query(`insert into delivery_attempts (id, run_id, attempt, started_at) values ($1, $2, $3, $4::timestamptz)`, [
+    randomUUID(),
+    run.id,
+    claimed!.attempts,
+    at,
+  ]);
   return { claimed: run.id };
 }
 
@@ -116,29 +118,43 @@ export function retryDelayMs(attempt: number, retryAfterMs = 0): number {
   return Math.max(Math.min(2 ** (attempt - 1) * MINUTE_MS, 60 * MINUTE_MS), retryAfterMs);
 }
 
-/** Records the attempt's outcome, unless the lease was lost to another worker (then it changes nothing). */
-async function finish(
-  db: Database,
-  run: ReportRun,
-  owner: string,
-  now: Date,
-  data: Partial<Pick<ReportRun, "status" | "nextAttemptAt" | "deliveredAt" | "lastError">>,
-  attempt: { outcome: string; error?: string; detail?: string },
-): Promise<boolean> {
-  const { count } = await db.prisma.reportRun.updateMany({
-    where: { id: run.id, leaseOwner: owner, attempts: run.attempts },
-    data: { ...data, leaseOwner: null, leaseUntil: null },
+/** What finishing an attempt writes: the run's new state and the attempt's outcome. */
+interface Finish {
+  status: "pending" | "delivered" | "failed";
+  /** When the next attempt may start (a retry); null leaves it as it was. */
+  nextAttemptAt: Date | null;
+  lastError: string | null;
+  outcome: "delivered" | "retrying" | "failed";
+  detail: string | null;
+}
+
+/**
+ * Records the attempt's outcome, in one transaction: the run's new state and its
+ * attempt row together, or neither. Unless the lease was lost to another worker
+ * (the run is no longer this owner's attempt): then nothing changes.
+ */
+function finish(db: Database, run: ReportRun, owner: string, now: Date, f: Finish): Promise<boolean> {
+  const at = now.toISOString();
+  return db.inRawTransaction(async (tx) => {
+    const held = await tx.query<{ id: string }>(
+      `update report_runs set status = $4::report_run_status, next_attempt_at = coalesce($5::timestamptz, next_attempt_at),
+         delivered_at = coalesce($6::timestamptz, delivered_at),
+         last_error = $7, lease_owner = null, lease_until = null
+       where id = $1 and lease_owner = $2 and attempts = $3
+       returning id`,
+      [run.id, owner, run.attempts, f.status, f.nextAttemptAt?.toISOString() ?? null, f.status === "delivered" ? at : null, f.lastError],
+    );
+    if (held.length === 0) return false;
+    await tx.query(
+      `update delivery_attempts set finished_at = $3::timestamptz, outcome = $4, error = $5, detail = $6 where run_id = $1 and attempt = $2`,
+      [run.id, run.attempts, at, f.outcome, f.lastError, f.detail],
+    );
+    return true;
   });
-  if (count === 0) return false;
-  await db.prisma.deliveryAttempt.updateMany({
-    where: { runId: run.id, attempt: run.attempts },
-    data: { finishedAt: now, outcome: attempt.outcome, error: attempt.error ?? null, detail: attempt.detail ?? null },
-  });
-  return true;
 }
 
 export function markDelivered(db: Database, run: ReportRun, owner: string, now: Date, detail: string): Promise<boolean> {
-  return finish(db, run, owner, now, { status: "delivered", deliveredAt: now, lastError: null }, { outcome: "delivered", detail });
+  return finish(db, run, owner, now, { status: "delivered", nextAttemptAt: null, lastError: null, outcome: "delivered", detail });
 }
 
 /** A failed attempt: retried with backoff while it may help and attempts remain; otherwise the run has failed. */
@@ -150,14 +166,11 @@ export function markFailed(
   error: { message: string; retryable: boolean; retryAfterMs?: number },
 ): Promise<boolean> {
   const retry = error.retryable && run.attempts < MAX_ATTEMPTS;
-  return finish(
-    db,
-    run,
-    owner,
-    now,
-    retry
-      ? { status: "pending", nextAttemptAt: new Date(now.getTime() + retryDelayMs(run.attempts, error.retryAfterMs)), lastError: error.message }
-      : { status: "failed", lastError: error.message },
-    { outcome: retry ? "retrying" : "failed", error: error.message },
-  );
+  return finish(db, run, owner, now, {
+    status: retry ? "pending" : "failed",
+    nextAttemptAt: retry ? new Date(now.getTime() + retryDelayMs(run.attempts, error.retryAfterMs)) : null,
+    lastError: error.message,
+    outcome: retry ? "retrying" : "failed",
+    detail: null,
+  });
 }

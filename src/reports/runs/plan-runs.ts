@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../../db/client.ts";
 import type { ReportSubscription } from "../../generated/prisma/client.ts";
-import { dueRuns, type ReportSchedule } from "../schedule.ts";
+import { dueRuns, type ReportSchedule } from "./schedule.ts";
 
-/** A subscription's schedule, in the shape src/reports/schedule.ts computes with. */
+/** A subscription's schedule, in the shape schedule.ts computes with. */
 export function scheduleOf(sub: ReportSubscription, workspace: { firstWeekday: number }): ReportSchedule {
   const cadence =
     sub.cadence === "weekly"
@@ -12,7 +12,7 @@ export function scheduleOf(sub: ReportSubscription, workspace: { firstWeekday: n
   return { cadence, timezone: sub.timezone, firstWeekday: workspace.firstWeekday };
 }
 
-export const dedupeKey = (subscriptionId: string, periodStart: string) => `${subscriptionId}:${periodStart}`;
+const dedupeKey = (subscriptionId: string, periodStart: string) => `${subscriptionId}:${periodStart}`;
 
 /**
  * Inserts a pending run for every scheduled slot due by `now` that has none:

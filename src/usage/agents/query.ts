@@ -1,8 +1,9 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { agentConversations, usageUnits } from "../rollups/usage-units.ts";
-import { attributesAsOf, existingDuring } from "../shared/directory-sql.ts";
-import { periodFields, type UsageQueryInput } from "../shared/query-input.ts";
-import { num, tokenTotals, TOKEN_SUMS, type TokenSumsRow } from "../shared/token-sums.ts";
+import { attributesAsOf, attrText, existingDuring } from "../shared/directory-sql.ts";
+import { modelSubgroups } from "../shared/model-subgroups.ts";
+import type { UsageQueryInput } from "../shared/query-input.ts";
+import { num, TOKEN_SUMS, tokenRowMapper, type TokenSumsRow } from "../shared/token-sums.ts";
 import { usageQuery } from "../shared/usage-query.ts";
 import type { AgentUsageRow } from "./row.ts";
 
@@ -35,8 +36,7 @@ export const agentUsage = usageQuery<SqlRow, AgentUsageRow>({ sql: agentUsageSql
 function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const ws = workspace.id;
-  const grouped = input.groupBy === "model";
-  const groupKey = grouped ? Prisma.sql`agent_id, model` : Prisma.sql`agent_id`;
+  const { grouped, groupKey, base, joinAgg } = modelSubgroups(input, "agent_id", existingDuring(ws, "agent", period));
   const units = { workspaceId: ws, period, rawOnly: input.rawOnly };
   return Prisma.sql`
     with msgs as materialized (
@@ -61,9 +61,7 @@ function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
     conversations as (
       ${grouped ? Prisma.sql`select null::text as agent_id, 0 as conversations` : Prisma.sql`select agent_id, count(distinct conversation_id)::int as conversations from ${agentConversations(units)} c group by agent_id`}
     ),
-    base as (
-      ${grouped ? Prisma.sql`select agent_id, model from agg` : Prisma.sql`select entity_id as agent_id, null::text as model from (${existingDuring(ws, "agent", period)}) k union select agent_id, null from agg`}
-    ),
+    base as (${base}),
     agents as (${attributesAsOf(ws, "agent", period.to)}),
     users as (${attributesAsOf(ws, "user", period.to)})
     select b.agent_id, b.model, g.attrs, u.attrs->>'email' as owner_email,
@@ -74,7 +72,7 @@ function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
       a.sum_completion, a.avg_completion, a.min_completion, a.max_completion,
       a.sum_cached, a.sum_cache_creation
     from base b
-    left join agg a on a.agent_id = b.agent_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
+    ${joinAgg}
     left join conversations c on c.agent_id = b.agent_id
     left join agents g on g.entity_id = b.agent_id
     left join users u on u.entity_id = g.attrs->>'ownerId'
@@ -84,37 +82,33 @@ function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
 function toAgentUsageRow(input: UsageQueryInput): (r: SqlRow) => AgentUsageRow {
   const { workspace } = input;
   const grouped = input.groupBy === "model";
-  const common = periodFields(input);
-  const text = (r: SqlRow, key: string) => (r.attrs?.[key] as string | null | undefined) ?? null;
-  return (r) => {
-    const t = tokenTotals(r);
-    return {
-      periodStart: common.periodStart,
-      periodEnd: common.periodEnd,
-      orgId: common.orgId,
-      assistantId: r.agent_id,
-      model: r.model,
-      assistantName: text(r, "name"),
-      assistantDescription: text(r, "description"),
-      assistantUrl: text(r, "url"),
-      assistantOwnerId: text(r, "ownerId"),
-      assistantOwnerEmail: workspace.userLevelData ? r.owner_email : null,
-      messages: r.messages,
-      uniqueUsers: r.unique_users,
-      activeUsers: grouped ? null : r.active_users,
-      conversations: grouped ? null : r.conversations,
-      messagesPerUser: grouped ? null : r.messages_per_user,
-      sumPromptTokens: t.prompt,
-      avgPromptTokens: r.avg_prompt,
-      minPromptTokens: num(r.min_prompt),
-      maxPromptTokens: num(r.max_prompt),
-      sumCompletionTokens: t.completion,
-      avgCompletionTokens: r.avg_completion,
-      minCompletionTokens: num(r.min_completion),
-      maxCompletionTokens: num(r.max_completion),
-      sumCachedPromptTokens: t.cached,
-      sumCacheCreationTokens: t.cacheCreation,
-      sumNoCacheTokens: t.noCache,
-    };
-  };
+  const text = (r: SqlRow, key: string) => attrText(r.attrs, key);
+  return tokenRowMapper<SqlRow, AgentUsageRow>(input, (r, t, { periodStart, periodEnd, orgId }) => ({
+    periodStart,
+    periodEnd,
+    orgId,
+    assistantId: r.agent_id,
+    model: r.model,
+    assistantName: text(r, "name"),
+    assistantDescription: text(r, "description"),
+    assistantUrl: text(r, "url"),
+    assistantOwnerId: text(r, "ownerId"),
+    assistantOwnerEmail: workspace.userLevelData ? r.owner_email : null,
+    messages: r.messages,
+    uniqueUsers: r.unique_users,
+    activeUsers: grouped ? null : r.active_users,
+    conversations: grouped ? null : r.conversations,
+    messagesPerUser: grouped ? null : r.messages_per_user,
+    sumPromptTokens: t.prompt,
+    avgPromptTokens: r.avg_prompt,
+    minPromptTokens: num(r.min_prompt),
+    maxPromptTokens: num(r.max_prompt),
+    sumCompletionTokens: t.completion,
+    avgCompletionTokens: r.avg_completion,
+    minCompletionTokens: num(r.min_completion),
+    maxCompletionTokens: num(r.max_completion),
+    sumCachedPromptTokens: t.cached,
+    sumCacheCreationTokens: t.cacheCreation,
+    sumNoCacheTokens: t.noCache,
+  }));
 }

@@ -1,8 +1,9 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
 import { attributesAsOf, existingDuring } from "../shared/directory-sql.ts";
-import { periodFields, type UsageQueryInput } from "../shared/query-input.ts";
-import { tokenTotals, TOKEN_SUMS, type TokenSumsRow } from "../shared/token-sums.ts";
+import { modelSubgroups } from "../shared/model-subgroups.ts";
+import type { UsageQueryInput } from "../shared/query-input.ts";
+import { TOKEN_SUMS, tokenRowMapper, type TokenSumsRow } from "../shared/token-sums.ts";
 import { usageQuery } from "../shared/usage-query.ts";
 import type { ApiKeyUsageRow } from "./row.ts";
 
@@ -23,8 +24,7 @@ export const apiKeyUsage = usageQuery<SqlRow, ApiKeyUsageRow>({ sql: apiKeyUsage
 function apiKeyUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const ws = workspace.id;
-  const grouped = input.groupBy === "model";
-  const groupKey = grouped ? Prisma.sql`api_key_id, model` : Prisma.sql`api_key_id`;
+  const { groupKey, base, joinAgg } = modelSubgroups(input, "api_key_id", existingDuring(ws, "api_key", period));
   return Prisma.sql`
     with agg as (
       select ${groupKey}, sum(records)::float8 as requests, sum(cost_usd) as cost, ${TOKEN_SUMS}
@@ -32,36 +32,30 @@ function apiKeyUsageSql(input: UsageQueryInput): Prisma.Sql {
       where kind = 'api_request' and api_key_id is not null
       group by ${groupKey}
     ),
-    base as (
-      ${grouped ? Prisma.sql`select api_key_id, model from agg` : Prisma.sql`select entity_id as api_key_id, null::text as model from (${existingDuring(ws, "api_key", period)}) k union select api_key_id, null from agg`}
-    ),
+    base as (${base}),
     keys as (${attributesAsOf(ws, "api_key", period.to)})
     select b.api_key_id, b.model, k.attrs->>'name' as name, coalesce(a.requests, 0) as requests,
       round(coalesce(a.cost, 0), 6)::text as cost, a.sum_prompt, a.sum_completion, a.sum_cached, a.sum_cache_creation
     from base b
-    left join agg a on a.api_key_id = b.api_key_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
+    ${joinAgg}
     left join keys k on k.entity_id = b.api_key_id
     order by coalesce(a.requests, 0) desc, b.api_key_id, b.model`;
 }
 
 function toApiKeyUsageRow(input: UsageQueryInput): (r: SqlRow) => ApiKeyUsageRow {
-  const common = periodFields(input);
-  return (r) => {
-    const t = tokenTotals(r);
-    return {
-      periodStart: common.periodStart,
-      periodEnd: common.periodEnd,
-      orgId: common.orgId,
-      apiKeyId: r.api_key_id,
-      model: r.model,
-      apiKeyName: r.name,
-      requests: r.requests,
-      totalCostUsd: r.cost,
-      sumPromptTokens: t.prompt,
-      sumCompletionTokens: t.completion,
-      cachedPromptTokens: t.cached,
-      cacheCreationTokens: t.cacheCreation,
-      noCacheTokens: t.noCache,
-    };
-  };
+  return tokenRowMapper<SqlRow, ApiKeyUsageRow>(input, (r, t, { periodStart, periodEnd, orgId }) => ({
+    periodStart,
+    periodEnd,
+    orgId,
+    apiKeyId: r.api_key_id,
+    model: r.model,
+    apiKeyName: r.name,
+    requests: r.requests,
+    totalCostUsd: r.cost,
+    sumPromptTokens: t.prompt,
+    sumCompletionTokens: t.completion,
+    cachedPromptTokens: t.cached,
+    cacheCreationTokens: t.cacheCreation,
+    noCacheTokens: t.noCache,
+  }));
 }

@@ -1,8 +1,8 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { modelUnits } from "../rollups/usage-units.ts";
 import { attributesAsOf } from "../shared/directory-sql.ts";
-import { periodFields, type UsageQueryInput } from "../shared/query-input.ts";
-import { tokenTotals, TOKEN_SUMS, type TokenSumsRow } from "../shared/token-sums.ts";
+import type { UsageQueryInput } from "../shared/query-input.ts";
+import { TOKEN_SUMS, tokenRowMapper, type TokenSumsRow } from "../shared/token-sums.ts";
 import { usageQuery } from "../shared/usage-query.ts";
 import type { ModelUsageRow } from "./row.ts";
 
@@ -27,12 +27,7 @@ export const modelUsage = usageQuery<SqlRow, ModelUsageRow>({ sql: modelUsageSql
 function modelUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period, groupBy } = input;
   const ws = workspace.id;
-  const sub =
-    groupBy === "source"
-      ? Prisma.sql`, source`
-      : groupBy === "deployment"
-        ? Prisma.sql`, deployment_id`
-        : Prisma.empty;
+  const sub = groupBy === "source" ? Prisma.sql`, source` : groupBy === "deployment" ? Prisma.sql`, deployment_id` : Prisma.empty;
   return Prisma.sql`
     with agg as (
       select model as name, provider, (deployment_id is not null) as byok ${sub},
@@ -51,25 +46,21 @@ function modelUsageSql(input: UsageQueryInput): Prisma.Sql {
 }
 
 function toModelUsageRow(input: UsageQueryInput): (r: SqlRow) => ModelUsageRow {
-  const common = periodFields(input);
-  return (r) => {
-    const t = tokenTotals(r);
-    return {
-      periodStart: common.periodStart,
-      periodEnd: common.periodEnd,
-      orgId: common.orgId,
-      name: r.name,
-      provider: r.provider,
-      bringYourKeys: r.byok,
-      source: r.source,
-      deployment: r.deployment,
-      requests: r.requests,
-      sumPromptTokens: t.prompt,
-      sumCompletionTokens: t.completion,
-      sumCachedPromptTokens: t.cached,
-      sumCacheCreationTokens: t.cacheCreation,
-      noCacheTokens: t.noCache,
-      totalCostUsd: r.cost,
-    };
-  };
+  return tokenRowMapper<SqlRow, ModelUsageRow>(input, (r, t, { periodStart, periodEnd, orgId }) => ({
+    periodStart,
+    periodEnd,
+    orgId,
+    name: r.name,
+    provider: r.provider,
+    bringYourKeys: r.byok,
+    source: r.source,
+    deployment: r.deployment,
+    requests: r.requests,
+    sumPromptTokens: t.prompt,
+    sumCompletionTokens: t.completion,
+    sumCachedPromptTokens: t.cached,
+    sumCacheCreationTokens: t.cacheCreation,
+    noCacheTokens: t.noCache,
+    totalCostUsd: r.cost,
+  }));
 }

@@ -12,7 +12,7 @@ export interface DailySeries {
 }
 
 /** Every date from `startDate` to `endDate` inclusive. */
-export function datesBetween(startDate: string, endDate: string): string[] {
+function datesBetween(startDate: string, endDate: string): string[] {
   const days: string[] = [];
   const last = DateTime.fromISO(endDate, { zone: "UTC" });
   for (let d = DateTime.fromISO(startDate, { zone: "UTC" }); d <= last; d = d.plus({ days: 1 })) days.push(d.toISODate()!);
@@ -38,7 +38,10 @@ export async function dailyMessagesByModel(db: Database, workspaceId: string, pe
     const i = index.get(r.day);
     if (i === undefined) continue;
     let series = byModel.get(r.model);
-    if (!series) byModel.set(r.model, (series = days.map(() => 0)));
+    if (!series) {
+      series = days.map(() => 0);
+      byModel.set(r.model, series);
+    }
     series[i] = (series[i] ?? 0) + r.messages;
   }
   const models = [...byModel].map(([model, messages]) => ({ model, messages, total: messages.reduce((a, b) => a + b, 0) }));

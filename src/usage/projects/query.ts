@@ -1,6 +1,6 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
-import { attributesAsOf, existingDuring } from "../shared/directory-sql.ts";
+import { attributesAsOf, attrText, existingDuring } from "../shared/directory-sql.ts";
 import { periodFields, type UsageQueryInput } from "../shared/query-input.ts";
 import { usageQuery } from "../shared/usage-query.ts";
 import type { ProjectUsageRow } from "./row.ts";
@@ -44,8 +44,8 @@ function toProjectUsageRow(input: UsageQueryInput): (r: SqlRow) => ProjectUsageR
     periodEnd: common.periodEnd,
     orgId: common.orgId,
     projectId: r.project_id,
-    projectName: (r.attrs?.name as string | undefined) ?? null,
-    projectOwnerId: (r.attrs?.ownerId as string | undefined) ?? null,
+    projectName: attrText(r.attrs, "name"),
+    projectOwnerId: attrText(r.attrs, "ownerId"),
     projectOwnerEmail: personal ? r.owner_email : null,
     messages: r.messages,
   });

@@ -5,7 +5,7 @@ import { normalizeModelName, reloadModelNameRules } from "../shared/model-names.
 /** As ingestion allows for `model`: the rollups' btree key holds it. */
 const MAX_MODEL_BYTES = 255;
 
-export interface ModelRename {
+interface ModelRename {
   /** The model name as the platform sent it (usage_records.model_raw). */
   raw: string;
   /** Its normalized name before, and with the current rules. */

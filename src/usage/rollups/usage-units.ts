@@ -6,7 +6,7 @@ import { Prisma } from "../../generated/prisma/client.ts";
  * time zone starts and ends mid-UTC-day, and custom ranges may name a time) come
  * from the raw records. Every period is answered exactly, in any time zone.
  */
-export interface PeriodSplit {
+interface PeriodSplit {
   /** First and last whole UTC day (YYYY-MM-DD), or null when the period holds none. */
   days: { first: string; last: string } | null;
   /** Instant ranges read from raw records: from <= occurred_at < to (`to` inclusive when `through`). */
@@ -16,7 +16,7 @@ export interface PeriodSplit {
 const DAY_MS = 86_400_000;
 
 /** Splits the inclusive range [from, to]. `rawOnly` reads everything raw (the equivalence test's reference). */
-export function splitPeriod(range: { from: Date; to: Date }, rawOnly = false): PeriodSplit {
+function splitPeriod(range: { from: Date; to: Date }, rawOnly = false): PeriodSplit {
   const from = range.from.getTime();
   const to = range.to.getTime();
   const firstStart = Math.ceil(from / DAY_MS) * DAY_MS;
@@ -92,7 +92,9 @@ export function agentConversations(input: UnitsInput): Prisma.Sql {
   const split = splitPeriod(input.period, input.rawOnly);
   const parts: Prisma.Sql[] = [];
   if (split.days)
-    parts.push(Prisma.sql`select agent_id, conversation_id from usage_daily_conversations where ${dayWhere(input.workspaceId, split.days)}`);
+    parts.push(
+      Prisma.sql`select agent_id, conversation_id from usage_daily_conversations where ${dayWhere(input.workspaceId, split.days)}`,
+    );
   for (const edge of split.edges)
     parts.push(Prisma.sql`select agent_id, conversation_id from usage_records where ${edgeWhere(input.workspaceId, edge)}
       and kind = 'message' and surface = 'agent' and agent_id is not null and conversation_id is not null`);

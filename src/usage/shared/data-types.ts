@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { badRequest } from "../../errors/app-error.ts";
 
 /** Every name a data type may be requested by; `assistants` is an alias of `agents`. */
@@ -22,32 +23,45 @@ export function canonicalDataType(name: DataTypeName): DataType {
   return name === "assistants" ? "agents" : name;
 }
 
-export function parseDataType(name: string): DataTypeName {
-  if ((DATA_TYPES as readonly string[]).includes(name)) return name as DataTypeName;
-  throw badRequest(`dataType "${name}" is not one of ${DATA_TYPES.join(", ")}`);
-}
+/** The one rule for a data type's name: one of DATA_TYPES (a type guard, so no cast follows). */
+export const isDataTypeName = (name: unknown): name is DataTypeName => DATA_TYPES.some((type) => type === name);
+
+/** The one message for a name that is not a data type, without the field's name. */
+export const dataTypeProblem = (name: unknown) => `"${String(name)}" is not one of ${DATA_TYPES.join(", ")}`;
+
+/** A data type name field (a missing one "is required"); see src/errors/input.ts for how the field gets named. */
+export const dataTypeName = z.enum(DATA_TYPES, {
+  error: (issue) => (issue.input === undefined ? "is required" : dataTypeProblem(issue.input)),
+});
+
+const isGroupBy = (name: unknown): name is GroupBy => GROUP_BYS.some((g) => g === name);
+
+/** A `group_by` field before it meets its data type: text, or absent. */
+export const groupByName = z.string({ error: "must be a string" }).nullish();
 
 /** The groupings a workspace may use for a data type (what the dialog offers). */
 export function groupByOptions(type: DataType, workspace: { byok: boolean }): GroupBy[] {
   return GROUP_BY_OPTIONS[type].filter((g) => g !== "deployment" || workspace.byok);
 }
 
-/** Checks `group_by` for a data type and workspace; returns it typed, or null when absent. */
-export function checkGroupBy(
-  type: DataType,
-  groupBy: string | null | undefined,
-  workspace: { byok: boolean },
-): GroupBy | null {
-  if (groupBy === null || groupBy === undefined) return null;
+/**
+ * The one rule for `group_by`: what is wrong with it for a data type and workspace
+ * (without the field's name), or null when it may be used.
+ */
+export function groupByProblem(type: DataType, groupBy: string, workspace: { byok: boolean }): string | null {
   const allowed = GROUP_BY_OPTIONS[type];
-  if (!(allowed as readonly string[]).includes(groupBy)) {
-    throw badRequest(
-      allowed.length === 0
-        ? `group_by is not available for ${type}`
-        : `group_by "${groupBy}" is not valid for ${type} (expected ${allowed.join(" or ")})`,
-    );
-  }
-  if (groupBy === "deployment" && !workspace.byok)
-    throw badRequest('group_by "deployment" is only available for BYOK workspaces');
-  return groupBy as GroupBy;
+  if (!allowed.some((g) => g === groupBy))
+    return allowed.length === 0
+      ? `is not available for ${type}`
+      : `"${groupBy}" is not valid for ${type} (expected ${allowed.join(" or ")})`;
+  if (groupBy === "deployment" && !workspace.byok) return '"deployment" is only available for BYOK workspaces';
+  return null;
+}
+
+/** Checks `group_by` for a data type and workspace; returns it typed, or null when absent. */
+export function checkGroupBy(type: DataType, groupBy: string | null | undefined, workspace: { byok: boolean }): GroupBy | null {
+  if (groupBy === null || groupBy === undefined) return null;
+  const problem = groupByProblem(type, groupBy, workspace);
+  if (problem !== null || !isGroupBy(groupBy)) throw badRequest(`group_by ${problem}`);
+  return groupBy;
 }

@@ -9,7 +9,7 @@ import { Prisma } from "../../generated/prisma/client.ts";
 const CALENDAR_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Whether a (validated) date value is a calendar date rather than an instant. */
-export const isCalendarDate = (value: string): boolean => CALENDAR_DATE.test(value);
+const isCalendarDate = (value: string): boolean => CALENDAR_DATE.test(value);
 
 /** The stored text of a validated date value: a calendar date as given, an instant in UTC. */
 export function storedDate(value: string | null | undefined): string | null {
@@ -48,7 +48,11 @@ export function exportDate(stored: string | null | undefined, timezone: string):
  * it can. Other years below 1000 are zero-padded (en-CA writes `5-01-01`).
  */
 function edgeDate(instant: Date, timezone: string): string {
-  const parts = Object.fromEntries(withEra(timezone).formatToParts(instant).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    withEra(timezone)
+      .formatToParts(instant)
+      .map((p) => [p.type, p.value]),
+  );
   const year = Number(parts.year);
   if (parts.era === "BC" || year < 1) return "0001-01-01";
   if (year > 9999) return "9999-12-31";

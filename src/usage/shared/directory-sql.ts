@@ -19,6 +19,13 @@ export function attributesAsOf(workspaceId: string, kind: Kind, at: Date): Prism
       effective_at asc`;
 }
 
+/** A text attribute of a directory version's `attrs` (null when absent); ingest stores text attributes as strings. */
+export function attrText(attrs: Record<string, unknown> | null, key: string): string | null {
+  const value = attrs?.[key];
+  if (value === null || value === undefined) return null;
+  return typeof value === "string" ? value : String(value);
+}
+
 /** `(entity_id, attrs)` of each entity's latest known version (for `*_current` columns). */
 export function latestAttributes(workspaceId: string, kind: Kind): Prisma.Sql {
   return Prisma.sql`

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { projectPath } from "../../project-root.ts";
+import { projectPath } from "../../config/project-root.ts";
 
 /** The shape of config/model-names.json (extra keys such as `example` are documentation). */
 const RulesFile = z.object({
@@ -26,7 +26,7 @@ function loadRules(file: string): Rules {
       rules: parsed.rules.map((r) => ({ pattern: new RegExp(r.pattern), replace: r.replace })),
     };
   } catch (error) {
-    throw new Error(`Cannot load model-name rules from ${file}: ${(error as Error).message}`);
+    throw new Error(`Cannot load model-name rules from ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

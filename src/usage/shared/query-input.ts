@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Period } from "../../periods/period.ts";
 import type { KeyCount, PeriodFields } from "./column.ts";
 import type { GroupBy } from "./data-types.ts";
@@ -19,8 +20,11 @@ export function periodFields(input: UsageQueryInput): PeriodFields {
   return { periodStart: input.period.startDate, periodEnd: input.period.endDate, orgId: input.workspace.id };
 }
 
+/** The `[[key, count], …]` text produced by `keyCountsJson`. */
+const KeyCountPairs = z.array(z.tuple([z.string(), z.number()]));
+
 /** Reads the `[[key, count], …]` text produced by `keyCountsJson`. */
 export function parseKeyCounts(text: string | null): KeyCount[] {
   if (!text) return [];
-  return (JSON.parse(text) as [string, number][]).map(([key, count]) => ({ key, count }));
+  return KeyCountPairs.parse(JSON.parse(text)).map(([key, count]) => ({ key, count }));
 }

@@ -3,23 +3,34 @@ import type { Database } from "../../db/client.ts";
 import { cursorBatches } from "../../db/cursor.ts";
 import type { UsageQueryInput } from "./query-input.ts";
 
-/** A data type's rows as one SQL statement (in export order) and the mapping of its result rows. */
+type BatchOptions = { batchSize?: number; onTotal?: (rows: number) => void };
+
+/** A data type's rows, read by one SQL statement (in export order) and mapped row by row. */
 export interface UsageQuery<Row> {
-  sql(input: UsageQueryInput): Prisma.Sql;
-  toRows(input: UsageQueryInput, sqlRows: unknown[]): Row[];
+  /** All rows at once. */
+  read(db: Database, input: UsageQueryInput): Promise<Row[]>;
+  /** Rows batch by batch through a cursor. */
+  readBatches(db: Database, input: UsageQueryInput, opts: BatchOptions): AsyncGenerator<Row[], void, undefined>;
 }
 
-/** Binds a query's SQL to the shape its author declared for the result (`SqlRow`). */
+/** Binds a query's SQL to the shape its author declared for the result (`SqlRow`, read through the driver's typed `read<Row>`). */
 export function usageQuery<SqlRow, Row>(def: {
   sql(input: UsageQueryInput): Prisma.Sql;
   toRow(input: UsageQueryInput): (r: SqlRow) => Row;
 }): UsageQuery<Row> {
-  return { sql: def.sql, toRows: (input, sqlRows) => (sqlRows as SqlRow[]).map(def.toRow(input)) };
+  return {
+    read: async (db, input) => (await db.read<SqlRow>(def.sql(input))).map(def.toRow(input)),
+    async *readBatches(db, input, opts) {
+      const toRow = def.toRow(input);
+      const batches = cursorBatches<SqlRow>(db, def.sql(input), opts.batchSize ?? 1_000, { onTotal: opts.onTotal });
+      for await (const batch of batches) yield batch.map(toRow);
+    },
+  };
 }
 
 /** All rows at once (GraphQL pages, scheduled report summaries). */
 export async function queryRows<Row>(db: Database, query: UsageQuery<Row>, input: UsageQueryInput): Promise<Row[]> {
-  return query.toRows(input, await db.read<unknown>(query.sql(input)));
+  return query.read(db, input);
 }
 
 /** Rows batch by batch through a cursor (exports: memory stays flat however many rows). */
@@ -27,8 +38,7 @@ export async function* streamRows<Row>(
   db: Database,
   query: UsageQuery<Row>,
   input: UsageQueryInput,
-  opts: { batchSize?: number; onTotal?: (rows: number) => void } = {},
+  opts: BatchOptions = {},
 ): AsyncGenerator<Row[], void, undefined> {
-  const batches = cursorBatches<unknown>(db, query.sql(input), opts.batchSize ?? 1_000, { onTotal: opts.onTotal });
-  for await (const batch of batches) yield query.toRows(input, batch);
+  yield* query.readBatches(db, input, opts);
 }

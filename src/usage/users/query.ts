@@ -1,9 +1,10 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
 import { exportDate } from "../shared/directory-dates.ts";
-import { attributesAsOf, existingDuring, keyCountsJson, latestAttributes } from "../shared/directory-sql.ts";
-import { parseKeyCounts, periodFields, type UsageQueryInput } from "../shared/query-input.ts";
-import { tokenTotals, TOKEN_SUMS, type TokenSumsRow } from "../shared/token-sums.ts";
+import { attributesAsOf, attrText, existingDuring, keyCountsJson, latestAttributes } from "../shared/directory-sql.ts";
+import { modelSubgroups } from "../shared/model-subgroups.ts";
+import { parseKeyCounts, type UsageQueryInput } from "../shared/query-input.ts";
+import { TOKEN_SUMS, tokenRowMapper, type TokenSumsRow } from "../shared/token-sums.ts";
 import { usageQuery } from "../shared/usage-query.ts";
 import type { UserUsageRow } from "./row.ts";
 
@@ -43,9 +44,9 @@ export const userUsage = usageQuery<SqlRow, UserUsageRow>({ sql: userUsageSql, t
 
 function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
-  const grouped = input.groupBy === "model";
   const ws = workspace.id;
-  const groupKey = grouped ? Prisma.sql`user_id, model` : Prisma.sql`user_id`;
+  const members = existingDuring(ws, "user", period, Prisma.sql`latest`);
+  const { grouped, groupKey, base, joinAgg } = modelSubgroups(input, "user_id", members);
   // A breakdown per user: its JSON map and how many distinct keys it has (the
   // `*_messaged` counts; counting them here keeps count(distinct) out of agg).
   const maps = (key: string, where: string) =>
@@ -81,10 +82,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     ),
     asof as (${attributesAsOf(ws, "user", period.to)}),
     latest as (${latestAttributes(ws, "user")}),
-    members as (select entity_id as user_id from (${existingDuring(ws, "user", period, Prisma.sql`latest`)}) m),
-    base as (
-      ${grouped ? Prisma.sql`select user_id, model from agg` : Prisma.sql`select user_id, null::text as model from members union select user_id, null from agg`}
-    ),
+    base as (${base}),
     agent_map as (${grouped ? none : maps("agent_id", "surface = 'agent'")}),
     project_map as (${grouped ? none : maps("project_id", "surface = 'project'")}),
     model_map as (${grouped ? none : maps("model", "true")}),
@@ -104,7 +102,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         coalesce(a.cost, 0) as cost,
         am.m as agent_map, pm.m as project_map, mm.m as model_map, xm.m as action_map
       from base b
-      left join agg a on a.user_id = b.user_id ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}
+      ${joinAgg}
       left join asof s on s.entity_id = b.user_id
       left join latest l on l.entity_id = b.user_id
       left join agent_map am on am.user_id = b.user_id
@@ -132,49 +130,44 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
 function toUserUsageRow(input: UsageQueryInput): (r: SqlRow) => UserUsageRow {
   const { workspace, period } = input;
   const grouped = input.groupBy === "model";
-  const common = periodFields(input);
   const personal = workspace.userLevelData;
-  const text = (attrs: Record<string, unknown> | null, key: string) => (attrs?.[key] as string | null | undefined) ?? null;
-  return (r) => {
-    const t = tokenTotals(r);
-    return {
-      periodStart: common.periodStart,
-      periodEnd: common.periodEnd,
-      orgId: common.orgId,
-      userId: r.user_id,
-      model: r.model,
-      name: personal ? text(r.attrs, "name") : null,
-      email: personal ? text(r.attrs, "email") : null,
-      role: text(r.attrs, "role"),
-      joinedAt: exportDate(text(r.attrs, "joinedAt"), period.timezone),
-      department: text(r.attrs, "department"),
-      companyName: text(r.attrs, "companyName"),
-      licenseType: text(r.latest, "licenseType"),
-      paygLimitCurrent: r.payg_limit,
-      paygConsumptionInPeriod: r.payg_consumption,
-      paygUtilizationPctCurrent: r.payg_utilization,
-      messagesTotal: r.messages_total,
-      messagesTotalRank: grouped ? null : r.messages_total_rank,
-      messagesChat: r.messages_chat,
-      messagesChatRank: grouped ? null : r.messages_chat_rank,
-      messagesAssistants: r.messages_assistants,
-      messagesAssistantsRank: grouped ? null : r.messages_assistants_rank,
-      assistantsMessaged: r.assistants_messaged,
-      assistantsToMessages: grouped ? null : parseKeyCounts(r.agent_map),
-      messagesProjects: r.messages_projects,
-      messagesProjectsRank: grouped ? null : r.messages_projects_rank,
-      projectsMessaged: grouped ? null : r.projects_messaged,
-      projectsToMessages: grouped ? null : parseKeyCounts(r.project_map),
-      modelToMessagesTotal: grouped ? null : parseKeyCounts(r.model_map),
-      actionMessages: grouped ? null : r.action_messages,
-      actionMessaged: grouped ? null : r.action_messaged,
-      actionToMessages: grouped ? null : parseKeyCounts(r.action_map),
-      totalInputTokens: t.prompt,
-      totalOutputTokens: t.completion,
-      cachedPromptTokens: t.cached,
-      cacheCreationTokens: t.cacheCreation,
-      noCacheTokens: t.noCache,
-      totalCostUsd: r.cost,
-    };
-  };
+  return tokenRowMapper<SqlRow, UserUsageRow>(input, (r, t, { periodStart, periodEnd, orgId }) => ({
+    periodStart,
+    periodEnd,
+    orgId,
+    userId: r.user_id,
+    model: r.model,
+    name: personal ? attrText(r.attrs, "name") : null,
+    email: personal ? attrText(r.attrs, "email") : null,
+    role: attrText(r.attrs, "role"),
+    joinedAt: exportDate(attrText(r.attrs, "joinedAt"), period.timezone),
+    department: attrText(r.attrs, "department"),
+    companyName: attrText(r.attrs, "companyName"),
+    licenseType: attrText(r.latest, "licenseType"),
+    paygLimitCurrent: r.payg_limit,
+    paygConsumptionInPeriod: r.payg_consumption,
+    paygUtilizationPctCurrent: r.payg_utilization,
+    messagesTotal: r.messages_total,
+    messagesTotalRank: grouped ? null : r.messages_total_rank,
+    messagesChat: r.messages_chat,
+    messagesChatRank: grouped ? null : r.messages_chat_rank,
+    messagesAssistants: r.messages_assistants,
+    messagesAssistantsRank: grouped ? null : r.messages_assistants_rank,
+    assistantsMessaged: r.assistants_messaged,
+    assistantsToMessages: grouped ? null : parseKeyCounts(r.agent_map),
+    messagesProjects: r.messages_projects,
+    messagesProjectsRank: grouped ? null : r.messages_projects_rank,
+    projectsMessaged: grouped ? null : r.projects_messaged,
+    projectsToMessages: grouped ? null : parseKeyCounts(r.project_map),
+    modelToMessagesTotal: grouped ? null : parseKeyCounts(r.model_map),
+    actionMessages: grouped ? null : r.action_messages,
+    actionMessaged: grouped ? null : r.action_messaged,
+    actionToMessages: grouped ? null : parseKeyCounts(r.action_map),
+    totalInputTokens: t.prompt,
+    totalOutputTokens: t.completion,
+    cachedPromptTokens: t.cached,
+    cacheCreationTokens: t.cacheCreation,
+    noCacheTokens: t.noCache,
+    totalCostUsd: r.cost,
+  }));
 }

@@ -4,9 +4,13 @@ import { buildDeliverers, deliverTo } from "../../../src/reports/delivery/build-
 import type { ReportFile, ReportMessage } from "../../../src/reports/delivery/delivery.ts";
 import { deliveryFailure } from "./helpers.ts";
 
-const file: ReportFile = { path: "/nonexistent/report.zip", fileName: "report.zip", sizeBytes: 10, downloadUrl: "https://exports.test/d/x" };
+const file: ReportFile = {
+  path: "/nonexistent/report.zip",
+  fileName: "report.zip",
+  sizeBytes: 10,
+  downloadUrl: "https://exports.test/d/x",
+};
 const message: ReportMessage = { subject: "s", text: "t", html: "<p>h</p>", slackText: "st" };
-
 
 describe("buildDeliverers", () => {
   test("builds no adapter for an integration the environment leaves unset", () => {
@@ -14,7 +18,9 @@ describe("buildDeliverers", () => {
   });
 
   test("without SMTP_URL an email destination fails for good, naming the setting", async () => {
-    const error = await deliveryFailure(deliverTo(buildDeliverers(parseEnv({})), file, message, { channel: "email", recipients: ["ana@example.com"] }));
+    const error = await deliveryFailure(
+      deliverTo(buildDeliverers(parseEnv({})), file, message, { channel: "email", recipients: ["ana@example.com"] }),
+    );
     expect(error).toMatchObject({ retryable: false, message: "Email delivery is not configured: set SMTP_URL" });
   });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressObject } from "mailparser";
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import type { ReportFile, ReportMessage } from "../../../src/reports/delivery/delivery.ts";
 import { createEmailDeliverer } from "../../../src/reports/delivery/email.ts";
 import { startSmtpCapture } from "../../helpers/smtp.ts";
-import { deliveryFailure } from "./helpers.ts";
+import { deliveryFailure, portOf } from "./helpers.ts";
 
 // What the SMTP peer received, and how it should answer the next messages.
 const smtp = await startSmtpCapture();
@@ -27,7 +27,7 @@ const deliverer = (attachmentLimitBytes = 10_000, smtpUrl = url) => {
 
 const message: ReportMessage = {
   subject: 'Usage report "Weekly finance" — 2026-10-05 to 2026-10-11',
-  text: "Usage report \"Weekly finance\"\nPeriod: 2026-10-05 to 2026-10-11 (Europe/Paris)\n",
+  text: 'Usage report "Weekly finance"\nPeriod: 2026-10-05 to 2026-10-11 (Europe/Paris)\n',
   html: "<!doctype html>\n<html><body><h1>Usage report &quot;Weekly finance&quot;</h1>\n</body></html>\n",
   slackText: "unused by email",
 };
@@ -35,12 +35,16 @@ const message: ReportMessage = {
 const addresses = (field: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((a) => a.value.map((v) => v.address));
 
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "email-delivery-"));
   const path = join(dir, "weekly-finance-2026-10-05-2026-10-11.zip");
   await writeFile(path, zipBytes);
-  zip = { path, fileName: "weekly-finance-2026-10-05-2026-10-11.zip", sizeBytes: zipBytes.length, downloadUrl: "https://exports.test/d/abc?sig=x&exp=1" };
+  zip = {
+    path,
+    fileName: "weekly-finance-2026-10-05-2026-10-11.zip",
+    sizeBytes: zipBytes.length,
+    downloadUrl: "https://exports.test/d/abc?sig=x&exp=1",
+  };
 });
 
 beforeEach(() => smtp.reset());
@@ -134,10 +138,12 @@ describe("createEmailDeliverer", () => {
     // A port that was free a moment ago: nothing listens on it.
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const port = (probe.address() as AddressInfo).port;
+    const port = portOf(probe.address());
     await new Promise<void>((resolve) => probe.close(() => resolve()));
 
-    const error = await deliveryFailure(deliverer(10_000, `smtp://127.0.0.1:${port}`).deliver(zip, message, { channel: "email", recipients: ["ana@example.com"] }));
+    const error = await deliveryFailure(
+      deliverer(10_000, `smtp://127.0.0.1:${port}`).deliver(zip, message, { channel: "email", recipients: ["ana@example.com"] }),
+    );
     expect(error.retryable).toBe(true);
     expect(error.message).toContain("ECONNREFUSED");
   });

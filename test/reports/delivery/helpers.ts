@@ -1,3 +1,4 @@
+import type { AddressInfo } from "node:net";
 import { expect } from "vitest";
 import { DeliveryError } from "../../../src/reports/delivery/delivery.ts";
 
@@ -12,5 +13,12 @@ export async function deliveryFailure(promise: Promise<unknown>): Promise<Delive
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(DeliveryError);
-  return error as DeliveryError;
+  if (!(error instanceof DeliveryError)) throw new Error("unreachable: the expectation above failed");
+  return error;
+}
+
+/** The port of a listening server's address (a TCP one: never a pipe's name). */
+export function portOf(address: AddressInfo | string | null): number {
+  if (typeof address !== "object" || address === null) throw new Error(`not a TCP address: ${address}`);
+  return address.port;
 }

@@ -3,7 +3,7 @@ import { Random } from "../../../src/demo/random.ts";
 import type { Database } from "../../../src/db/client.ts";
 import { ingestRecords } from "../../../src/ingest/ingest.ts";
 import { resolvePeriod } from "../../../src/periods/period.ts";
-import { GROUP_BY_OPTIONS, type DataType, type GroupBy } from "../../../src/usage/shared/data-types.ts";
+import { canonicalDataType, GROUP_BY_OPTIONS, isDataTypeName } from "../../../src/usage/shared/data-types.ts";
 import { DATA_TYPE_SLICES as USAGE_REPORTS } from "../../../src/usage/registry.ts";
 import { queryRows, type UsageQuery } from "../../../src/usage/shared/usage-query.ts";
 import { rebuildRollups } from "../../../src/usage/rollups/rebuild-rollups.ts";
@@ -87,9 +87,10 @@ const PERIODS = [
 ];
 
 const NOW = new Date("2026-11-15T12:00:00Z");
-const COMBINATIONS = (Object.entries(GROUP_BY_OPTIONS) as [DataType, readonly GroupBy[]][]).flatMap(([type, groups]) =>
-  [null, ...groups].map((groupBy) => [type, groupBy] as const),
-);
+const COMBINATIONS = Object.keys(GROUP_BY_OPTIONS)
+  .filter(isDataTypeName)
+  .map(canonicalDataType)
+  .flatMap((type) => [null, ...GROUP_BY_OPTIONS[type]].map((groupBy) => [type, groupBy] as const));
 
 let db: Database;
 beforeAll(async () => {

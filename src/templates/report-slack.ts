@@ -1,13 +1,11 @@
-import type { ReportSummary } from "../src/reports/build-report-zip.ts";
+import { count, plural, tooLargeNote } from "./format.ts";
+import type { ReportFileLine, ReportSummary } from "./report-summary.ts";
 
 export interface ReportSlackInput {
   reportName: string;
   summary: ReportSummary;
-  files: { name: string; rowCount: number }[];
+  files: ReportFileLine[];
 }
-
-const count = new Intl.NumberFormat("en-US");
-const plural = (n: number, one: string, many: string) => `${count.format(n)} ${n === 1 ? one : many}`;
 
 /**
  * Slack reads `&`, `<` and `>` as control characters (links, mentions such as
@@ -36,12 +34,29 @@ export function renderReportSlackMessage(input: ReportSlackInput): string {
     );
     const top = (title: string, entries: string[]) =>
       lines.push(`*${title}:* ${entries.length === 0 ? "none" : entries.map((x, i) => `${i + 1}. ${x}`).join("  ")}`);
-    top("Top users", summary.topUsers.map((u) => `${s(u.label)} (${count.format(u.messages)})`));
-    top("Top agents", summary.topAgents.map((a) => `${s(a.label)} (${count.format(a.messages)})`));
-    top("Top models", summary.topModels.map((m) => `${s(m.label)} (${count.format(m.requests)})`));
+    top(
+      "Top users",
+      summary.topUsers.map((u) => `${s(u.label)} (${count(u.messages)})`),
+    );
+    top(
+      "Top agents",
+      summary.topAgents.map((a) => `${s(a.label)} (${count(a.messages)})`),
+    );
+    top(
+      "Top models",
+      summary.topModels.map((m) => `${s(m.label)} (${count(m.requests)})`),
+    );
   }
   lines.push("*Files in the zip:*");
   for (const f of input.files) lines.push(`• ${s(f.name)}: ${plural(f.rowCount, "row", "rows")}`);
   lines.push("• manifest.json: period, privacy mode and a SHA-256 checksum per file");
   return lines.join("\n");
+}
+
+/**
+ * The lines that replace the upload of a zip over Slack's file limit: its size and
+ * its link (a Slack link, `<url>`, with the URL escaped like any other value).
+ */
+export function renderSlackDownloadLink(file: { sizeBytes: number; downloadUrl: string }): string {
+  return `${escapeSlack(tooLargeNote(file.sizeBytes))}\n<${escapeSlack(file.downloadUrl)}>`;
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { AppError, badRequest } from "../errors/app-error.ts";
+import { AppError, badRequest } from "../../errors/app-error.ts";
+import { errnoCode, messageOf } from "../../errors/errno.ts";
 
 /** Reads a request body as UTF-8, refusing (413) past `limitBytes` without buffering the rest. */
 export async function readBody(req: IncomingMessage, limitBytes: number): Promise<string> {
@@ -9,13 +10,15 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
+  for await (const read of req) {
+    // Without an encoding set, a request's chunks are Buffers.
+    const chunk = Buffer.isBuffer(read) ? read : Buffer.from(String(read));
+    size += chunk.length;
     if (size > limitBytes) {
       req.resume();
       throw tooLarge(limitBytes);
     }
-    chunks.push(chunk as Buffer);
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -93,8 +96,7 @@ async function readGzipBody(req: IncomingMessage, limits: EncodedBodyLimits): Pr
 
 /** zlib's errors (bad header, bad data, cut short) carry a `Z_…` code. */
 function isZlibError(error: unknown): error is Error {
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && typeof code === "string" && code.startsWith("Z_");
+  return errnoCode(error)?.startsWith("Z_") ?? false;
 }
 
 /** Parses JSON, naming the problem (400) instead of throwing a SyntaxError. */
@@ -102,6 +104,6 @@ export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new AppError("BAD_REQUEST", `Malformed JSON body: ${(error as Error).message}`);
+    throw new AppError("BAD_REQUEST", `Malformed JSON body: ${messageOf(error)}`);
   }
 }

@@ -1,20 +1,23 @@
 import type { IncomingMessage } from "node:http";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import type { AppContext } from "../context.ts";
+import type { AppContext } from "../runtime/context.ts";
 import { AppError } from "../errors/app-error.ts";
 
 const MINUTE_SECONDS = 60;
 
 /** 429 with the seconds to wait; the HTTP layer turns it into a `Retry-After` header. */
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterSeconds: number, message: string) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
     super("RATE_LIMITED", message);
   }
 }
 
 const secondsUntil = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
-export interface PerKeyLimiter {
+interface PerKeyLimiter {
   consume(key: string): Promise<void>;
 }
 
@@ -23,7 +26,7 @@ export interface PerKeyLimiter {
  * several instances each enforces its own share (a shared store such as
  * rate-limiter-flexible's Postgres limiter is the next step).
  */
-export function perKeyLimiter(what: string, perMinute: number): PerKeyLimiter {
+function perKeyLimiter(what: string, perMinute: number): PerKeyLimiter {
   if (perMinute === 0) return { consume: async (_key: string) => undefined };
   const limiter = new RateLimiterMemory({ points: perMinute, duration: MINUTE_SECONDS });
   return {
@@ -42,7 +45,7 @@ export function perKeyLimiter(what: string, perMinute: number): PerKeyLimiter {
   };
 }
 
-export interface FailureThrottle {
+interface FailureThrottle {
   /**
    * Runs one authentication attempt from `address`. While the address has used up
    * its failures the attempt is refused (429) without running, whatever key it
@@ -53,7 +56,7 @@ export interface FailureThrottle {
 }
 
 /** A budget of failed authentications per client address and window (key guessing). */
-export function failureThrottle(failures: number, windowSeconds: number): FailureThrottle {
+function failureThrottle(failures: number, windowSeconds: number): FailureThrottle {
   if (failures === 0) return { attempt: (_address, run) => run() };
   const limiter = new RateLimiterMemory({ points: failures, duration: windowSeconds });
   const window = windowSeconds % 60 === 0 ? `${windowSeconds / 60} minutes` : `${windowSeconds} seconds`;

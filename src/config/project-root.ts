@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
  * Found, not fixed as "../..", because the same code runs from src/ (tsx) and
  * bundled into build/server/ (npm start), at different depths.
  */
-export const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+const PROJECT_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** A path under the repository root. */
 export function projectPath(...parts: string[]): string {

@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from "node-cron";
-import type { AppContext } from "../src/context.ts";
+import { runBackgroundTask } from "../runtime/background-task.ts";
+import type { AppContext } from "../runtime/context.ts";
 import { cleanUpExportsJob } from "./clean-up-exports.ts";
 import { cleanUpReportZipsJob } from "./clean-up-report-zips.ts";
 import { deliverReportsJob } from "./deliver-reports.ts";
@@ -23,25 +24,37 @@ export function jobSchedules(overrides: Record<string, string>, jobs: readonly J
 }
 
 /**
- * Schedules every job in this process; returns a function that stops them.
+ * Schedules every job in this process; returns a function that stops them: no
+ * new tick starts, the running ones are told to stop (their signal aborts) and
+ * are waited for, so the app can then be closed under none of them.
  * A failing tick (the database away, say) is logged and the next one runs as usual.
  */
 export function startJobs(app: AppContext, jobs: readonly Job[] = JOBS): () => Promise<void> {
+  const stopping = new AbortController();
+  const running = new Set<Promise<void>>();
+  const tick = async (job: Job) => {
+    if (stopping.signal.aborted) return;
+    try {
+      await runBackgroundTask(app, job, stopping.signal);
+      app.log.debug({ job: job.name }, "scheduled job ran");
+    } catch (error) {
+      app.log.error({ err: error, job: job.name }, "scheduled job failed");
+    }
+  };
   const tasks: ScheduledTask[] = [...jobSchedules(app.env.jobSchedules, jobs)].map(([job, schedule]) =>
     cron.schedule(
       schedule,
-      async () => {
-        try {
-          await job.run(app);
-          app.log.debug({ job: job.name }, "scheduled job ran");
-        } catch (error) {
-          app.log.error({ err: error, job: job.name }, "scheduled job failed");
-        }
+      () => {
+        const run = tick(job);
+        running.add(run);
+        return run.finally(() => running.delete(run));
       },
       { name: job.name, timezone: "UTC", noOverlap: true },
     ),
   );
   return async () => {
+    stopping.abort();
     await Promise.all(tasks.map((t) => t.stop()));
+    await Promise.all(running);
   };
 }

@@ -1,8 +1,9 @@
 import type { Dirent } from "node:fs";
 import { lstat, readdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { AppContext } from "../src/context.ts";
-import { REPORT_ZIPS_DIR, resolveExportFile } from "../src/exports/export-files.ts";
+import type { AppContext } from "../runtime/context.ts";
+import { REPORT_ZIPS_DIR, resolveExportFile } from "../exports/export-files.ts";
+import { errnoCode } from "../errors/errno.ts";
 import type { Job } from "./job.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -13,9 +14,10 @@ const BATCH = 500;
  * Deletes export files older than EXPORT_RETENTION_HOURS, file first, then its
  * row, so a crash in between leaves a row whose file is gone (404) rather than
  * an orphan file. Then sweeps what crashes leave behind anyway (see
- * sweepUntracked). Idempotent: several instances may run it at once.
+ * sweepUntracked). Idempotent: several instances may run it at once. Once
+ * `signal` aborts it stops between files; the next run finishes the work.
  */
-export async function cleanUpExpiredExports(app: AppContext): Promise<{ deleted: number; swept: number }> {
+export async function cleanUpExpiredExports(app: AppContext, signal?: AbortSignal): Promise<{ deleted: number; swept: number }> {
   const cutoff = new Date(app.now().getTime() - app.env.exportRetentionHours * HOUR_MS);
   const expired = await app.db.prisma.export.findMany({
     where: { createdAt: { lt: cutoff } },
@@ -23,12 +25,15 @@ export async function cleanUpExpiredExports(app: AppContext): Promise<{ deleted:
     orderBy: { createdAt: "asc" },
     take: BATCH,
   });
+  const removed: string[] = [];
   for (const e of expired) {
+    if (signal?.aborted) break;
     const file = resolveExportFile(app.exportDir, e.filePath);
     if (file) await rm(file, { force: true });
+    removed.push(e.id);
   }
-  const { count } = await app.db.prisma.export.deleteMany({ where: { id: { in: expired.map((e) => e.id) } } });
-  const swept = await sweepUntracked(app, cutoff);
+  const { count } = await app.db.prisma.export.deleteMany({ where: { id: { in: removed } } });
+  const swept = signal?.aborted ? 0 : await sweepUntracked(app, cutoff, signal);
   if (count + swept > 0) app.log.info({ deleted: count, swept }, "deleted expired export files");
   return { deleted: count, swept };
 }
@@ -41,9 +46,10 @@ export async function cleanUpExpiredExports(app: AppContext): Promise<{ deleted:
  * old. Then removes folders left empty. Report zips are their own job's. A
  * folder or file that can't be read or deleted is logged and left for the next run.
  */
-async function sweepUntracked(app: AppContext, cutoff: Date): Promise<number> {
+async function sweepUntracked(app: AppContext, cutoff: Date, signal?: AbortSignal): Promise<number> {
   let swept = 0;
   const visit = async (dir: string, relDir: string | null): Promise<void> => {
+    if (signal?.aborted) return;
     const old: string[] = [];
     for (const entry of await listFolder(app, dir)) {
       const rel = relDir === null ? entry.name : `${relDir}/${entry.name}`;
@@ -52,7 +58,7 @@ async function sweepUntracked(app: AppContext, cutoff: Date): Promise<number> {
         if (rel !== REPORT_ZIPS_DIR) await visit(join(dir, entry.name), rel);
       } else if (await unchangedSince(app, join(app.exportDir, rel), cutoff)) old.push(rel);
     }
-    for (let i = 0; i < old.length; i += BATCH) {
+    for (let i = 0; i < old.length && !signal?.aborted; i += BATCH) {
       const chunk = old.slice(i, i + BATCH);
       const rows = await app.db.prisma.export.findMany({ where: { filePath: { in: chunk } }, select: { filePath: true } });
       const tracked = new Set(rows.map((r) => r.filePath));
@@ -70,7 +76,7 @@ async function listFolder(app: AppContext, dir: string): Promise<Dirent[]> {
   try {
     return await readdir(dir, { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") app.log.warn({ err: error, dir }, "could not read an export folder; the next clean-up tries again");
+    if (errnoCode(error) !== "ENOENT") app.log.warn({ err: error, dir }, "could not read an export folder; the next clean-up tries again");
     return [];
   }
 }
@@ -80,7 +86,7 @@ async function unchangedSince(app: AppContext, file: string, cutoff: Date): Prom
   try {
     return (await lstat(file)).mtime <= cutoff;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") app.log.warn({ err: error, file }, "could not read an export file's age");
+    if (errnoCode(error) !== "ENOENT") app.log.warn({ err: error, file }, "could not read an export file's age");
     return false;
   }
 }
@@ -91,7 +97,7 @@ async function remove(app: AppContext, file: string): Promise<boolean> {
     await rm(file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    if (errnoCode(error) === "ENOENT") return false;
     app.log.warn({ err: error, file }, "could not delete an untracked export file; the next clean-up tries again");
     return false;
   }

@@ -1,11 +1,12 @@
 import { DateTime } from "luxon";
-import { presetRange } from "../periods/presets.ts";
-import type { DateInput } from "../periods/period.ts";
+import { isValidTimezone, timeZoneProblem } from "../../periods/time-zone.ts";
+import { presetRange } from "../../periods/presets.ts";
+import type { DateInput } from "../../periods/period.ts";
 
 /** When a subscription runs, in its own time zone. */
-export type Cadence =
-  | { kind: "weekly"; /** 0 = Sunday … 6 = Saturday */ weekday: number; /** HH:MM */ time: string }
-  | { kind: "monthly"; /** 1 … 31; past a month's end it runs on the month's last day */ dayOfMonth: number; time: string };
+type Cadence =
+  | { kind: "weekly" /** 0 = Sunday … 6 = Saturday */; weekday: number /** HH:MM */; time: string }
+  | { kind: "monthly" /** 1 … 31; past a month's end it runs on the month's last day */; dayOfMonth: number; time: string };
 
 export interface ReportSchedule {
   cadence: Cadence;
@@ -32,7 +33,7 @@ export function scheduleProblems(s: ReportSchedule): string[] {
     problems.push("weekday must be 0 (Sunday) to 6 (Saturday)");
   if (s.cadence.kind === "monthly" && !(Number.isInteger(s.cadence.dayOfMonth) && s.cadence.dayOfMonth >= 1 && s.cadence.dayOfMonth <= 31))
     problems.push("dayOfMonth must be 1 to 31");
-  if (!DateTime.now().setZone(s.timezone).isValid) problems.push(`timezone "${s.timezone}" is not a known IANA time zone`);
+  if (!isValidTimezone(s.timezone)) problems.push(`timezone ${timeZoneProblem(s.timezone)}`);
   return problems;
 }
 
@@ -42,7 +43,7 @@ export function scheduleProblems(s: ReportSchedule): string[] {
  * that occur twice run at the first of them (luxon's rules).
  */
 function runInPeriodOf(day: DateTime, s: ReportSchedule): DateTime {
-  const [hour, minute] = s.cadence.time.split(":").map(Number) as [number, number];
+  const [hour = 0, minute = 0] = s.cadence.time.split(":").map(Number);
   if (s.cadence.kind === "weekly") {
     const offset = (s.cadence.weekday - (day.weekday % 7) + 7) % 7;
     const date = day.startOf("day").plus({ days: offset - 7 * (offset > 0 ? 1 : 0) });

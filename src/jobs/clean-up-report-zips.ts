@@ -1,8 +1,9 @@
 import { lstat, readdir, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { AppContext } from "../src/context.ts";
-import { PARTIAL_SUFFIX, REPORT_ZIPS_DIR, resolveExportFile } from "../src/exports/export-files.ts";
-import type { ReportRunStatus } from "../src/generated/prisma/client.ts";
+import type { AppContext } from "../runtime/context.ts";
+import { PARTIAL_SUFFIX, REPORT_ZIPS_DIR, resolveExportFile } from "../exports/export-files.ts";
+import type { ReportRunStatus } from "../generated/prisma/client.ts";
+import { errnoCode } from "../errors/errno.ts";
 import type { Job } from "./job.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -28,8 +29,9 @@ const RUN_ID = /^[0-9a-f-]{36}$/;
  *
  * Idempotent: several instances may run it at once (`rm` is forced, `zipPath`
  * is cleared only where still set, and an empty folder is removed only while empty).
+ * Once `signal` aborts it stops between folders; the next call finishes the work.
  */
-export async function cleanUpReportZips(app: AppContext): Promise<{ deleted: number; swept: number }> {
+export async function cleanUpReportZips(app: AppContext, signal?: AbortSignal): Promise<{ deleted: number; swept: number }> {
   const cutoff = new Date(app.now().getTime() - app.env.exportRetentionHours * HOUR_MS);
   const done = await app.db.prisma.reportRun.findMany({
     where: {
@@ -44,6 +46,7 @@ export async function cleanUpReportZips(app: AppContext): Promise<{ deleted: num
   });
   const removed: string[] = [];
   for (const run of done) {
+    if (signal?.aborted) break;
     const file = resolveExportFile(app.exportDir, run.zipPath!);
     // The run's folder holds its zip and nothing else. A path the store never writes is just forgotten.
     if (file && !(await removeFolder(app, dirname(file)))) continue;
@@ -53,7 +56,7 @@ export async function cleanUpReportZips(app: AppContext): Promise<{ deleted: num
     where: { id: { in: removed }, zipPath: { not: null } },
     data: { zipPath: null },
   });
-  const swept = await sweepFolders(app, cutoff);
+  const swept = signal?.aborted ? 0 : await sweepFolders(app, cutoff, signal);
   if (count + swept > 0) app.log.info({ deleted: count, swept }, "deleted old report zips");
   return { deleted: count, swept };
 }
@@ -62,15 +65,19 @@ export async function cleanUpReportZips(app: AppContext): Promise<{ deleted: num
  * Removes run folders that no live run's zip is in, once untouched since `cutoff`,
  * and old partial zips from live runs' folders; then empty workspace folders.
  */
-async function sweepFolders(app: AppContext, cutoff: Date): Promise<number> {
+async function sweepFolders(app: AppContext, cutoff: Date, signal?: AbortSignal): Promise<number> {
   const root = join(app.exportDir, REPORT_ZIPS_DIR);
   let swept = 0;
   for (const workspace of await subfolders(root)) {
+    if (signal?.aborted) break;
     const workspaceDir = join(root, workspace);
     const runIds = (await subfolders(workspaceDir)).filter((name) => RUN_ID.test(name));
     for (let i = 0; i < runIds.length; i += BATCH) {
       const chunk = runIds.slice(i, i + BATCH);
-      const runs = await app.db.prisma.reportRun.findMany({ where: { id: { in: chunk } }, select: { id: true, status: true, zipPath: true } });
+      const runs = await app.db.prisma.reportRun.findMany({
+        where: { id: { in: chunk } },
+        select: { id: true, status: true, zipPath: true },
+      });
       // Runs are created before their folder, so a folder without a run is a deleted subscription's.
       const live = new Set(runs.filter((r) => r.zipPath !== null || !FINAL.includes(r.status)).map((r) => r.id));
       for (const id of chunk) {
@@ -97,7 +104,7 @@ async function removeFolder(app: AppContext, dir: string, olderThan?: Date): Pro
     await rm(dir, { recursive: true, force: true });
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    if (errnoCode(error) === "ENOENT") return false;
     app.log.warn({ err: error, dir }, "could not delete a report zip folder; the next clean-up tries again");
     return false;
   }
@@ -119,7 +126,7 @@ async function removeOldPartials(app: AppContext, dir: string, cutoff: Date): Pr
       removed++;
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+    if (errnoCode(error) !== "ENOENT")
       app.log.warn({ err: error, dir }, "could not delete a partial report zip; the next clean-up tries again");
   }
   return removed;
@@ -130,7 +137,7 @@ async function subfolders(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if (errnoCode(error) === "ENOENT") return [];
     throw error;
   }
 }

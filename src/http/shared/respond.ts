@@ -1,8 +1,8 @@
 import type { ServerResponse } from "node:http";
-import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable.ts";
-import { AppError } from "../errors/app-error.ts";
-import type { Logger } from "../logging.ts";
-import { RateLimitedError } from "./rate-limit.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../../db/unavailable.ts";
+import { AppError } from "../../errors/app-error.ts";
+import type { Logger } from "../../runtime/logging.ts";
+import { RateLimitedError } from "../../limits/rate-limit.ts";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body);

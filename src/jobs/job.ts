@@ -1,0 +1,7 @@
+import type { BackgroundTask } from "../runtime/background-task.ts";
+
+/** A scheduled job: a background task with its cron schedule. */
+export interface Job extends BackgroundTask {
+  /** node-cron expression (seconds optional), in UTC. */
+  schedule: string;
+}

@@ -1,0 +1,35 @@
+import { Prisma } from "../../generated/prisma/client.ts";
+import { type Column, type PeriodFields, periodColumns } from "./column.ts";
+import type { UsageQueryInput } from "./query-input.ts";
+
+// `group_by=model` for users, agents and API keys: shared so the three split
+// their rows per model alike (SPEC: subgroup rows).
+
+/** The columns that key a row: the period's, the entity's id, then `model` (on subgroup rows only). */
+export function keyColumns<Row extends PeriodFields & { model: string | null }>(id: Column<Row>): Column<Row>[] {
+  return [
+    ...periodColumns<Row>(),
+    id,
+    { name: "model", field: "model", kind: "text", description: "Normalized model name (subgroup rows)", subgroup: "model" },
+  ];
+}
+
+/**
+ * The SQL of rows per entity, or per (entity, model) with `group_by=model`. The
+ * query's `agg` groups usage by `groupKey`; its `base` lists the rows: ungrouped,
+ * every entity in `existing` (ids as `entity_id`, e.g. existingDuring) or in
+ * `agg`, with a null model; grouped, the (entity, model) pairs of `agg`.
+ * `joinAgg` joins `agg a` to `base b`.
+ */
+export function modelSubgroups(input: UsageQueryInput, id: "user_id" | "agent_id" | "api_key_id", existing: Prisma.Sql) {
+  const grouped = input.groupBy === "model";
+  const key = Prisma.raw(id);
+  return {
+    grouped,
+    groupKey: grouped ? Prisma.sql`${key}, model` : key,
+    base: grouped
+      ? Prisma.sql`select ${key}, model from agg`
+      : Prisma.sql`select entity_id as ${key}, null::text as model from (${existing}) k union select ${key}, null from agg`,
+    joinAgg: Prisma.sql`left join agg a on a.${key} = b.${key} ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}`,
+  };
+}

@@ -826,8 +826,8 @@ async function main() {
           ours: `${fmtInt(r.oursRate)} records/s`,
           baseline: `COPY ${fmtInt(r.copyRate)} records/s${r.rawCopyRate ? ` (without rollup trigger ${fmtInt(r.rawCopyRate)})` : ""}`,
           ratio: `${(share * 100).toFixed(0)}%${r.rawCopyRate ? ` (${((r.oursRate / r.rawCopyRate) * 100).toFixed(0)}%)` : ""}`,
-          target: "≥ 50% of COPY",
-          verdict: atLeast(share, 0.5) + (r.rawCopyRate ? `; vs trigger-less COPY ${atLeast(r.oursRate / r.rawCopyRate, 0.5)}` : ""),
+          target: "≥ 80% of COPY",
+          verdict: atLeast(share, 0.8) + (r.rawCopyRate ? `; vs trigger-less COPY ${atLeast(r.oursRate / r.rawCopyRate, 0.5)}` : ""),
         });
       } catch (error) {
         results.ingest = { error: messageOf(error) };
@@ -836,7 +836,7 @@ async function main() {
           ours: "failed",
           baseline: "",
           ratio: "",
-          target: "≥ 50% of COPY",
+          target: "≥ 80% of COPY",
           verdict: `error: ${messageOf(error).slice(0, 120)}`,
         });
         log(`  ingest FAILED: ${messageOf(error)}`);

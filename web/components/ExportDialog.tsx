@@ -11,6 +11,7 @@ import {
 import { messageOf, PageError } from "../api/graphql.ts";
 import { formatDate, formatDay, formatInt, PRESET_LABELS } from "../format.ts";
 import { CustomRange, customRangeProblem } from "./CustomRange.tsx";
+import { GroupByOptions } from "./GroupByOptions.tsx";
 
 /** The guide's data types, in its order, with its descriptions. */
 const DATA_TYPES: { value: DataType; label: string; hint: string }[] = [
@@ -133,12 +134,7 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
         <div class="field">
           <label for="export-group">Subgroup rows</label>
           <select id="export-group" value={groupBy} onChange={(e) => setGroupBy(options.find((g) => g === e.currentTarget.value) ?? "")}>
-            <option value="">No grouping</option>
-            {options.map((g) => (
-              <option key={g} value={g}>
-                {GROUP_LABELS[g]}
-              </option>
-            ))}
+            <GroupByOptions options={options} labels={GROUP_LABELS} />
           </select>
           {options.length === 0 && <p class="hint">Projects have no subgroup rows.</p>}
         </div>

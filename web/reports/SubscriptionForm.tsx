@@ -3,6 +3,7 @@ import type { DataType, GroupBy, Workspace } from "../api/analytics.ts";
 import { messageOf, PageError } from "../api/graphql.ts";
 import { createSubscription, updateSubscription, type Subscription, type SubscriptionInput } from "./api.ts";
 import { WEEKDAYS } from "./describe.ts";
+import { GroupByOptions } from "../components/GroupByOptions.tsx";
 
 const TYPES: { value: DataType; label: string }[] = [
   { value: "USERS", label: "Users" },
@@ -185,12 +186,7 @@ export function SubscriptionForm({
                     setTypes({ ...types, [t.value]: { ...choice, groupBy: options.find((g) => g === e.currentTarget.value) ?? "" } })
                   }
                 >
-                  <option value="">No grouping</option>
-                  {options.map((g) => (
-                    <option key={g} value={g}>
-                      {GROUP_LABELS[g]}
-                    </option>
-                  ))}
+                  <GroupByOptions options={options} labels={GROUP_LABELS} />
                 </select>
               )}
             </div>

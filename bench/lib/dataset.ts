@@ -1,4 +1,5 @@
 import type { DateTime } from "luxon";
+import { USAGE_ROW_COLUMNS } from "../../src/ingest/store-usage.ts";
 import { normalizeModelName } from "../../src/usage/shared/model-names.ts";
 import type { Random } from "../../src/demo/random.ts";
 import { Alias, Weighted } from "./alias.ts";
@@ -582,31 +583,8 @@ const microsText = (m: number) => {
   return frac === 0 ? String(whole) : `${whole}.${String(frac).padStart(6, "0")}`;
 };
 
-/** The usage_records columns `copyLine` writes, in order. */
-export const USAGE_COPY_COLUMNS = [
-  "workspace_id",
-  "kind",
-  "id",
-  "occurred_at",
-  "user_id",
-  "api_key_id",
-  "surface",
-  "agent_id",
-  "project_id",
-  "conversation_id",
-  "action",
-  "model",
-  "model_raw",
-  "provider",
-  "source",
-  "deployment_id",
-  "prompt_tokens",
-  "completion_tokens",
-  "cached_prompt_tokens",
-  "cache_creation_tokens",
-  "cost_usd",
-  "payg_cost_usd",
-] as const;
+/** The usage_records columns `copyLine` writes, in order: the workspace, then a row's columns as ingestion writes them. */
+export const USAGE_COPY_COLUMNS = ["workspace_id", ...USAGE_ROW_COLUMNS] as const;
 
 const N = (v: string | null) => (v === null ? "\\N" : v);
 

@@ -4,13 +4,11 @@
  * (https://www.postgresql.org/docs/current/sql-copy.html, "Text Format").
  * Values never hold NUL: ingestion refuses it (src/ingest/fields.ts).
  */
-export type CopyValue = string | number | null;
-
 const SPECIAL = /[\\\t\n\r]/;
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
-export function copyField(value: CopyValue): string {
+/** One text field (numbers need no escaping and are written as they print). */
+export function copyField(value: string | null): string {
   if (value === null) return "\\N";
-  if (typeof value === "number") return String(value);
   return SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
 }

@@ -32,7 +32,8 @@ interface UsageRow {
   payg_cost_usd: string;
 }
 
-const ROW_COLUMNS = [
+/** The usage_records columns a row sets, in COPY order (the benchmark's bulk load writes the same). */
+export const USAGE_ROW_COLUMNS = [
   "kind",
   "id",
   "occurred_at",
@@ -55,7 +56,7 @@ const ROW_COLUMNS = [
   "cost_usd",
   "payg_cost_usd",
 ] as const satisfies readonly (keyof UsageRow)[];
-const COPY_COLUMNS = ["workspace_id", ...ROW_COLUMNS, "received_at"] as const;
+const COPY_COLUMNS = ["workspace_id", ...USAGE_ROW_COLUMNS, "received_at"] as const;
 
 /**
  * Stores usage rows, skipping ids already stored; returns how many were new.
@@ -108,7 +109,7 @@ async function insertSkippingStored(session: RawSession, workspaceId: string, ro
   for (let i = 0; i < rows.length; i += FALLBACK_CHUNK) {
     const [result] = await session.query<{ n: number }>(
       `with stored as (
-        insert into usage_records (workspace_id, ${ROW_COLUMNS.join(", ")}, received_at)
+        insert into usage_records (workspace_id, ${USAGE_ROW_COLUMNS.join(", ")}, received_at)
         select $1, r.kind::usage_kind, r.id, r.occurred_at, r.user_id, r.api_key_id, r.surface::surface, r.agent_id,
           r.project_id, r.conversation_id, r.action, r.model, r.model_raw, r.provider, r.source, r.deployment_id, r.prompt_tokens,
           r.completion_tokens, r.cached_prompt_tokens, r.cache_creation_tokens, r.cost_usd, r.payg_cost_usd, $2::timestamptz

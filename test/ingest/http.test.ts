@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseEnv } from "../../src/config/env.ts";
 import type { AppContext } from "../../src/runtime/context.ts";
-import { createLogger } from "../../src/runtime/logging.ts";
+import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
 import { startIngestServer } from "../helpers/http.ts";
 
@@ -16,15 +15,7 @@ beforeAll(async () => {
   const db = await testDatabase();
   workspaceId = `ws_${randomUUID()}`;
   await db.prisma.workspace.create({ data: { id: workspaceId, name: "HTTP ingestion" } });
-  app = {
-    db,
-    env: { ...parseEnv({}), ingestBodyLimitBytes: 400 },
-    log: createLogger("silent"),
-    signingSecret: "x".repeat(32),
-    exportDir: "/tmp",
-    deliverers: { email: null, slack: null },
-    now: () => NOW,
-  };
+  app = testApp(db, { now: NOW, env: { INGEST_BODY_LIMIT_BYTES: "400" } });
   baseUrl = await startIngestServer(app, workspaceId);
 });
 

@@ -8,6 +8,7 @@ import { acquireEmbeddedLock, readServerAdvert, type ServerAdvert } from "./db/e
 import { migrate } from "./db/migrate.ts";
 import { buildDeliverers, closeDeliverers } from "./reports/delivery/build-deliverer.ts";
 import type { AppContext } from "./runtime/context.ts";
+import { sharedSecret } from "./db/service-secret.ts";
 import { createLogger, type Logger } from "./runtime/logging.ts";
 
 export interface OpenedApp extends AppContext {
@@ -39,7 +40,9 @@ export async function openApp(env: Env): Promise<OpenedApp> {
   if (!env.databaseUrl && !lock) throw new EmbeddedDatabaseBusy(await readServerAdvert(env.dataDir));
   await privateDataDir(env.dataDir, log);
   const db = await openDatabase(
-    env.databaseUrl ? { kind: "postgres", url: env.databaseUrl } : { kind: "pglite", dir: join(env.dataDir, "pglite") },
+    env.databaseUrl
+      ? { kind: "postgres", url: env.databaseUrl, readUrl: env.databaseReadUrl }
+      : { kind: "pglite", dir: join(env.dataDir, "pglite") },
     (error) => log.warn({ err: error }, "database connection lost"),
   );
   const applied = await migrate(db);
@@ -48,7 +51,9 @@ export async function openApp(env: Env): Promise<OpenedApp> {
   if (pgliteDir) await tighten(pgliteDir, log);
   const exportDir = join(env.dataDir, "exports");
   await mkdir(exportDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const signingSecret = env.downloadSigningSecret ?? (await localSecret(env.dataDir));
+  // On PostgreSQL the database holds it, so every instance signs alike; embedded, DATA_DIR does.
+  const signingSecret =
+    env.downloadSigningSecret ?? (db.kind === "postgres" ? await sharedSecret(db, SIGNING_SECRET_NAME) : await localSecret(env.dataDir));
   const deliverers = buildDeliverers(env);
   return {
     db,
@@ -67,6 +72,8 @@ export async function openApp(env: Env): Promise<OpenedApp> {
     },
   };
 }
+
+const SIGNING_SECRET_NAME = "download-signing";
 
 /** A per-installation secret kept in DATA_DIR, so links survive restarts without configuration. */
 async function localSecret(dataDir: string): Promise<string> {

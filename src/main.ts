@@ -1,12 +1,16 @@
 import "./heap-tuning.ts";
 import { randomBytes } from "node:crypto";
+import type { Server } from "node:http";
 import { EmbeddedDatabaseBusy, openApp } from "./app.ts";
 import { parseEnv } from "./config/env.ts";
 import { usePrivateUmask } from "./config/private-files.ts";
 import { removeServerAdvert, writeServerAdvert } from "./db/embedded-lock.ts";
 import { ensureDemoWorkspace, type DemoWorkspace } from "./demo/ensure-demo.ts";
 import { startJobs } from "./jobs/index.ts";
+import { drainServer } from "./http/drain.ts";
+import { listenOperations } from "./http/operations-server.ts";
 import { listen } from "./http/server.ts";
+import { observeDatabase } from "./metrics/database-gauges.ts";
 import { presetRange } from "./periods/presets.ts";
 
 /** `npm start`: the HTTP service (GraphQL, REST, ingestion, downloads). */
@@ -23,12 +27,16 @@ async function main() {
   const demo = env.demo ? await ensureDemoWorkspace(app) : null;
   // With the embedded database only this process may open it: the CLI reaches it through us.
   const localCliToken = app.db.kind === "pglite" ? randomBytes(24).toString("hex") : null;
-  const server = await listen(app, { localCliToken });
-  const address = server.address();
-  const port = typeof address === "object" && address !== null ? address.port : env.port;
+  observeDatabase(app.db);
+  let draining = false;
+  const lifecycle = { draining: () => draining };
+  const server = await listen(app, { localCliToken, lifecycle });
+  const operations = env.metrics.port === null ? null : await listenOperations(app, env.metrics.port, lifecycle);
+  const port = portOf(server, env.port);
   const stopJobs = startJobs(app);
   if (localCliToken) await writeServerAdvert(env.dataDir, { url: `http://127.0.0.1:${port}`, token: localCliToken, pid: process.pid });
 
+  if (operations) console.log(`Operations (metrics, health) on http://${browsableHost(env.host)}:${portOf(operations, 0)}/metrics`);
   console.log(
     banner(
       browsableHost(env.host),
@@ -43,15 +51,22 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    server.close();
-    server.closeAllConnections();
+    draining = true;
+    // Requests in flight finish; the jobs then finish the run they hold, so no lease is left to run out.
+    await drainServer(server, env.shutdownGraceSeconds * 1000);
     await stopJobs();
+    if (operations) await drainServer(operations, 0);
     if (localCliToken) await removeServerAdvert(env.dataDir);
     await app.close();
     process.exit(0);
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+function portOf(server: Server, fallback: number): number {
+  const address = server.address();
+  return typeof address === "object" && address !== null ? address.port : fallback;
 }
 
 /** How to reach a server bound to `host`: all interfaces are reached on localhost. */

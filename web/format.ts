@@ -36,3 +36,14 @@ export const PRESET_LABELS = {
   THIS_WEEK: "This week",
   LAST_WEEK: "Last week",
 } as const;
+
+/** A time-series bucket's start in the workspace's zone, as precise as its width: "Oct 5, 14:00", "Oct 5", "Oct 2026". */
+export function formatBucket(iso: string, width: "HOUR" | "DAY" | "WEEK" | "MONTH", timeZone: string): string {
+  const options: Intl.DateTimeFormatOptions =
+    width === "HOUR"
+      ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" }
+      : width === "MONTH"
+        ? { month: "short", year: "numeric" }
+        : { month: "short", day: "numeric" };
+  return new Intl.DateTimeFormat("en-US", { timeZone, ...options }).format(new Date(iso));
+}

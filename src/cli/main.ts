@@ -4,6 +4,7 @@ import { usePrivateUmask } from "../config/private-files.ts";
 import type { CommandArgs } from "./commands/args.ts";
 import type { CliCommand } from "./commands/command.ts";
 import { saveExportAs } from "./commands/export.ts";
+import { TimeSeriesCsvOutput } from "./commands/timeseries.ts";
 import { type FlagShape, flagOf, helpOf } from "./commands/flags.ts";
 import { COMMANDS } from "./commands/index.ts";
 import { cliEnv, execute } from "./execute.ts";
@@ -38,6 +39,8 @@ interface CliExtras {
   progress?: string;
   /** Work done here, in the CLI process, after the command (e.g. copying a file). */
   finish?: (result: unknown, args: CommandArgs) => Promise<unknown>;
+  /** The text to print instead of the result's JSON (null: print the JSON). */
+  print?: (result: unknown) => string | null;
 }
 
 const EXTRAS: Record<string, CliExtras> = {
@@ -46,6 +49,8 @@ const EXTRAS: Record<string, CliExtras> = {
     finish: async (result, args) => (typeof args.output === "string" ? saveExportAs(result, resolve(args.output)) : result),
   },
   demo: { progress: "Generating demo usage" },
+  // `--format csv` prints the CSV itself rather than JSON.
+  timeseries: { print: (result) => TimeSeriesCsvOutput.safeParse(result).data?.csv ?? null },
 };
 
 /** Declares the flags with help on commander: options, and arguments in order; returns the arguments' names. */
@@ -106,7 +111,7 @@ function addCommand(spec: CliCommand) {
       bar.stop();
     }
     if (extras.finish) result = await extras.finish(result, args);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.stdout.write(extras.print?.(result) ?? `${JSON.stringify(result)}\n`);
   });
 }
 

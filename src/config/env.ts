@@ -11,6 +11,12 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  /** A streaming replica of DATABASE_URL's PostgreSQL: usage queries and exports read there (only with DATABASE_URL). */
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().default("./data"),
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** Secret for signed download links; generated and kept in DATA_DIR when unset. */
@@ -73,24 +79,36 @@ const schema = z.object({
       }
       return schedules;
     }),
+  /** Bearer token for GET /metrics on the service's port; unset (and no METRICS_PORT): /metrics is not served. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** A separate port serving /metrics, /health/live and /health/ready without a token (keep it off the public network). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Seconds a stopping server lets requests in flight finish before closing their connections. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().nonnegative().default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type Env = ReturnType<typeof parseEnv>;
 
+/** Settings that only make sense with another (checked on the raw values, so they are listed with the rest). */
+function dependentProblems(source: NodeJS.ProcessEnv): string[] {
+  if (source.DATABASE_READ_URL && !source.DATABASE_URL)
+    return ["  DATABASE_READ_URL: set without DATABASE_URL (a read replica needs its primary; embedded PGlite has none)"];
+  return [];
+}
+
 /** Parses the environment once, listing every problem at once. */
 export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new Error(`Invalid configuration:\n${problems}`);
-  }
+  const problems = [...(parsed.error?.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`) ?? []), ...dependentProblems(source)];
+  if (!parsed.success || problems.length > 0) throw new Error(`Invalid configuration:\n${problems.join("\n")}`);
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ?? null,
+    databaseReadUrl: e.DATABASE_READ_URL ?? null,
     dataDir,
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     downloadSigningSecret: e.DOWNLOAD_SIGNING_SECRET ?? null,
@@ -110,6 +128,8 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
     slack: e.SLACK_BOT_TOKEN ? { token: e.SLACK_BOT_TOKEN, apiUrl: e.SLACK_API_URL ?? null } : null,
     reportAttachmentLimitBytes: e.REPORT_ATTACHMENT_LIMIT_BYTES,
     demo: e.DEMO,
+    metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null },
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     logLevel: e.LOG_LEVEL,
     jobSchedules: e.JOB_SCHEDULES,
   };

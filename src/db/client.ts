@@ -25,30 +25,55 @@ export interface RawSession {
   copyFrom(table: string, columns: readonly string[], text: string): Promise<number>;
 }
 
-export interface Database {
-  readonly prisma: PrismaClient;
-  readonly kind: "pglite" | "postgres";
-  /** Runs `fn` on one raw connection, outside Prisma. */
-  withRawSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+/**
+ * Reads that never write: on the primary, or on a streaming replica, which may
+ * lag the primary by the replication delay.
+ */
+export interface Reads {
   /**
    * A read on the driver itself, bypassing Prisma: Prisma's decoding of raw
    * results took 3 of 4 seconds for a 20,000-row users export. Cast columns in
    * SQL to types both drivers read alike (int4, float8, text, jsonb).
    */
   read<Row>(query: Prisma.Sql): Promise<Row[]>;
+  /**
+   * Runs `fn` in one read-only REPEATABLE READ transaction: all its statements
+   * see one snapshot (a cursor and its row count; a data version and the rows it versions).
+   */
+  inReadTransaction<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+}
+
+export interface Database extends Reads {
+  readonly prisma: PrismaClient;
+  readonly kind: "pglite" | "postgres";
+  /**
+   * Usage reads (GraphQL usage, exports, report summaries) go here: the replica
+   * of DATABASE_READ_URL, else the primary. The database's own `read` and
+   * `inReadTransaction` always use the primary, for whatever must see its own
+   * writes at once: API keys and sessions, workspace settings, report runs, the
+   * shared signing secret, migrations, the metrics' report-run gauge.
+   */
+  readonly replica: Reads & { readonly isReplica: boolean };
+  /** Runs `fn` on one raw connection, outside Prisma. */
+  withRawSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction on one raw connection (rolled back if it throws). */
   inRawTransaction<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+  /** The connection pool's state (PostgreSQL only: PGlite is one in-process session). */
+  poolStats?(): { total: number; idle: number; waiting: number };
+  /** The PostgreSQL pool, for stores shared by every instance (rate limits); null on PGlite, which one process owns. */
+  readonly sharedPool: pg.Pool | null;
   close(): Promise<void>;
 }
 
-export type DatabaseTarget = { kind: "postgres"; url: string } | { kind: "pglite"; dir: string | null };
+/** `readUrl`: a streaming replica of `url` for usage reads (DATABASE_READ_URL); PGlite has none. */
+export type DatabaseTarget = { kind: "postgres"; url: string; readUrl?: string | null } | { kind: "pglite"; dir: string | null };
 
 /**
  * Opens PostgreSQL (several processes may share it) or embedded PGlite (one process).
  * `onConnectionError` hears of connections the server dropped (they never end the process).
  */
 export async function openDatabase(target: DatabaseTarget, onConnectionError: (error: Error) => void = () => undefined): Promise<Database> {
-  return target.kind === "postgres" ? openPostgres(target.url, onConnectionError) : openPglite(target.dir);
+  return target.kind === "postgres" ? openPostgres(target.url, target.readUrl ?? null, onConnectionError) : openPglite(target.dir);
 }
 
 async function openPglite(dir: string | null): Promise<Database> {
@@ -56,11 +81,21 @@ async function openPglite(dir: string | null): Promise<Database> {
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: pgliteAdapter(pglite) });
   const session = pgliteSession(pglite);
+  const reads: Reads = {
+    read: async <Row>(query: Prisma.Sql) => (await pglite.query<Row>(query.text, query.values)).rows,
+    inReadTransaction: (fn) =>
+      pglite.transaction(async (tx) => {
+        await tx.exec(READ_TRANSACTION_MODE);
+        return fn(pgliteSession(tx));
+      }),
+  };
   return {
     prisma,
     kind: "pglite",
+    ...reads,
+    replica: { ...reads, isReplica: false },
+    sharedPool: null,
     withRawSession: (fn) => fn(session),
-    read: async <Row>(query: Prisma.Sql) => (await pglite.query<Row>(query.text, query.values)).rows,
     // PGlite has one session: its transaction() holds it exclusively, and Prisma's queries wait.
     inRawTransaction: (fn) => pglite.transaction((tx) => fn(pgliteSession(tx))),
     async close() {
@@ -69,6 +104,9 @@ async function openPglite(dir: string | null): Promise<Database> {
     },
   };
 }
+
+/** The first statement of a read transaction (SET TRANSACTION: PGlite's transaction() issues BEGIN itself). */
+const READ_TRANSACTION_MODE = "set transaction isolation level repeatable read, read only";
 
 /** PGlite reads COPY data from a Blob it exposes as `/dev/blob`. */
 function pgliteSession(db: Pick<Transaction, "exec" | "query">): RawSession {
@@ -103,19 +141,59 @@ function keepPoolAlive(pool: pg.Pool, onError: (error: Error) => void): pg.Pool 
   return pool;
 }
 
-async function openPostgres(url: string, onConnectionError: (error: Error) => void): Promise<Database> {
-  const pool = keepPoolAlive(new pg.Pool({ connectionString: url, max: 10, options: SESSION_SETTINGS }), onConnectionError);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  const sessionOf = (client: pg.PoolClient): RawSession => ({
+function openPool(url: string, onConnectionError: (error: Error) => void): pg.Pool {
+  return keepPoolAlive(new pg.Pool({ connectionString: url, max: 10, options: SESSION_SETTINGS }), onConnectionError);
+}
+
+function sessionOf(client: pg.PoolClient): RawSession {
+  return {
     exec: async (sql) => {
       await client.query(sql);
     },
     query: async <Row>(sql: string, params: unknown[] = []) => (await client.query<Row & pg.QueryResultRow>(sql, params)).rows,
     copyFrom: (table, columns, text) => copyIn(client, table, columns, text),
-  });
+  };
+}
+
+/** Runs `fn` between `begin` (with its transaction modes) and `commit` on one pooled connection; rolls back if it throws. */
+async function inTransaction<T>(pool: pg.Pool, begin: string, fn: (session: RawSession) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query(begin);
+    const result = await fn(sessionOf(client));
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch(() => (broken = true));
+    broken ||= isDatabaseUnavailable(error);
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Reads on a pool. REPEATABLE READ is allowed on a hot standby (SERIALIZABLE is not). */
+function poolReads(pool: pg.Pool): Reads {
+  return {
+    read: async <Row>(query: Prisma.Sql) => (await pool.query<Row & pg.QueryResultRow>(query.text, query.values)).rows,
+    inReadTransaction: (fn) => inTransaction(pool, "begin isolation level repeatable read read only", fn),
+  };
+}
+
+async function openPostgres(url: string, readUrl: string | null, onConnectionError: (error: Error) => void): Promise<Database> {
+  const pool = openPool(url, onConnectionError);
+  // A replica of its own pool: usage reads there never take connections from writes.
+  const replicaPool = readUrl ? openPool(readUrl, onConnectionError) : null;
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const reads = poolReads(pool);
   return {
     prisma,
     kind: "postgres",
+    ...reads,
+    replica: replicaPool ? { ...poolReads(replicaPool), isReplica: true } : { ...reads, isReplica: false },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    sharedPool: pool,
     async withRawSession(fn) {
       const client = await pool.connect();
       let failed: unknown;
@@ -129,26 +207,10 @@ async function openPostgres(url: string, onConnectionError: (error: Error) => vo
         client.release(failed !== undefined && isDatabaseUnavailable(failed));
       }
     },
-    read: async <Row>(query: Prisma.Sql) => (await pool.query<Row & pg.QueryResultRow>(query.text, query.values)).rows,
-    async inRawTransaction(fn) {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        await client.query("begin");
-        const result = await fn(sessionOf(client));
-        await client.query("commit");
-        return result;
-      } catch (error) {
-        await client.query("rollback").catch(() => (broken = true));
-        broken ||= isDatabaseUnavailable(error);
-        throw error;
-      } finally {
-        client.release(broken);
-      }
-    },
+    inRawTransaction: (fn) => inTransaction(pool, "begin", fn),
     async close() {
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), replicaPool?.end()]);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Prisma } from "../generated/prisma/client.ts";
-import type { Database } from "./client.ts";
+import type { Reads } from "./client.ts";
 
 /** Thrown inside the cursor's transaction when the reader stops early: rolls it back. */
 class ReaderStopped extends Error {}
@@ -24,20 +24,21 @@ function deferred<T>(): Deferred<T> {
 /**
  * Reads a query's rows in batches through a server-side cursor, so a million-row
  * export holds one batch in memory, not the whole result. The cursor lives in a
- * transaction that waits while the reader writes each batch; leaving the loop
- * early rolls it back. Rows come from the driver as `Database.read` gives them.
+ * read-only transaction that waits while the reader writes each batch; leaving
+ * the loop early rolls it back. Rows come from the driver as `read` gives them.
+ * `db` is the primary or its replica (`Database.replica`, for usage exports).
  * On embedded PGlite the transaction holds the only session, so the reader must
  * not query the database between batches.
  */
 export async function* cursorBatches<Row>(
-  db: Database,
+  db: Reads,
   query: Prisma.Sql,
   batchSize: number,
   opts: { onTotal?: (rows: number) => void } = {},
 ): AsyncGenerator<Row[], void, undefined> {
   let next = deferred<Row[] | null>();
   let resume = deferred<boolean>();
-  const run = db.inRawTransaction(async (session) => {
+  const run = db.inReadTransaction(async (session) => {
     if (opts.onTotal) {
       // A progress total costs running the query once more: only the CLI asks for it.
       const [count] = await session.query<{ n: number }>(`select count(*)::int as n from (${query.text}) q`, query.values);

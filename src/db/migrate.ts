@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { projectPath } from "../config/project-root.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Database } from "./client.ts";
 
 const MIGRATIONS_DIR = projectPath("prisma", "migrations");
@@ -13,10 +14,7 @@ const MIGRATION_LOCK_KEY = 72_410_001;
  * the Prisma CLI: it is faster, and embedded PGlite admits only one process.
  */
 export async function migrate(db: Database): Promise<string[]> {
-  const names = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
+  const names = await migrationNames();
   return db.withRawSession(async (s) => {
     await s.query("select pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
     try {
@@ -42,4 +40,22 @@ export async function migrate(db: Database): Promise<string[]> {
       await s.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]);
     }
   });
+}
+
+/** The migrations this build ships, in the order they apply. */
+async function migrationNames(): Promise<string[]> {
+  return (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Migrations this build ships that the database has not applied (another instance may be applying them). */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  const [shipped, applied] = await Promise.all([
+    migrationNames(),
+    db.read<{ name: string }>(Prisma.sql`select name from _usage_exports_migrations`),
+  ]);
+  const done = new Set(applied.map((r) => r.name));
+  return shipped.filter((name) => !done.has(name));
 }

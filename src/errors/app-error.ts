@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: { status: 413, title: "Payload Too Large" },
   RATE_LIMITED: { status: 429, title: "Too Many Requests" },
   CONFLICT: { status: 409, title: "Conflict" },
+  UNPROCESSABLE: { status: 422, title: "Unprocessable Content" },
   SERVICE_UNAVAILABLE: { status: 503, title: "Service Unavailable" },
 } as const;
 

@@ -61,3 +61,8 @@ function csvStream<Row extends CsvRow<Row>>(
   };
   return Readable.from(chunks());
 }
+
+/** The whole CSV as text, header first (small outputs such as the CLI's standard output; files use writeCsv). */
+export function csvText<Row extends CsvRow<Row>>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+  return stringify([columns.map((c) => c.name), ...rows.map((row) => csvCells(columns, row))], CSV_OPTIONS);
+}

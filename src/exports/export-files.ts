@@ -1,10 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { join, resolve, sep } from "node:path";
 
-/** `{type}-usage/{workspaceId}/{type}-usage-{start}-{end}-{8 hex}.csv`, as in the API document. */
-export function exportFilePath(dataType: string, workspaceId: string, startDate: string, endDate: string): string {
-  const suffix = randomBytes(4).toString("hex");
-  return `${dataType}-usage/${workspaceId}/${dataType}-usage-${startDate}-${endDate}-${suffix}.csv`;
+/** The file formats an export is written in; the name is also the file's extension. */
+export const EXPORT_FORMATS = ["csv", "parquet"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** `{type}-usage/{workspaceId}/{type}-usage-{start}-{end}-{8 hex}.{csv|parquet}`, as in the API document. */
+export function exportFilePath(
+  dataType: string,
+  workspaceId: string,
+  startDate: string,
+  endDate: string,
+  format: ExportFormat = "csv",
+  /** 8 hex; random unless given (an async job passes its own, so a rerun rewrites the same file). */
+  suffix: string = randomBytes(4).toString("hex"),
+): string {
+  return `${dataType}-usage/${workspaceId}/${dataType}-usage-${startDate}-${endDate}-${suffix}.${format}`;
 }
 
 /**
@@ -22,7 +33,9 @@ export function reportZipPath(workspaceId: string, runId: string, fileName: stri
 }
 
 // Only paths of these shapes are ever served; nothing else under the store is reachable.
-const EXPORT_PATH = /^[a-z_]+-usage\/[A-Za-z0-9_-]+\/[a-z_]+-usage-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.csv$/;
+// A type name may hold one "-" (`api-keys`, the REST alias of `api_keys`).
+const EXPORT_PATH =
+  /^[a-z_]+(?:-[a-z]+)?-usage\/[A-Za-z0-9_-]+\/[a-z_]+(?:-[a-z]+)?-usage-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.(?:csv|parquet)$/;
 const REPORT_ZIP_PATH = /^report-zips\/[A-Za-z0-9_-]+\/[0-9a-f-]{36}\/[a-z0-9-]+-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.zip$/;
 
 /** The file on disk for an export path, or null when the path is not one the store writes. */

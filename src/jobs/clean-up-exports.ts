@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { AppContext } from "../runtime/context.ts";
 import { REPORT_ZIPS_DIR, resolveExportFile } from "../exports/export-files.ts";
 import { errnoCode } from "../errors/errno.ts";
+import { deleteFinishedJobs } from "../export-jobs/store.ts";
 import type { Job } from "./job.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -34,7 +35,9 @@ export async function cleanUpExpiredExports(app: AppContext, signal?: AbortSigna
   }
   const { count } = await app.db.prisma.export.deleteMany({ where: { id: { in: removed } } });
   const swept = signal?.aborted ? 0 : await sweepUntracked(app, cutoff, signal);
-  if (count + swept > 0) app.log.info({ deleted: count, swept }, "deleted expired export files");
+  // Async export jobs finished as long ago: their files are among the deleted.
+  const jobs = await deleteFinishedJobs(app.db, cutoff);
+  if (count + swept + jobs > 0) app.log.info({ deleted: count, swept, jobs }, "deleted expired export files");
   return { deleted: count, swept };
 }
 

@@ -5,9 +5,11 @@ import { cleanUpExportsJob } from "./clean-up-exports.ts";
 import { cleanUpReportZipsJob } from "./clean-up-report-zips.ts";
 import { deliverReportsJob } from "./deliver-reports.ts";
 import type { Job } from "./job.ts";
+import { runExportJobsJob } from "./run-export-jobs.ts";
+import { stopExportJobKicks } from "../export-jobs/worker.ts";
 
 /** Every scheduled job of the service. */
-export const JOBS: readonly Job[] = [cleanUpExportsJob, cleanUpReportZipsJob, deliverReportsJob];
+export const JOBS: readonly Job[] = [cleanUpExportsJob, cleanUpReportZipsJob, deliverReportsJob, runExportJobsJob];
 
 /** Each job's cron expression, with the `JOB_SCHEDULES` overrides; throws on an unknown job or a bad expression. */
 export function jobSchedules(overrides: Record<string, string>, jobs: readonly Job[] = JOBS): Map<Job, string> {
@@ -26,7 +28,8 @@ export function jobSchedules(overrides: Record<string, string>, jobs: readonly J
 /**
  * Schedules every job in this process; returns a function that stops them: no
  * new tick starts, the running ones are told to stop (their signal aborts) and
- * are waited for, so the app can then be closed under none of them.
+ * are waited for, so the app can then be closed under none of them. A running
+ * export job stops at its next progress point and goes back to the queue.
  * A failing tick (the database away, say) is logged and the next one runs as usual.
  */
 export function startJobs(app: AppContext, jobs: readonly Job[] = JOBS): () => Promise<void> {
@@ -55,6 +58,7 @@ export function startJobs(app: AppContext, jobs: readonly Job[] = JOBS): () => P
   return async () => {
     stopping.abort();
     await Promise.all(tasks.map((t) => t.stop()));
-    await Promise.all(running);
+    // Export jobs started by a request's kick hand their jobs back too.
+    await Promise.all([...running, stopExportJobKicks(app)]);
   };
 }

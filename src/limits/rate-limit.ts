@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type pg from "pg";
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import type { AppContext } from "../runtime/context.ts";
 import { AppError } from "../errors/app-error.ts";
 
@@ -22,13 +23,26 @@ interface PerKeyLimiter {
 }
 
 /**
- * A per-key budget of requests per minute. Counts live in this process: with
- * several instances each enforces its own share (a shared store such as
- * rate-limiter-flexible's Postgres limiter is the next step).
+ * A per-key budget of requests per minute. On PostgreSQL the counts live in the
+ * database (table rate_limits), so every instance draws on the same budget; a
+ * database that fails to answer falls back to this process's own counts rather
+ * than refusing or admitting everything. On the embedded database, which one
+ * process owns, they live in memory.
  */
-function perKeyLimiter(what: string, perMinute: number): PerKeyLimiter {
+function perKeyLimiter(what: string, perMinute: number, pool: pg.Pool | null): PerKeyLimiter {
   if (perMinute === 0) return { consume: async (_key: string) => undefined };
-  const limiter = new RateLimiterMemory({ points: perMinute, duration: MINUTE_SECONDS });
+  const options = { points: perMinute, duration: MINUTE_SECONDS, keyPrefix: what.replace(/ /g, "-") };
+  const limiter = pool
+    ? new RateLimiterPostgres({
+        ...options,
+        storeClient: pool,
+        storeType: "pool",
+        tableName: "rate_limits",
+        // Created by a migration: the limiter never issues DDL of its own.
+        tableCreated: true,
+        insuranceLimiter: new RateLimiterMemory(options),
+      })
+    : new RateLimiterMemory(options);
   return {
     async consume(key: string): Promise<void> {
       try {
@@ -101,8 +115,8 @@ export function limitsOf(app: AppContext): AppLimits {
   if (!limits) {
     const r = app.env.rateLimits;
     limits = {
-      exports: perKeyLimiter("export requests", r.exportsPerMinute),
-      ingest: perKeyLimiter("ingest requests", r.ingestPerMinute),
+      exports: perKeyLimiter("export requests", r.exportsPerMinute, app.db.sharedPool),
+      ingest: perKeyLimiter("ingest requests", r.ingestPerMinute, app.db.sharedPool),
       authFailures: failureThrottle(r.authFailuresPerAddress, r.authFailureWindowSeconds),
     };
     limitsByApp.set(app, limits);

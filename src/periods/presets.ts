@@ -13,7 +13,7 @@ export interface PresetOptions {
 }
 
 /** Start of the week holding `dt`, for a week that begins on `firstWeekday`. */
-function startOfWeek(dt: DateTime, firstWeekday: number): DateTime {
+export function startOfWeek(dt: DateTime, firstWeekday: number): DateTime {
   const weekday = dt.weekday % 7; // luxon: Monday 1 … Sunday 7 → Sunday 0
   return dt.startOf("day").minus({ days: (weekday - firstWeekday + 7) % 7 });
 }

@@ -6,6 +6,7 @@ import { signedDownloadUrl } from "../exports/download-links.ts";
 import { reportZipPath } from "../exports/export-files.ts";
 import type { ReportRun, ReportSubscription } from "../generated/prisma/client.ts";
 import { resolvePeriod } from "../periods/period.ts";
+import { reportDeliveries } from "../metrics/registry.ts";
 import type { AppContext } from "../runtime/context.ts";
 import { renderReportEmail } from "../templates/report-email.ts";
 import { renderReportSlackMessage } from "../templates/report-slack.ts";
@@ -46,8 +47,15 @@ const destinationOf = (sub: ReportSubscription): Destination =>
  * (retried with backoff when it may help), never an exception.
  */
 export async function deliverRun(app: AppContext, run: ReportRun, owner: string): Promise<DeliveryOutcome> {
+  // Unknown until the subscription is read (a run whose subscription is gone fails before).
+  let channel = "unknown";
+  const counted = (outcome: DeliveryOutcome) => {
+    reportDeliveries.inc({ channel, outcome });
+    return outcome;
+  };
   try {
     const sub = await app.db.prisma.reportSubscription.findUniqueOrThrow({ where: { id: run.subscriptionId } });
+    channel = sub.channel;
     const period = resolvePeriod(
       { date: run.periodStart, timezone: sub.timezone },
       { date: run.periodEnd, timezone: sub.timezone },
@@ -77,7 +85,7 @@ export async function deliverRun(app: AppContext, run: ReportRun, owner: string)
     });
     const slackText = renderReportSlackMessage({ reportName: sub.name, summary: zip.summary, files });
     const receipt = await deliverTo(app.deliverers, file, { ...email, slackText }, to);
-    return (await markDelivered(app.db, run, owner, app.now(), receipt.detail)) ? "delivered" : "lost-lease";
+    return counted((await markDelivered(app.db, run, owner, app.now(), receipt.detail)) ? "delivered" : "lost-lease");
   } catch (error) {
     const failure =
       error instanceof DeliveryError
@@ -86,7 +94,7 @@ export async function deliverRun(app: AppContext, run: ReportRun, owner: string)
           { message: (error instanceof Error && error.message) || "unexpected error", retryable: true };
     app.log.warn({ runId: run.id, attempt: run.attempts, err: error }, "report delivery attempt failed");
     const recorded = await markFailed(app.db, run, owner, app.now(), failure);
-    if (!recorded) return "lost-lease";
-    return failure.retryable && run.attempts < MAX_ATTEMPTS ? "retrying" : "failed";
+    if (!recorded) return counted("lost-lease");
+    return counted(failure.retryable && run.attempts < MAX_ATTEMPTS ? "retrying" : "failed");
   }
 }

@@ -1,4 +1,5 @@
 import { createExport, type ExportResult } from "../exports/create-export.ts";
+import { EXPORT_FORMATS } from "../exports/export-files.ts";
 import { limitsOf } from "../limits/rate-limit.ts";
 import { resolvePeriodRequest } from "../periods/period-request.ts";
 import { DATA_TYPES, GROUP_BYS } from "../usage/shared/data-types.ts";
@@ -10,12 +11,17 @@ export const DataTypeEnum = builder.enumType("DataType", { values: enumValues(DA
 
 export const GroupByEnum = builder.enumType("GroupBy", { values: enumValues(GROUP_BYS) });
 
+export const ExportFormatEnum = builder.enumType("ExportFormat", {
+  description: "The export file's format: CSV, or Parquet with typed columns (the same rows and columns).",
+  values: enumValues(EXPORT_FORMATS),
+});
+
 const DateRangeRef = builder.objectRef<ExportResult["dateRange"]>("DateRange").implement({
   fields: (t) => ({ from: t.exposeString("from"), to: t.exposeString("to") }),
 });
 
-const ExportRef = builder.objectRef<ExportResult>("Export").implement({
-  description: "A CSV written to the export store, as the REST API describes it.",
+export const ExportRef = builder.objectRef<Omit<ExportResult, "absolutePath">>("Export").implement({
+  description: "A CSV or Parquet file written to the export store, as the REST API describes it.",
   fields: (t) => ({
     filePath: t.exposeString("filePath"),
     downloadUrl: t.exposeString("downloadUrl", { description: "Signed, expiring link to the file." }),
@@ -30,6 +36,7 @@ const CreateExportInput = builder.inputType("CreateExportInput", {
     dataType: t.field({ type: DataTypeEnum, required: true }),
     period: t.field({ type: PeriodInput, required: true }),
     groupBy: t.field({ type: GroupByEnum }),
+    format: t.field({ type: ExportFormatEnum, defaultValue: "csv", description: "CSV unless asked." }),
   }),
 });
 
@@ -38,7 +45,7 @@ builder.mutationField("createExport", (t) =>
     type: ExportRef,
     errors: {},
     authScopes: { export: true },
-    description: "Renders the CSV of a data type for a period through the same rows the queries return.",
+    description: "Renders the CSV (or Parquet) file of a data type for a period through the same rows the queries return.",
     args: { input: t.arg({ type: CreateExportInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       // The same per-key budget as POST /export/{type}; past it, the AppError member with RATE_LIMITED.
@@ -49,6 +56,7 @@ builder.mutationField("createExport", (t) =>
         dataType: input.dataType,
         period,
         groupBy: input.groupBy ?? null,
+        format: input.format ?? "csv",
       });
     },
   }),

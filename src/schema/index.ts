@@ -9,9 +9,11 @@ import "./api-keys.ts";
 import "./projects.ts";
 import "./models.ts";
 import "./exports.ts";
+import "./export-jobs.ts";
 import "./access-keys.ts";
 import "./report-subscriptions.ts";
 import "./usage-overview.ts";
+import "./usage-time-series.ts";
 import { builder } from "./builder.ts";
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -5,7 +5,7 @@ import { enumValues } from "./enum-values.ts";
 
 export const PeriodPresetEnum = builder.enumType("PeriodPreset", { values: enumValues(PRESETS) });
 
-const DateInputRef = builder.inputType("DateInput", {
+export const DateInputRef = builder.inputType("DateInput", {
   description:
     "A date read as wall-clock time in `timezone`; any offset or Z on `date` is ignored. A plain `to` date includes its whole day.",
   fields: (t) => ({

@@ -57,7 +57,7 @@ export async function readUsage<T extends DataType>(app: HasDatabase, request: U
     columns: selectColumns(slice.columns, { ...input.workspace, groupBy: input.groupBy }),
     hasUsage: () => hasUsage(app.db, input),
     rows: (order) => cachedRows(app.db, dataType, input, order),
-    batches: (opts) => streamRows(app.db, slice.query, input, opts),
+    batches: (opts) => streamRows(app.db.replica, slice.query, input, opts),
   };
 }
 
@@ -75,17 +75,21 @@ export async function usageInput(
   return { workspace, period, groupBy: checkGroupBy(type, groupBy, workspace) };
 }
 
+/**
+ * On the primary, not the replica: the workspace's settings decide which columns
+ * an export may show (user-level data, BYOK), and a change to them must hold at once.
+ */
 async function readWorkspace(db: Database, workspaceId: string): Promise<Workspace> {
   const [row] = await db.read<WorkspaceColumns>(Prisma.sql`select ${WORKSPACE_COLUMNS} from workspaces w where w.id = ${workspaceId}`);
   if (!row) throw new AppError("NOT_FOUND", `Workspace "${workspaceId}" does not exist`);
   return toWorkspace(row);
 }
 
-/** True when the workspace has any usage record in the period. */
-async function hasUsage(db: Database, input: UsageQueryInput): Promise<boolean> {
-  const found = await db.prisma.usageRecord.findFirst({
-    where: { workspaceId: input.workspace.id, occurredAt: { gte: input.period.from, lte: input.period.to } },
-    select: { id: true },
-  });
-  return found !== null;
+/** True when the workspace has any usage record in the period: on the replica, as the rows it stands for. */
+export async function hasUsage(db: Database, input: Pick<UsageQueryInput, "workspace" | "period">): Promise<boolean> {
+  const [row] = await db.replica.read<{ found: boolean }>(Prisma.sql`select exists (
+    select 1 from usage_records
+    where workspace_id = ${input.workspace.id} and occurred_at >= ${input.period.from} and occurred_at <= ${input.period.to}
+  ) as found`);
+  return row?.found === true;
 }

@@ -1,5 +1,7 @@
 import { LRUCache } from "lru-cache";
+import { resultCacheLookups } from "../metrics/registry.ts";
 import type { Database } from "../db/client.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
 import { DATA_TYPE_SLICES, type RowOf } from "./registry.ts";
 import type { DataType } from "./shared/data-types.ts";
 import type { UsageQueryInput } from "./shared/query-input.ts";
@@ -9,7 +11,8 @@ import { queryRows, type UsageQuery } from "./shared/usage-query.ts";
  * Dashboards ask the same question again and again (a page of top users, then
  * the next page, then a reload). A data type's rows for one request are kept
  * until the workspace's data version moves (every ingest bumps it), so a hit
- * is always current. Concurrent identical requests share one query.
+ * is always current. Concurrent identical requests share one query. Rows are
+ * read on the replica when there is one (`Database.replica`), see `versionedRows`.
  */
 export interface CachedInput extends UsageQueryInput {
   workspace: UsageQueryInput["workspace"] & { dataVersion: number };
@@ -101,17 +104,21 @@ async function cachedEntry<T extends DataType>(db: Database, type: T, input: Cac
   const settled = cache.settled[type];
   const pendings = cache.pending[type];
   const hit = cache.kept.get(key) && settled.get(key);
+  resultCacheLookups.inc({ result: hit ? "hit" : "miss" });
   if (hit) return hit;
   let pending = pendings.get(key);
   if (!pending) {
     const query: UsageQuery<RowOf[T]> = DATA_TYPE_SLICES[type].query;
-    pending = queryRows(db, query, input).then(
-      (rows) => {
+    pending = versionedRows(db, query, input).then(
+      ({ version, rows }) => {
         const entry: Entry<RowOf[T]> = { rows, sorted: new Map() };
         pendings.delete(key);
+        // Filed under the version the rows were read with, which may not be the request's.
+        if (version === null) return entry; // the replica has not replayed the workspace's creation yet
+        const readKey = keyOf(type, { ...input, workspace: { ...input.workspace, dataVersion: version } });
         // A result larger than the whole cache is not kept (the LRU refuses it).
-        cache.kept.set(key, { type, rows: rows.length });
-        if (cache.kept.has(key)) settled.set(key, entry);
+        cache.kept.set(readKey, { type, rows: rows.length });
+        if (cache.kept.has(readKey)) settled.set(readKey, entry);
         return entry;
       },
       (error: unknown) => {
@@ -122,6 +129,30 @@ async function cachedEntry<T extends DataType>(db: Database, type: T, input: Cac
     pendings.set(key, pending);
   }
   return pending;
+}
+
+/**
+ * The rows and the workspace's data version, read in one snapshot of the replica
+ * (or of the primary, without one). The request's version comes from the primary
+ * (its authentication, or `readUsage`'s workspace read); a replica may not have
+ * replayed that version's ingest yet. Filed under the primary's version, rows
+ * read before the replay would be served as current until the next ingest;
+ * filed under the version of their own snapshot, they are found only by a
+ * request of that version, whatever the lag. (A lagging replica answers the
+ * request itself with its older rows: reads there trail writes by the lag.)
+ */
+async function versionedRows<Row>(
+  db: Database,
+  query: UsageQuery<Row>,
+  input: CachedInput,
+): Promise<{ version: number | null; rows: Row[] }> {
+  return db.replica.inReadTransaction(async (session) => {
+    const [workspace] = await session.query<{ version: number }>("select data_version as version from workspaces where id = $1", [
+      input.workspace.id,
+    ]);
+    const rows = await queryRows({ read: <R>(sql: Prisma.Sql) => session.query<R>(sql.text, sql.values) }, query, input);
+    return { version: workspace?.version ?? null, rows };
+  });
 }
 
 /** A stable sort on one field (numbers compared as numbers, nulls last); ties keep the export order. */

@@ -2,26 +2,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { openApp } from "../../src/app.ts";
-import { parseEnv } from "../../src/config/env.ts";
-import { runCli, tempDataDir } from "./run-cli.ts";
-import { seedRecentUsage } from "./usage-fixture.ts";
+import { recentUsageCli } from "./usage-fixture.ts";
 
-const dataDir = tempDataDir();
-const cli = (...args: string[]) => runCli(dataDir, args);
+const { dataDir, cli, seeded } = recentUsageCli();
 let ws: string;
 let from: string;
 let to: string;
-
-beforeAll(async () => {
-  // Seeded in this process, then closed: each CLI run below opens the database itself.
-  const app = await openApp(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent" }));
-  try {
-    ({ workspaceId: ws, from, to } = await seedRecentUsage(app.db));
-  } finally {
-    await app.close();
-  }
-});
+beforeAll(() => ({ workspaceId: ws, from, to } = seeded()));
 
 const ExportJson = z.object({
   filePath: z.string(),

@@ -118,7 +118,7 @@ describe(`POST ${LOCAL_CLI_PATH}`, () => {
     expect(await refused(await fetch(`${url}${LOCAL_CLI_PATH}`))).toEqual([405, "Use POST"]);
     expect(await refused(await post({ command: "rm -rf", args: {} }))).toEqual([
       400,
-      "command must be one of workspace create, keys create, keys list, keys revoke, export, demo, reports create, reports list, reports history, reports run-due, models renormalize, ingest batch",
+      "command must be one of workspace create, keys create, keys list, keys revoke, export, timeseries, demo, reports create, reports list, reports history, reports run-due, models renormalize, ingest batch",
     ]);
     expect(await refused(await post({ command: "keys list", args: [] }))).toEqual([400, "args must be an object"]);
     expect((await refused(await post("{nope")))[0]).toBe(400);

@@ -1,5 +1,9 @@
+import { beforeAll } from "vitest";
+import { openApp } from "../../src/app.ts";
+import { parseEnv } from "../../src/config/env.ts";
 import type { Database } from "../../src/db/client.ts";
 import { createWorkspace } from "../../src/workspaces/create-workspace.ts";
+import { type CliRun, runCli, tempDataDir } from "./run-cli.ts";
 
 const DAY = 86_400_000;
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
@@ -53,4 +57,38 @@ export async function seedRecentUsage(db: Database, name = "Export Co"): Promise
     data: [message("m1", "u1", first), message("m2", "u1", first), message("m3", "u2", second), message("m4", "u2", new Date(now))],
   });
   return { workspaceId, from: isoDate(first), to: isoDate(second) };
+}
+
+export interface RecentUsageCli {
+  dataDir: string;
+  /** Runs the CLI on this data directory. */
+  cli: (...args: string[]) => Promise<CliRun>;
+  /** The seeded workspace and its days, once the file's first `beforeAll` has run. */
+  seeded: () => { workspaceId: string; from: string; to: string };
+}
+
+/**
+ * A data directory of the calling test file's own with `seedRecentUsage` in it,
+ * seeded in this process before the tests and then closed: each CLI run opens the
+ * database itself.
+ */
+export function recentUsageCli(): RecentUsageCli {
+  const dataDir = tempDataDir();
+  let seed: { workspaceId: string; from: string; to: string } | null = null;
+  beforeAll(async () => {
+    const app = await openApp(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent" }));
+    try {
+      seed = await seedRecentUsage(app.db);
+    } finally {
+      await app.close();
+    }
+  });
+  return {
+    dataDir,
+    cli: (...args) => runCli(dataDir, args),
+    seeded: () => {
+      if (!seed) throw new Error("recentUsageCli: used before its beforeAll ran");
+      return seed;
+    },
+  };
 }

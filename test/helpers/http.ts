@@ -2,12 +2,13 @@ import { createServer } from "node:http";
 import { afterAll } from "vitest";
 import type { AppContext } from "../../src/runtime/context.ts";
 import { handleIngest } from "../../src/http/routes/ingest.ts";
+import type { Lifecycle } from "../../src/http/routes/operations.ts";
 import { createHttpHandler } from "../../src/http/server.ts";
 import { portOf } from "./port.ts";
 
 /** The service's real HTTP handler on a loopback port; closed after the file. */
-export async function startTestServer(app: AppContext, opts: { localCliToken?: string } = {}): Promise<string> {
-  const server = createServer(createHttpHandler(app, { localCliToken: opts.localCliToken ?? null }));
+export async function startTestServer(app: AppContext, opts: { localCliToken?: string; lifecycle?: Lifecycle } = {}): Promise<string> {
+  const server = createServer(createHttpHandler(app, { localCliToken: opts.localCliToken ?? null, lifecycle: opts.lifecycle }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return `http://127.0.0.1:${portOf(server)}`;

@@ -12,6 +12,7 @@ import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/s
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
 import { startTestServer } from "../helpers/http.ts";
+import { parseCsv } from "../helpers/csv.ts";
 
 // The OpenAPI document served at /openapi.json against the real service: for each
 // endpoint and status the service can produce, make the request over HTTP and
@@ -179,36 +180,6 @@ async function download(path: string, method = "GET"): Promise<Reply & { body: u
   return { ...reply, body: expectDocumented(reply, method.toLowerCase(), "/downloads/{filePath}") };
 }
 
-/** RFC 4180 rows (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c !== '"') field += c;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(field);
-      field = "";
-    } else if (c === "\r" && text[i + 1] === "\n") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i++;
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) rows.push([...row, field]);
-  return rows;
-}
-
 // ── The document itself ─────────────────────────────────────────────────────
 
 const Servers = z.array(z.object({ url: z.string() }));
@@ -227,21 +198,24 @@ describe("the OpenAPI document", () => {
     expect(expectDocumented(reply, "get", "/openapi.json")).toEqual(doc);
   });
 
-  test("documents POST for each of the six export paths, with the group_by each data type allows", () => {
+  test("documents POST for each of the seven export paths and their /json paths, with the group_by each data type allows", () => {
     const groupBy = (type: string) => {
       const name = deref(["paths", `/export/${type}`, "post", "requestBody", "content", "application/json", "schema"]).at(-1)!;
       const parts = z.array(z.unknown()).parse(at(["components", "schemas", name, "allOf"]) ?? []);
       return GroupByPart.safeParse(parts[1]).data?.properties.group_by.enum ?? [];
     };
-    for (const type of ["users", "agents", "assistants", "api_keys", "projects", "models"]) {
+    // `type` here is a path below /export/: the file route, then its JSON rows.
+    for (const type of ["users", "agents", "assistants", "api_keys", "api-keys", "projects", "models"].flatMap((t) => [t, `${t}/json`])) {
       expect(at(["paths", `/export/${type}`, "post"]), type).toBeDefined();
       expect(Object.keys(JsonObject.parse(at(["paths", `/export/${type}`, "post", "responses"]))).sort()).toEqual([
         "200",
+        "202",
         "400",
         "401",
         "403",
         "404",
         "413",
+        "422",
         "429",
         "500",
         "503",
@@ -253,6 +227,9 @@ describe("the OpenAPI document", () => {
     expect(groupBy("agents")).toEqual(["model"]);
     expect(groupBy("assistants")).toEqual(["model"]);
     expect(groupBy("api_keys")).toEqual(["model"]);
+    expect(groupBy("api-keys")).toEqual(["model"]);
+    expect(groupBy("users/json")).toEqual(["model"]);
+    expect(groupBy("models/json")).toEqual(["source", "deployment"]);
     expect(groupBy("projects")).toEqual([]);
     expect(groupBy("models")).toEqual(["source", "deployment"]);
     const description = z.string().parse(at(["paths", "/export/users", "post", "description"]));
@@ -401,7 +378,7 @@ describe("POST /export/{dataType}", () => {
     expectValid(schemaValidator("UsageExportError"), body);
     expect(body).toEqual({
       error: "Not Found",
-      message: 'Unknown export type "invoices": use one of users, agents, assistants, api_keys, projects, models',
+      message: 'Unknown export type "invoices": use one of users, agents, assistants, api_keys, projects, models, api-keys',
     });
   });
 
@@ -411,6 +388,68 @@ describe("POST /export/{dataType}", () => {
       error: "Payload Too Large",
       message: "Request body is larger than the limit of 16384 bytes",
     });
+  });
+});
+
+// ── POST /export/{dataType}/json, `format`, and the api-keys alias ──────────
+
+/** A 200 JSON-rows answer (the document's schema, checked first, forbids other fields). */
+const RowsOk = z.object({
+  data: z.object({
+    dataType: z.string(),
+    recordCount: z.number(),
+    columns: z.array(z.string()),
+    rows: z.array(z.record(z.string(), z.unknown())),
+  }),
+});
+
+describe("POST /export/{dataType}/json", () => {
+  test("200 for every data type name, at the root and under /api/public", async () => {
+    for (const type of ["users", "agents", "assistants", "api_keys", "api-keys", "projects", "models"]) {
+      for (const prefix of ["", "/api/public"]) {
+        const reply = await call("POST", `${prefix}/export/${type}/json`, { key: exportKeyA, body: period });
+        expect(reply.status, reply.text).toBe(200);
+        const { data } = RowsOk.parse(expectDocumented(reply, "post", `/export/${type}/json`));
+        expect(data.dataType).toBe(type);
+        expect(data.rows.length).toBe(data.recordCount);
+        expect(data.columns.slice(0, 3)).toEqual(["period_start", "period_end", "org_id"]);
+      }
+    }
+  });
+
+  test("400, 404 and 413 as documented", async () => {
+    const bad = await call("POST", "/export/users/json", { key: exportKeyA, body: exportBody({ group_by: "source" }) });
+    expect(bad.status).toBe(400);
+    expect(expectDocumented(bad, "post", "/export/users/json")).toEqual({
+      error: "Bad Request",
+      message: 'group_by "source" is not valid for users (expected model)',
+    });
+    const empty = JSON.stringify({ from: { date: "2026-06-01", timezone: "UTC" }, to: { date: "2026-06-30", timezone: "UTC" } });
+    const none = await call("POST", "/export/models/json", { key: exportKeyA, body: empty });
+    expect(none.status).toBe(404);
+    expectDocumented(none, "post", "/export/models/json");
+    const big = await call("POST", "/export/users/json", { key: exportKeyA, body: exportBody({ padding: "x".repeat(16 * 1024) }) });
+    expect(big.status).toBe(413);
+    expectDocumented(big, "post", "/export/users/json");
+  });
+});
+
+describe("format and the api-keys alias on POST /export/{dataType}", () => {
+  test("400: a format other than csv or parquet", async () => {
+    expect(await exportError(400, "users", { key: exportKeyA, body: exportBody({ format: "xlsx" }) })).toEqual({
+      error: "Bad Request",
+      message: 'format "xlsx" is not one of csv, parquet',
+    });
+  });
+
+  test("200: a Parquet file, downloadable as documented", async () => {
+    const data = await exportOk("api-keys", exportKeyA, exportBody({ format: "parquet" }));
+    expect(data.dataType).toBe("api-keys");
+    expect(data.filePath).toMatch(/^api-keys-usage\/ws_a\/api-keys-usage-2026-10-01-2026-10-31-[0-9a-f]{8}\.parquet$/);
+    const reply = await call("GET", local(data.downloadUrl));
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("content-type")).toBe("application/vnd.apache.parquet");
+    expectDocumented(reply, "get", "/downloads/{filePath}");
   });
 });
 
@@ -656,5 +695,39 @@ describe("cross-workspace isolation over REST", () => {
     // The untouched links still work (the 403s are about the tampering).
     expect((await download(`${a.pathname}${query(a)}`)).status).toBe(200);
     expect((await download(`${b.pathname}${query(b)}`)).status).toBe(200);
+  });
+});
+
+describe("async export jobs (Prefer: respond-async)", () => {
+  test("202 with Location; the job's status; 404, 409 and 422 as documented", async () => {
+    const key = (await newKey("ws_a", "export")).apiKey;
+    const headers = { prefer: "respond-async", "idempotency-key": "contract-1" };
+    const accepted = await call("POST", "/export/users", { key, body: period, headers });
+    expect(accepted.status, accepted.text).toBe(202);
+    const Accepted = z.object({ data: z.object({ jobId: z.string(), statusUrl: z.string() }) });
+    const { jobId, statusUrl } = Accepted.parse(expectDocumented(accepted, "post", "/export/users")).data;
+    expect(accepted.headers.get("location")).toBe(statusUrl);
+    const Status = z.object({ data: z.object({ status: z.string(), result: z.unknown() }) });
+    let job: { status: string; result: unknown } = { status: "queued", result: null };
+    for (let i = 0; i < 500 && ["queued", "running"].includes(job.status); i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const reply = await call("GET", statusUrl, { key });
+      expect(reply.status, reply.text).toBe(200);
+      job = Status.parse(expectDocumented(reply, "get", "/export/jobs/{jobId}")).data;
+    }
+    expect(job.status).toBe("succeeded");
+    expectValid(validatorAt(["components", "schemas", "UsageExportResponse"]), { success: true, data: job.result });
+
+    const done = await call("DELETE", statusUrl, { key });
+    expect(done.status).toBe(409);
+    expectDocumented(done, "delete", "/export/jobs/{jobId}");
+    const theirs = await call("GET", statusUrl, { key: exportKeyB });
+    expect(theirs.status).toBe(404);
+    expect(ErrorBody.parse(expectDocumented(theirs, "get", "/export/jobs/{jobId}")).message).toBe(
+      `No export job "${jobId}" in this workspace`,
+    );
+    const reused = await call("POST", "/export/users", { key, body: exportBody({ format: "parquet" }), headers });
+    expect(reused.status).toBe(422);
+    expectDocumented(reused, "post", "/export/users");
   });
 });

@@ -62,7 +62,7 @@ describe("REST export", () => {
       status: 404,
       body: {
         error: "Not Found",
-        message: 'Unknown export type "invoices": use one of users, agents, assistants, api_keys, projects, models',
+        message: 'Unknown export type "invoices": use one of users, agents, assistants, api_keys, projects, models, api-keys',
       },
     });
   });

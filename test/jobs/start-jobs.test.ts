@@ -51,9 +51,10 @@ test("JOB_SCHEDULES overrides a job's schedule and refuses unknown jobs and bad 
     "clean-up-exports": "* * * * *",
     "clean-up-report-zips": "*/5 * * * *",
     "deliver-reports": JOBS.find((j) => j.name === "deliver-reports")!.schedule,
+    "run-export-jobs": "*/2 * * * * *",
   });
   expect(() => jobSchedules(parseEnv({ JOB_SCHEDULES: "no-such-job=* * * * *" }).jobSchedules)).toThrow(
-    'JOB_SCHEDULES: no job "no-such-job" (jobs: clean-up-exports, clean-up-report-zips, deliver-reports)',
+    'JOB_SCHEDULES: no job "no-such-job" (jobs: clean-up-exports, clean-up-report-zips, deliver-reports, run-export-jobs)',
   );
   expect(() => jobSchedules(parseEnv({ JOB_SCHEDULES: "deliver-reports=every minute" }).jobSchedules)).toThrow(
     'JOB_SCHEDULES: "every minute" is not a cron expression (job deliver-reports)',

@@ -6,7 +6,7 @@ import { resolvePeriod } from "../../src/periods/period.ts";
 import { cachedRows } from "../../src/usage/result-cache.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
-import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
+import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD, u3Message } from "../fixtures/small-workspace.ts";
 
 const WS = "ws_cache";
 const period = resolvePeriod(FIXTURE_PERIOD.from, FIXTURE_PERIOD.to, FIXTURE_NOW);
@@ -18,22 +18,7 @@ beforeAll(async () => {
 });
 
 const input = () => usageInput(app, WS, "users", period, null);
-const message = (id: string) => ({
-  type: "message",
-  id,
-  occurredAt: "2026-10-20T10:00:00Z",
-  userId: "u3",
-  surface: "chat",
-  model: "gpt-4o",
-  provider: "openai",
-  source: "web",
-  promptTokens: 1,
-  completionTokens: 1,
-  cachedPromptTokens: 0,
-  cacheCreationTokens: 0,
-  costUsd: 0,
-  paygCostUsd: 0,
-});
+const message = u3Message;
 
 test("a repeated request is answered from the cache until an ingest moves the data version", async () => {
   const first = await cachedRows(app.db, "users", await input());

@@ -41,7 +41,7 @@ export async function loadWorkspace(): Promise<Workspace> {
 }
 
 /** The GraphQL PeriodInput of a choice. */
-function periodInput(range: RangeChoice, timezone: string) {
+export function periodInput(range: RangeChoice, timezone: string) {
   return "preset" in range ? { preset: range.preset } : { from: { date: range.from, timezone }, to: { date: range.to, timezone } };
 }
 
@@ -53,10 +53,6 @@ const OVERVIEW = graphql(
     usageSummary(period: $period) {
       __typename ...Failure
       ... on QueryUsageSummarySuccess { data { period { startDate endDate timezone } messages activeUsers agentsUsed apiRequests inputTokens outputTokens costUsd } }
-    }
-    usageSeries(period: $period) {
-      __typename ...Failure
-      ... on QueryUsageSeriesSuccess { data { days models { model total messages } } }
     }
     userUsage(period: $period, first: 10, orderBy: { field: MESSAGES_TOTAL, direction: DESC }) {
       __typename ...Failure
@@ -82,7 +78,6 @@ const OVERVIEW = graphql(
 type OverviewResult = ResultOf<typeof OVERVIEW>;
 type Nodes<Field extends keyof OverviewResult> = DataOf<OverviewResult[Field]> extends { nodes: (infer N)[] } ? N : never;
 export type Summary = DataOf<OverviewResult["usageSummary"]>;
-export type Series = DataOf<OverviewResult["usageSeries"]>;
 export type TopUser = Nodes<"userUsage">;
 export type TopAgent = Nodes<"agentUsage">;
 export type TopProject = Nodes<"projectUsage">;
@@ -90,7 +85,6 @@ export type TopApiKey = Nodes<"apiKeyUsage">;
 
 export interface Overview {
   summary: Summary;
-  series: Series;
   users: TopUser[];
   agents: TopAgent[];
   projects: TopProject[];
@@ -103,7 +97,6 @@ export async function loadOverview(range: RangeChoice, timezone: string): Promis
   // Entities without activity are listed by the queries (they are export rows) but not in a "top" table.
   return {
     summary: unwrap(d.usageSummary),
-    series: unwrap(d.usageSeries),
     users: unwrap(d.userUsage).nodes.filter((n) => n.messagesTotal > 0),
     agents: unwrap(d.agentUsage).nodes.filter((n) => n.messages > 0),
     projects: unwrap(d.projectUsage).nodes.filter((n) => n.messages > 0),

@@ -1,14 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import {
-  createExport,
-  loadWorkspace,
-  type DataType,
-  type GroupBy,
-  type PresetName,
-  type RangeChoice,
-  type Workspace,
-} from "../api/analytics.ts";
+import { loadWorkspace, type DataType, type GroupBy, type PresetName, type RangeChoice, type Workspace } from "../api/analytics.ts";
+import { runExportJob } from "../api/export-jobs.ts";
 import { messageOf, PageError } from "../api/graphql.ts";
+import { startDownload } from "../download.ts";
 import { formatDate, formatDay, formatInt, PRESET_LABELS } from "../format.ts";
 import { CustomRange, customRangeProblem } from "./CustomRange.tsx";
 import { GroupByOptions } from "./GroupByOptions.tsx";
@@ -25,7 +19,7 @@ const GROUP_LABELS: Record<GroupBy, string> = { MODEL: "Model", SOURCE: "Source"
 
 type Status =
   | { kind: "idle" }
-  | { kind: "working" }
+  | { kind: "working"; queued: boolean; rowsWritten: number }
   | { kind: "done"; file: string; rows: number }
   | { kind: "error"; message: string; problems: string[] };
 
@@ -41,11 +35,16 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
   });
   const [groupBy, setGroupBy] = useState<GroupBy | "">("");
   const [status, setStatus] = useState<Status>({ kind: "idle" });
+  // Set when the dialog goes away: its job's polling stops (the job runs on).
+  const closed = useRef(false);
 
   useEffect(() => {
     dialog.current?.showModal();
     // Preset dates move at midnight: read them again each time the dialog opens.
     loadWorkspace().then(setWorkspace, () => undefined);
+    return () => {
+      closed.current = true;
+    };
   }, []);
 
   const options = workspace.groupBy[dataType];
@@ -62,12 +61,18 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
       if (problem) return setStatus({ kind: "error", message: problem, problems: [] });
       range = { ...custom };
     } else range = { preset: rangeChoice };
-    setStatus({ kind: "working" });
+    setStatus({ kind: "working", queued: true, rowsWritten: 0 });
     try {
-      const result = await createExport(dataType, range, workspace.timezone, groupBy || null);
+      const result = await runExportJob(
+        { dataType, range, timezone: workspace.timezone, groupBy: groupBy || null },
+        (job) => setStatus({ kind: "working", queued: job.status === "QUEUED", rowsWritten: job.rowsWritten }),
+        () => closed.current,
+      );
+      if (closed.current) return;
       startDownload(result.downloadUrl);
       setStatus({ kind: "done", file: result.filePath.split("/").pop() ?? result.filePath, rows: result.recordCount });
     } catch (error) {
+      if (closed.current) return;
       const problems = error instanceof PageError && error.problems.length > 1 ? error.problems : [];
       setStatus({ kind: "error", message: problems.length > 0 ? "The export could not be created:" : messageOf(error), problems });
     }
@@ -141,9 +146,12 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
 
         <div class="messages">
           <p role="status">
-            {status.kind === "working" && "Generating the CSV…"}
+            {status.kind === "working" &&
+              (status.queued ? "Waiting for the export to start…" : `Generating the CSV… ${formatInt(status.rowsWritten)} rows written`)}
             {status.kind === "done" && `Download started: ${status.file} (${formatInt(status.rows)} rows).`}
           </p>
+          {/* The row count is unknown until the job ends: the bar is indeterminate while it runs, its label counts the rows. */}
+          {status.kind === "working" && <progress class="export-progress" aria-label="Export progress" data-rows={status.rowsWritten} />}
           {status.kind === "error" && (
             <div class="error" role="alert">
               <p>{status.message}</p>
@@ -169,15 +177,4 @@ export function ExportDialog({ workspace: initial, onClose }: { workspace: Works
       </form>
     </dialog>
   );
-}
-
-/** The signed link answers with Content-Disposition: attachment, so following it downloads without leaving the page. */
-function startDownload(url: string) {
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = "";
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
 }

@@ -5,10 +5,11 @@ import type { Workspace } from "../../generated/prisma/client.ts";
 import { resolvePeriod, type Period } from "../../periods/period.ts";
 import { presetRange, type Preset } from "../../periods/presets.ts";
 import { timeZone } from "../../periods/time-zone.ts";
+import { EXPORT_FORMATS } from "../../exports/export-files.ts";
 import { canonicalDataType, checkGroupBy, dataTypeName, groupByProblem } from "../../usage/shared/data-types.ts";
 import { loadWorkspace, relabel, workspaceFlag } from "./args.ts";
 import { defineCommand } from "./command.ts";
-import { flag, flagOf, given, on, text } from "./flags.ts";
+import { flag, flagOf, given, on, oneOf, text } from "./flags.ts";
 
 /** The period switches and the preset each stands for. */
 const PRESET_FLAGS = {
@@ -35,23 +36,32 @@ const flags = {
   to: flag({ value: "<date>", help: "last day (YYYY-MM-DD), included" }, text.optional()),
   tz: flag({ value: "<zone>", help: "IANA time zone of the period (default: the workspace's)" }, timeZone.optional()),
   groupBy: flag({ value: "<group>", help: "subgroup rows: model, source or deployment" }, text.optional()),
+  format: flag(
+    { value: "<format>", help: "the file's format: csv (default) or parquet (typed columns)" },
+    oneOf(EXPORT_FORMATS).optional(),
+  ),
   // Used by the CLI once the export is written (`saveExportAs`), wherever it ran.
-  output: flag({ value: "<file>", help: "also copy the CSV to this file", short: "-o" }, text.optional()),
+  output: flag({ value: "<file>", help: "also copy the export file to this file", short: "-o" }, text.optional()),
+  async: flag({ help: "queue an export job and print its id (the service's workers run it)" }, on),
+  wait: flag({ help: "with --async: run the job here if no worker has, wait for it, and print its outcome" }, on),
 };
 
 /**
  * `export <dataType> --workspace ID (--last-month|--this-month|--last-week|
- * --this-week|--from D --to D) [--tz TZ] [--group-by G] [-o FILE]` → the export's JSON.
+ * --this-week|--from D --to D) [--tz TZ] [--group-by G] [--format csv|parquet] [-o FILE]` → the export's JSON;
+ * with `--async [--wait]` a job's id (and, waiting, its outcome).
  */
 export const exportCommand = defineCommand({
   name: "export",
-  description: "Export a data type as CSV; prints the export's JSON",
+  description: "Export a data type as CSV (or Parquet); prints the export's JSON",
   flags,
   rules(args) {
     const presets = PRESET_KEYS.filter((key) => given(args, key)).length;
     const custom = given(args, "from") || given(args, "to");
     if (presets + (custom ? 1 : 0) !== 1) return [PERIOD_CHOICE];
     if (custom && !(given(args, "from") && given(args, "to"))) return ["--from and --to must be given together"];
+    if (given(args, "wait") && !given(args, "async")) return ["--wait needs --async"];
+    if (given(args, "async") && given(args, "output")) return ["-o needs a synchronous export: download the job's file from its result"];
     return [];
   },
   refine({ dataType, groupBy }) {
@@ -66,8 +76,13 @@ export const exportCommand = defineCommand({
       const period = choosePeriod(app, workspace, input);
       // Loaded on use: the query and CSV modules are not needed by other commands.
       const { createExport } = await import("../../exports/create-export.ts");
-      const { dataType, groupBy } = input;
-      return await createExport(app, { workspaceId: workspace.id, dataType, period, groupBy }, onProgress);
+      const { dataType, groupBy, format } = input;
+      if (input.async) {
+        const { exportJobFromCli } = await import("./export-job.ts");
+        const request = { kind: "file", dataType, period, groupBy: groupBy ?? null, format: format ?? "csv" } as const;
+        return await exportJobFromCli(app, workspace, request, input.wait);
+      }
+      return await createExport(app, { workspaceId: workspace.id, dataType, period, groupBy, format }, onProgress);
     } catch (error) {
       throw relabel(error, LABELS);
     }
@@ -92,7 +107,7 @@ function choosePeriod(
 /** The export's JSON as the CLI gets it back (from this process or a server): it names the file written. */
 const exportedFile = z.looseObject({ absolutePath: z.string() });
 
-/** `-o FILE`: a copy of the CSV where the user asked; the JSON then names it. */
+/** `-o FILE`: a copy of the file where the user asked; the JSON then names it. */
 export async function saveExportAs(result: unknown, output: string) {
   const exported = exportedFile.parse(result);
   await copyFile(exported.absolutePath, output);

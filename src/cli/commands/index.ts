@@ -8,6 +8,7 @@ import { ingestBatch } from "./ingest-batch.ts";
 import { keysCreate, keysList, keysRevoke } from "./keys.ts";
 import { modelsRenormalize } from "./models.ts";
 import { reportsCreate, reportsHistory, reportsList, reportsRunDue } from "./reports.ts";
+import { timeSeriesCommand } from "./timeseries.ts";
 import { workspaceCreate } from "./workspace-create.ts";
 
 /**
@@ -22,6 +23,7 @@ export const COMMANDS: ReadonlyMap<string, CliCommand> = new Map(
     keysList,
     keysRevoke,
     exportCommand,
+    timeSeriesCommand,
     demo,
     reportsCreate,
     reportsList,

@@ -1,6 +1,8 @@
-import { DEDICATED_PREFIX, EXPORT_TAG, exportPaths } from "./paths-export.ts";
+import { DEDICATED_PREFIX, EXPORT_TAG, exportPaths, exportServers } from "./paths-export.ts";
 import { downloadOperation } from "./paths-download.ts";
+import { EXPORT_JOBS_TAG, exportJobPaths } from "./paths-export-jobs.ts";
 import { ingestOperation } from "./paths-ingest.ts";
+import { timeSeriesPaths } from "./paths-timeseries.ts";
 import { jsonResponse, SHARED_RESPONSES } from "./responses.ts";
 import { COMPONENT_SCHEMAS } from "./schemas.ts";
 import { NO_AUTH, schemaRef, type PathItem } from "./types.ts";
@@ -23,6 +25,8 @@ const INFO_DESCRIPTION = [
 export function openApiDocument(baseUrl: string): Record<string, unknown> {
   const paths: Record<string, PathItem> = {
     ...exportPaths(baseUrl),
+    ...exportJobPaths(exportServers(baseUrl)),
+    ...timeSeriesPaths(baseUrl),
     "/ingest": { post: ingestOperation },
     "/downloads/{filePath}": { get: downloadOperation("get"), head: downloadOperation("head") },
     "/openapi.json": {
@@ -54,6 +58,7 @@ export function openApiDocument(baseUrl: string): Record<string, unknown> {
     security: [{ bearerAuth: [] }],
     tags: [
       { name: EXPORT_TAG, description: "CSV exports of usage per data type" },
+      { name: EXPORT_JOBS_TAG, description: "Exports run in the background (Prefer: respond-async)" },
       { name: "Ingestion", description: "Directory and usage records from the platform" },
       { name: "Downloads", description: "Signed, expiring links to export files" },
       { name: "Service", description: "Health and this document" },

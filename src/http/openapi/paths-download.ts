@@ -3,7 +3,8 @@ import { NO_AUTH, type Header, type Operation, type Parameter } from "./types.ts
 
 // GET and HEAD /downloads/{filePath}: signed, expiring links to export files.
 
-const FILE_PATH_PATTERN = "^[a-z_]+-usage/[A-Za-z0-9_-]+/[a-z_]+-usage-\\d{4}-\\d{2}-\\d{2}-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{8}\\.csv$";
+const FILE_PATH_PATTERN =
+  "^[a-z_]+(?:-[a-z]+)?-usage/[A-Za-z0-9_-]+/[a-z_]+(?:-[a-z]+)?-usage-\\d{4}-\\d{2}-\\d{2}-\\d{4}-\\d{2}-\\d{2}-[0-9a-f]{8}\\.(?:csv|parquet)$";
 
 const downloadParameters: Parameter[] = [
   {
@@ -56,7 +57,7 @@ export const downloadOperation = (method: "get" | "head"): Operation => ({
   tags: ["Downloads"],
   summary: method === "get" ? "Download an export file" : "Check an export download link",
   description:
-    "Serves the CSV behind an export's `downloadUrl`. The signature is the only credential (no API key is needed, so the link can be handed on): " +
+    "Serves the file (CSV or Parquet) behind an export's `downloadUrl`. The signature is the only credential (no API key is needed, so the link can be handed on): " +
     "a tampered or expired link, or one naming anything but an export file, is refused with 403." +
     (method === "head" ? " HEAD answers the same status and headers without a body." : ""),
   operationId: method === "get" ? "downloadExport" : "checkExportDownload",
@@ -66,9 +67,12 @@ export const downloadOperation = (method: "get" | "head"): Operation => ({
     method === "get"
       ? {
           "200": {
-            description: "The CSV file (RFC 4180, UTF-8, header row, CRLF line ends)",
+            description: "The export file: a CSV (RFC 4180, UTF-8, header row, CRLF line ends) or, for `format: parquet`, a Parquet file",
             headers: downloadHeaders,
-            content: { "text/csv": { schema: { type: "string", format: "binary" } } },
+            content: {
+              "text/csv": { schema: { type: "string", format: "binary" } },
+              "application/vnd.apache.parquet": { schema: { type: "string", format: "binary" } },
+            },
           },
           "403": downloadForbidden,
           "404": downloadGone,

@@ -1,5 +1,6 @@
-import { canonicalDataType, GROUP_BY_OPTIONS, type DataTypeName } from "../../usage/shared/data-types.ts";
-import { schemaRef, type Schema } from "./types.ts";
+import { EXPORT_FORMATS } from "../../exports/export-files.ts";
+import { canonicalDataType, EXPORT_TYPES, GROUP_BY_OPTIONS, type ExportTypeName } from "../../usage/shared/data-types.ts";
+import { schemaRef, type Schema, successEnvelope } from "./types.ts";
 
 // Request and response bodies: the export schemas keep the seed API's names and
 // shapes (`export-users-api.txt`); success and error bodies add
@@ -78,6 +79,24 @@ export const ingestErrorSchema: Schema = {
   },
 };
 
+const dataTypeSchema: Schema = {
+  type: "string",
+  description: "Type of data exported (as requested: `/export/assistants` answers `assistants`, `/export/api-keys` answers `api-keys`)",
+  enum: EXPORT_TYPES,
+  example: "assistants",
+};
+
+const dateRangeSchema: Schema = {
+  type: "object",
+  description: "Actual date range of the exported data: the resolved instants, in UTC",
+  properties: {
+    from: { type: "string", format: "date-time", description: "Start date of the export", example: "2024-01-01T00:00:00.000Z" },
+    to: { type: "string", format: "date-time", description: "End date of the export", example: "2024-01-31T23:59:59.999Z" },
+  },
+  required: ["from", "to"],
+  additionalProperties: false,
+};
+
 export const exportResponse: Schema = {
   type: "object",
   description: "Successful response from usage export endpoints",
@@ -90,7 +109,7 @@ export const exportResponse: Schema = {
         filePath: {
           type: "string",
           description:
-            "Path to the generated export file: `{dataType}-usage/{workspaceId}/{dataType}-usage-{startDate}-{endDate}-{8 hex}.csv`",
+            "Path to the generated export file: `{dataType}-usage/{workspaceId}/{dataType}-usage-{startDate}-{endDate}-{8 hex}.{csv|parquet}` (the extension is the request's `format`)",
           example: "agents-usage/workspace-id/agents-usage-2024-01-01-2024-01-31-abc12345.csv",
         },
         downloadUrl: {
@@ -100,23 +119,9 @@ export const exportResponse: Schema = {
             "Signed URL to download the export file (`GET /downloads/{filePath}?expires&signature`); it expires after one hour by default and needs no API key",
           example: "https://storage.example.com/signed-url",
         },
-        dataType: {
-          type: "string",
-          description: "Type of data exported (as requested: `/export/assistants` answers `assistants`)",
-          enum: ["assistants", "agents", "api_keys", "users", "projects", "models"],
-          example: "assistants",
-        },
+        dataType: dataTypeSchema,
         recordCount: { type: "integer", description: "Number of records in the export", example: 1250 },
-        dateRange: {
-          type: "object",
-          description: "Actual date range of the exported data: the resolved instants, in UTC",
-          properties: {
-            from: { type: "string", format: "date-time", description: "Start date of the export", example: "2024-01-01T00:00:00.000Z" },
-            to: { type: "string", format: "date-time", description: "End date of the export", example: "2024-01-31T23:59:59.999Z" },
-          },
-          required: ["from", "to"],
-          additionalProperties: false,
-        },
+        dateRange: dateRangeSchema,
       },
       required: ["filePath", "downloadUrl", "dataType", "recordCount", "dateRange"],
       additionalProperties: false,
@@ -126,8 +131,57 @@ export const exportResponse: Schema = {
   additionalProperties: false,
 };
 
+/** The file routes' `format` field (the JSON-rows routes answer rows and ignore it). */
+export const formatField: Schema = {
+  type: "string",
+  enum: EXPORT_FORMATS,
+  default: "csv",
+  description:
+    "File routes (`POST /export/{dataType}`) only: the file's format. `csv` (default): RFC 4180, UTF-8. " +
+    "`parquet`: the same rows and columns as typed Parquet columns — counts INT64, money DECIMAL(18,6), averages DECIMAL(18,2), " +
+    "ratios DECIMAL(18,4) (exact, the CSV's digits), dates DATE, booleans BOOLEAN, text and JSON-map columns UTF8 strings; " +
+    "a cell the CSV leaves empty is null. Anything else is refused (400 naming `format` and the accepted values).",
+};
+
+/** POST /export/{dataType}/json: the rows themselves. */
+export const exportRowsResponse: Schema = successEnvelope(
+  {
+    dataType: dataTypeSchema,
+    recordCount: { type: "integer", minimum: 0, description: "Number of rows", example: 2 },
+    dateRange: dateRangeSchema,
+    columns: {
+      type: "array",
+      items: { type: "string" },
+      description: "The CSV header: the visible columns in CSV order (BYOK, privacy setting and `group_by` decide which)",
+      example: ["period_start", "period_end", "org_id", "name", "provider", "bring_your_keys", "requests"],
+    },
+    rows: {
+      type: "array",
+      description:
+        "One object per CSV row, keyed by column name in column order. Counts are JSON integers; money, averages and ratios " +
+        "are JSON numbers written with the CSV's exact digits (`0.000123`, `12.50`: a decimal-exact parser reads the exact value; " +
+        "a float parser reads the nearest double, which prints back as the same digits); booleans are `true`/`false`; " +
+        "JSON-map columns are objects whose keys keep the CSV's order (count descending, then key); dates are `YYYY-MM-DD` strings; " +
+        "text is as stored (no formula-escaping `'`); `null` where the CSV cell is empty.",
+      items: { type: "object", additionalProperties: true },
+      example: [
+        {
+          period_start: "2024-01-01",
+          period_end: "2024-01-31",
+          org_id: "ws_123",
+          name: "gpt-4o",
+          provider: "openai",
+          bring_your_keys: false,
+          requests: 42,
+        },
+      ],
+    },
+  },
+  { description: "The export's rows as JSON objects: the same rows and columns as the CSV" },
+);
+
 /** Each export path's request schema, from the data type's `group_by` options. */
-export function exportRequestSchema(type: DataTypeName): string {
+export function exportRequestSchema(type: ExportTypeName): string {
   const options = GROUP_BY_OPTIONS[canonicalDataType(type)].join(",");
   const names: Record<string, string> = {
     "": "UsageExportRequest",

@@ -1,5 +1,14 @@
 import { GROUP_BY_OPTIONS } from "../../usage/shared/data-types.ts";
-import { DATE_SEMANTICS, dateInput, errorSchema, exportResponse, ingestErrorSchema, withGroupBy } from "./schemas-bodies.ts";
+import {
+  DATE_SEMANTICS,
+  dateInput,
+  errorSchema,
+  exportResponse,
+  exportRowsResponse,
+  formatField,
+  ingestErrorSchema,
+  withGroupBy,
+} from "./schemas-bodies.ts";
 import { RECORD_TYPES, RECORDS } from "./schemas-records.ts";
 import { schemaRef, type Schema } from "./types.ts";
 
@@ -11,6 +20,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
     properties: {
       from: dateInput("from", "2024-01-01T00:00:00.000Z"),
       to: dateInput("to", "2024-01-31T23:59:59.999Z"),
+      format: formatField,
     },
     required: ["from", "to"],
   },
@@ -24,6 +34,7 @@ export const COMPONENT_SCHEMAS: Record<string, Schema> = {
       "`deployment`: one row per model and BYOK deployment — BYOK workspaces only (400 otherwise).",
   ),
   UsageExportResponse: exportResponse,
+  UsageExportRowsResponse: exportRowsResponse,
   UsageExportError: errorSchema,
   IngestError: ingestErrorSchema,
   IngestRecord: {

@@ -30,6 +30,20 @@ export type Schema = {
 
 export const schemaRef = (name: string): Ref => ({ $ref: `#/components/schemas/${name}` });
 
+/** `{ success: true, data }`: the envelope of every 2xx JSON answer of the seed API, around an object of `properties`. */
+export function successEnvelope(properties: Record<string, Schema | Ref>, extra: Omit<Schema, "properties" | "type"> = {}): Schema {
+  return {
+    type: "object",
+    ...extra,
+    properties: {
+      success: { type: "boolean", enum: [true] },
+      data: { type: "object", properties, required: Object.keys(properties), additionalProperties: false },
+    },
+    required: ["success", "data"],
+    additionalProperties: false,
+  };
+}
+
 type Example = { summary: string; value: unknown };
 type MediaType = { schema: Schema | Ref; example?: unknown; examples?: Record<string, Example> };
 export type Header = { description: string; required?: boolean; schema: Schema };
@@ -53,7 +67,7 @@ export type Operation = {
   responses: Record<string, Response | Ref>;
 };
 export type Server = { url: string; description: string };
-export type PathItem = { servers?: Server[]; get?: Operation; head?: Operation; post?: Operation };
+export type PathItem = { servers?: Server[]; get?: Operation; head?: Operation; post?: Operation; delete?: Operation };
 
 /** `security` of an operation that needs no API key. */
 export const NO_AUTH: Record<string, string[]>[] = [];

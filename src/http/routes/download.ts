@@ -9,7 +9,7 @@ import { resolveExportFile } from "../../exports/export-files.ts";
 import { sendError } from "../shared/respond.ts";
 
 /**
- * GET /downloads/<filePath>?expires&signature — streams an export CSV or a report zip. The
+ * GET /downloads/<filePath>?expires&signature — streams an export (CSV or Parquet) or a report zip. The
  * signature is the only credential: tampered, expired or out-of-store paths are 403.
  */
 export async function handleDownload(app: AppContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -33,7 +33,7 @@ export async function handleDownload(app: AppContext, req: IncomingMessage, res:
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) throw new AppError("NOT_FOUND", "The export file no longer exists");
     res.writeHead(200, {
-      "content-type": file.endsWith(".zip") ? "application/zip" : "text/csv; charset=utf-8",
+      "content-type": contentType(file),
       "content-length": info.size,
       "content-disposition": `attachment; filename="${basename(file)}"`,
       "cache-control": "private, no-store",
@@ -43,4 +43,12 @@ export async function handleDownload(app: AppContext, req: IncomingMessage, res:
   } catch (error) {
     sendError(res, error, app.log);
   }
+}
+
+/** By the file's extension: the store writes only these three. */
+function contentType(file: string): string {
+  if (file.endsWith(".zip")) return "application/zip";
+  // The media type registered for Parquet with IANA (2024).
+  if (file.endsWith(".parquet")) return "application/vnd.apache.parquet";
+  return "text/csv; charset=utf-8";
 }

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AppContext } from "../../runtime/context.ts";
+import { AppError } from "../../errors/app-error.ts";
 import { ingestRecords } from "../../ingest/ingest.ts";
 import { parseIngestBody } from "../../ingest/parse-body.ts";
 import { RecordProblemsError } from "../../ingest/problems.ts";
+import { ingestBatches, ingestedRecords, ingestRejectedRecords } from "../../metrics/registry.ts";
 import { readEncodedBody, UnsupportedEncodingError } from "../shared/body.ts";
 import { sendError, sendJson } from "../shared/respond.ts";
 
@@ -19,11 +21,17 @@ export async function handleIngest(app: AppContext, req: IncomingMessage, res: S
     });
     const { records, label } = await parseIngestBody(req.headers["content-type"], body);
     const result = await ingestRecords(app.db, workspaceId, records, { label, now: app.now() });
+    ingestBatches.inc({ outcome: "stored" });
+    ingestedRecords.inc({ outcome: "accepted" }, result.accepted);
+    ingestedRecords.inc({ outcome: "duplicate" }, result.duplicates);
     sendJson(res, 200, { accepted: result.accepted, duplicates: result.duplicates });
   } catch (error) {
-    if (error instanceof RecordProblemsError)
+    const refused = error instanceof UnsupportedEncodingError || (error instanceof AppError && error.status < 500);
+    ingestBatches.inc({ outcome: refused ? "refused" : "failed" });
+    if (error instanceof RecordProblemsError) {
+      ingestRejectedRecords.inc(error.problems.length + error.moreProblems);
       sendJson(res, 400, { error: error.title, message: error.message, problems: error.problems, moreProblems: error.moreProblems });
-    else if (error instanceof UnsupportedEncodingError) sendJson(res, error.status, { error: error.title, message: error.message });
+    } else if (error instanceof UnsupportedEncodingError) sendJson(res, error.status, { error: error.title, message: error.message });
     else sendError(res, error, app.log);
   }
 }

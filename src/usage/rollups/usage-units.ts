@@ -16,7 +16,7 @@ interface PeriodSplit {
 const DAY_MS = 86_400_000;
 
 /** Splits the inclusive range [from, to]. `rawOnly` reads everything raw (the equivalence test's reference). */
-function splitPeriod(range: { from: Date; to: Date }, rawOnly = false): PeriodSplit {
+export function splitPeriod(range: { from: Date; to: Date }, rawOnly = false): PeriodSplit {
   const from = range.from.getTime();
   const to = range.to.getTime();
   const firstStart = Math.ceil(from / DAY_MS) * DAY_MS;
@@ -46,12 +46,12 @@ function dayWhere(workspaceId: string, days: NonNullable<PeriodSplit["days"]>): 
 }
 
 /** Raw records and rollup rows in one shape; a raw record is a unit of `records` = 1. */
-const UNIT_FROM_ROLLUP = Prisma.raw(`kind, nullif(user_id, '') as user_id, nullif(api_key_id, '') as api_key_id,
+export const UNIT_FROM_ROLLUP = Prisma.raw(`kind, nullif(user_id, '') as user_id, nullif(api_key_id, '') as api_key_id,
   nullif(surface, '') as surface, nullif(agent_id, '') as agent_id, nullif(project_id, '') as project_id,
   nullif(action, '') as action, model, provider, source, nullif(deployment_id, '') as deployment_id, with_conversation,
   records, prompt_tokens, completion_tokens, cached_prompt_tokens, cache_creation_tokens,
   min_prompt_tokens, max_prompt_tokens, min_completion_tokens, max_completion_tokens, cost_usd, payg_cost_usd`);
-const UNIT_FROM_RAW = Prisma.raw(`kind, user_id, api_key_id, surface::text as surface, agent_id, project_id, action, model,
+export const UNIT_FROM_RAW = Prisma.raw(`kind, user_id, api_key_id, surface::text as surface, agent_id, project_id, action, model,
   provider, source, deployment_id, conversation_id is not null as with_conversation,
   1 as records, prompt_tokens::bigint, completion_tokens::bigint, cached_prompt_tokens::bigint, cache_creation_tokens::bigint,
   prompt_tokens as min_prompt_tokens, prompt_tokens as max_prompt_tokens,

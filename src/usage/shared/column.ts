@@ -48,6 +48,35 @@ export function selectColumns<Row>(columns: readonly Column<Row>[], s: ColumnSel
   );
 }
 
+/** Where a column appears: the optional fields of `Column`. */
+type ColumnFlags = Pick<Column<unknown>, "byok" | "personal" | "ungroupedOnly" | "subgroup">;
+
+type DeclareColumn<Row> = (field: keyof Row & string, description: string, flags?: ColumnFlags) => Column<Row>;
+
+/** `sumNoCacheTokens` → `sum_no_cache_tokens`. */
+const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Declares a row type's columns one a line, by kind:
+ * `col.int("messagesTotal", "Total messages sent by the user")`. The CSV header is
+ * the field in snake_case (`messages_total`), as for every column of the export guide.
+ */
+export function columnsFor<Row>(): Record<ColumnKind, DeclareColumn<Row>> {
+  const of =
+    (kind: ColumnKind): DeclareColumn<Row> =>
+    (field, description, flags = {}) => ({ name: snakeCase(field), field, kind, description, ...flags });
+  return {
+    text: of("text"),
+    date: of("date"),
+    int: of("int"),
+    money: of("money"),
+    average: of("average"),
+    ratio: of("ratio"),
+    bool: of("bool"),
+    json: of("json"),
+  };
+}
+
 /** Period columns every export starts with. */
 export interface PeriodFields {
   periodStart: string;
@@ -56,9 +85,10 @@ export interface PeriodFields {
 }
 
 export function periodColumns<Row extends PeriodFields>(): Column<Row>[] {
+  const col = columnsFor<Row>();
   return [
-    { name: "period_start", field: "periodStart", kind: "date", description: "Start date of the report" },
-    { name: "period_end", field: "periodEnd", kind: "date", description: "End date of the report" },
-    { name: "org_id", field: "orgId", kind: "text", description: "ID of the workspace" },
+    col.date("periodStart", "Start date of the report"),
+    col.date("periodEnd", "End date of the report"),
+    col.text("orgId", "ID of the workspace"),
   ];
 }

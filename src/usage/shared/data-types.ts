@@ -19,12 +19,25 @@ export const GROUP_BY_OPTIONS: Record<DataType, readonly GroupBy[]> = {
   models: ["source", "deployment"],
 };
 
-export function canonicalDataType(name: DataTypeName): DataType {
-  return name === "assistants" ? "agents" : name;
+/**
+ * The names an export's REST path takes: every data type name, and `api-keys`, the
+ * reference service's spelling of `api_keys`. Like `assistants`, an alias is answered
+ * under the name it was asked by. GraphQL enum values and CLI words keep DATA_TYPES
+ * (a GraphQL name cannot hold "-").
+ */
+export const EXPORT_TYPES = [...DATA_TYPES, "api-keys"] as const;
+export type ExportTypeName = (typeof EXPORT_TYPES)[number];
+
+export function canonicalDataType(name: ExportTypeName): DataType {
+  if (name === "assistants") return "agents";
+  return name === "api-keys" ? "api_keys" : name;
 }
 
 /** The one rule for a data type's name: one of DATA_TYPES (a type guard, so no cast follows). */
 export const isDataTypeName = (name: unknown): name is DataTypeName => DATA_TYPES.some((type) => type === name);
+
+/** An export path's type name: one of EXPORT_TYPES. */
+export const isExportTypeName = (name: unknown): name is ExportTypeName => EXPORT_TYPES.some((type) => type === name);
 
 /** The one message for a name that is not a data type, without the field's name. */
 export const dataTypeProblem = (name: unknown) => `"${String(name)}" is not one of ${DATA_TYPES.join(", ")}`;

@@ -13,10 +13,24 @@ export function attributesAsOf(workspaceId: string, kind: Kind, at: Date): Prism
     select distinct on (entity_id) entity_id, attrs
     from directory_versions
     where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind
-    order by entity_id,
-      (effective_at <= ${at}) desc,
-      case when effective_at <= ${at} then effective_at end desc,
-      effective_at asc`;
+    order by entity_id, ${inForceFirst(at)}`;
+}
+
+/** Versions ordered so the one in force at `at` comes first (the rule of attributesAsOf). */
+function inForceFirst(at: Date | Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(effective_at <= ${at}) desc, case when effective_at <= ${at} then effective_at end desc, effective_at asc`;
+}
+
+/**
+ * One entity's `attrs` in force at `at`, as a scalar subquery (null when the
+ * directory does not know it): attributesAsOf where the entity and the instant
+ * vary per row (a time series reads each bucket's end). One primary-key lookup
+ * per row, so its cost never depends on how the planner estimates a join.
+ */
+export function attributesAt(workspaceId: string, kind: Kind, entityId: Prisma.Sql, at: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(select attrs from directory_versions
+    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind and entity_id = ${entityId}
+    order by ${inForceFirst(at)} limit 1)`;
 }
 
 /** A text attribute of a directory version's `attrs` (null when absent); ingest stores text attributes as strings. */

@@ -1,5 +1,5 @@
 import { Prisma } from "../../generated/prisma/client.ts";
-import { type Column, type PeriodFields, periodColumns } from "./column.ts";
+import { type Column, columnsFor, type PeriodFields, periodColumns } from "./column.ts";
 import type { UsageQueryInput } from "./query-input.ts";
 
 // `group_by=model` for users, agents and API keys: shared so the three split
@@ -7,11 +7,8 @@ import type { UsageQueryInput } from "./query-input.ts";
 
 /** The columns that key a row: the period's, the entity's id, then `model` (on subgroup rows only). */
 export function keyColumns<Row extends PeriodFields & { model: string | null }>(id: Column<Row>): Column<Row>[] {
-  return [
-    ...periodColumns<Row>(),
-    id,
-    { name: "model", field: "model", kind: "text", description: "Normalized model name (subgroup rows)", subgroup: "model" },
-  ];
+  const model = columnsFor<Row>().text("model", "Normalized model name (subgroup rows)", { subgroup: "model" });
+  return [...periodColumns<Row>(), id, model];
 }
 
 /**

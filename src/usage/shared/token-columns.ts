@@ -1,4 +1,4 @@
-import type { Column } from "./column.ts";
+import { type Column, columnsFor } from "./column.ts";
 
 // The token count columns: shared because users, agents, API keys and models all
 // have the same five, named each type's own way but meaning the same.
@@ -16,8 +16,15 @@ const DESCRIPTIONS: Record<TokenMeasure, string> = {
   noCache: "Input tokens not served from cache",
 };
 
-/** `sumNoCacheTokens` → `sum_no_cache_tokens`. */
-const snakeCase = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** Field names that several types share, for `tokenColumns`' `fields`. */
+export const TOKEN_FIELDS = {
+  /** sum_prompt_tokens, sum_completion_tokens: agents, API keys, models. */
+  summedInputOutput: { prompt: "sumPromptTokens", completion: "sumCompletionTokens" },
+  /** sum_cached_prompt_tokens, sum_cache_creation_tokens: agents, models. */
+  summedCache: { cached: "sumCachedPromptTokens", cacheCreation: "sumCacheCreationTokens" },
+  /** cached_prompt_tokens, cache_creation_tokens, no_cache_tokens: users, API keys. */
+  cache: { cached: "cachedPromptTokens", cacheCreation: "cacheCreationTokens", noCache: "noCacheTokens" },
+} as const;
 
 interface TokenColumnOptions<Row> {
   /** Descriptions that say more than the common ones. */
@@ -32,10 +39,9 @@ interface TokenColumnOptions<Row> {
  * CSV header is that field in snake_case (`sumPromptTokens` → `sum_prompt_tokens`).
  */
 export function tokenColumns<Row>(fields: Record<TokenMeasure, keyof Row & string>, options: TokenColumnOptions<Row> = {}): Column<Row>[] {
+  const col = columnsFor<Row>();
   return MEASURES.flatMap((measure) => {
-    const field = fields[measure];
     const description = options.describe?.[measure] ?? DESCRIPTIONS[measure];
-    const column: Column<Row> = { name: snakeCase(field), field, kind: "int", description, byok: true };
-    return [column, ...(options.after?.[measure] ?? [])];
+    return [col.int(fields[measure], description, { byok: true }), ...(options.after?.[measure] ?? [])];
   });
 }

@@ -17,7 +17,7 @@ export interface TokenSumsRow {
 }
 
 /** Token sums of a row (0 where it had no requests) and the derived `no_cache` count. */
-function tokenTotals(r: TokenSumsRow) {
+export function tokenTotals(r: TokenSumsRow) {
   const prompt = num(r.sum_prompt);
   const cached = num(r.sum_cached);
   const cacheCreation = num(r.sum_cache_creation);

@@ -1,16 +1,19 @@
 import type { Prisma } from "../../generated/prisma/client.ts";
-import type { Database } from "../../db/client.ts";
+import type { Reads } from "../../db/client.ts";
 import { cursorBatches } from "../../db/cursor.ts";
 import type { UsageQueryInput } from "./query-input.ts";
 
 type BatchOptions = { batchSize?: number; onTotal?: (rows: number) => void };
 
-/** A data type's rows, read by one SQL statement (in export order) and mapped row by row. */
+/**
+ * A data type's rows, read by one SQL statement (in export order) and mapped row
+ * by row. `db` is the caller's choice: usage reads pass `Database.replica`.
+ */
 export interface UsageQuery<Row> {
   /** All rows at once. */
-  read(db: Database, input: UsageQueryInput): Promise<Row[]>;
+  read(db: Pick<Reads, "read">, input: UsageQueryInput): Promise<Row[]>;
   /** Rows batch by batch through a cursor. */
-  readBatches(db: Database, input: UsageQueryInput, opts: BatchOptions): AsyncGenerator<Row[], void, undefined>;
+  readBatches(db: Reads, input: UsageQueryInput, opts: BatchOptions): AsyncGenerator<Row[], void, undefined>;
 }
 
 /** Binds a query's SQL to the shape its author declared for the result (`SqlRow`, read through the driver's typed `read<Row>`). */
@@ -29,13 +32,13 @@ export function usageQuery<SqlRow, Row>(def: {
 }
 
 /** All rows at once (GraphQL pages, scheduled report summaries). */
-export async function queryRows<Row>(db: Database, query: UsageQuery<Row>, input: UsageQueryInput): Promise<Row[]> {
+export async function queryRows<Row>(db: Pick<Reads, "read">, query: UsageQuery<Row>, input: UsageQueryInput): Promise<Row[]> {
   return query.read(db, input);
 }
 
 /** Rows batch by batch through a cursor (exports: memory stays flat however many rows). */
 export async function* streamRows<Row>(
-  db: Database,
+  db: Reads,
   query: UsageQuery<Row>,
   input: UsageQueryInput,
   opts: BatchOptions = {},

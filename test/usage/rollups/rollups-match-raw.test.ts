@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { Random } from "../../../src/demo/random.ts";
+import { randomModelCall } from "../../fixtures/random-model-call.ts";
 import type { Database } from "../../../src/db/client.ts";
 import { ingestRecords } from "../../../src/ingest/ingest.ts";
 import { resolvePeriod } from "../../../src/periods/period.ts";
@@ -42,19 +43,10 @@ function randomRecords(seed: number, count: number): object[] {
   ];
   for (let i = 0; i < count; i++) {
     const occurredAt = new Date(START + Math.floor(rnd.next() * SPAN_MS)).toISOString();
-    const model = rnd.pick(models);
     const common = {
       id: `r${seed}_${i}`,
       occurredAt,
-      model,
-      provider: model.startsWith("gpt") ? "openai" : model.startsWith("claude") ? "anthropic" : "google",
-      source: rnd.pick(["web", "api", "slack"]),
-      deploymentId: rnd.chance(0.2) ? "dep1" : null,
-      promptTokens: rnd.int(0, 5000),
-      completionTokens: rnd.int(0, 3000),
-      cachedPromptTokens: rnd.int(0, 500),
-      cacheCreationTokens: rnd.int(0, 200),
-      costUsd: (rnd.int(0, 2_000_000) / 1e6).toFixed(6),
+      ...randomModelCall(rnd, models, ["web", "api", "slack"]),
       paygCostUsd: (rnd.int(0, 500_000) / 1e6).toFixed(6),
     };
     if (rnd.chance(0.15)) {

@@ -5,11 +5,17 @@ import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), "ue-compiled-"));
+/** Stops the server (registered at the top level: vitest never runs an afterAll registered inside a test). */
+let stop: () => Promise<void> = async () => undefined;
+afterAll(async () => {
+  await stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 // `npm start` runs build/server/main.mjs (built by test/global-setup.ts as by prestart):
 // from there the migrations, the model-name rules and the page must still be found.
 test("the compiled server starts on embedded PGlite, creates the demo workspace and serves the page", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "ue-compiled-"));
   const { DATABASE_URL: _ignored, ...env } = process.env;
   const child = spawn(process.execPath, ["--enable-source-maps", "build/server/main.mjs"], {
     cwd: ROOT,
@@ -17,11 +23,10 @@ test("the compiled server starts on embedded PGlite, creates the demo workspace 
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  afterAll(async () => {
-    child.kill("SIGTERM");
+  stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  };
   let output = "";
   const base = await new Promise<string>((resolve, reject) => {
     const read = (chunk: Buffer) => {

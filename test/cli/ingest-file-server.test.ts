@@ -22,12 +22,14 @@ const cli = (...args: string[]) => runCli(dataDir, args);
 const checkpointOf = (file: string) => `${file}.ingest-progress.json`;
 let app: OpenedApp;
 
+// At the top level: vitest never runs an afterAll registered inside a hook.
+afterAll(async () => {
+  await removeServerAdvert(dataDir);
+  await app?.close();
+});
+
 beforeAll(async () => {
   app = await openApp(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent" }));
-  afterAll(async () => {
-    await removeServerAdvert(dataDir);
-    await app.close();
-  });
   const url = await startTestServer(app, { localCliToken: token });
   await writeServerAdvert(dataDir, { url, token, pid: process.pid });
 });

@@ -23,14 +23,15 @@ let app: OpenedApp;
 let url: string;
 let seeded: { workspaceId: string; from: string; to: string };
 
+// At the top level: vitest never runs an afterAll registered inside a hook.
+afterAll(async () => {
+  await removeServerAdvert(dataDir);
+  await app?.close();
+});
+
 beforeAll(async () => {
   app = await openApp(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent" }));
   seeded = await seedRecentUsage(app.db);
-  // Registered before the server's own afterAll, so it runs after the server has closed.
-  afterAll(async () => {
-    await removeServerAdvert(dataDir);
-    await app.close();
-  });
   url = await startTestServer(app, { localCliToken: token });
   await writeServerAdvert(dataDir, { url, token, pid: process.pid });
 });

@@ -18,6 +18,9 @@ import { localLink, startServer, type ServerProcess } from "./server-process.ts"
  */
 const UserUsageAnswer = z.object({ data: z.object({ userUsage: z.object({ __typename: z.string() }) }) });
 
+// At the top level: the database's afterAll (dropping it) only runs when registered during collection.
+const databaseUrl = process.env.DATABASE_URL ? await testDatabaseUrl() : null;
+
 describe.runIf(process.env.DATABASE_URL)("lost PostgreSQL connections", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "ue-faults-"));
   let server: ServerProcess;
@@ -25,7 +28,7 @@ describe.runIf(process.env.DATABASE_URL)("lost PostgreSQL connections", () => {
   let lockHolder: pg.Client;
 
   beforeAll(async () => {
-    const url = await testDatabaseUrl();
+    const url = databaseUrl!;
     server = await startServer(dataDir, { DATABASE_URL: url });
     admin = new pg.Client({ connectionString: url });
     lockHolder = new pg.Client({ connectionString: url });

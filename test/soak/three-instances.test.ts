@@ -27,26 +27,28 @@ const LAST_MONTH = (() => {
   });
 })();
 
-test.skipIf(!process.env.DATABASE_URL)(
+// Hooks belong at the top level: vitest never runs an afterAll registered inside a test or a hook.
+const databaseUrl = process.env.DATABASE_URL ? await testDatabaseUrl() : null;
+const dataDir = mkdtempSync(join(tmpdir(), "ue-three-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const slack = await startFakeSlack();
+const servers: ServerProcess[] = [];
+afterAll(() => Promise.all(servers.map((s) => s.kill())));
+
+test.skipIf(!databaseUrl)(
   "three instances share links, one rate limit, each report run once, and count their own requests",
   {
     timeout: 300_000,
   },
   async () => {
-    const databaseUrl = await testDatabaseUrl();
-    const dataDir = mkdtempSync(join(tmpdir(), "ue-three-"));
-    afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-    const slack = await startFakeSlack();
     const env = {
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: databaseUrl!,
       METRICS_TOKEN,
       SLACK_BOT_TOKEN: "xoxb-three-instances",
       SLACK_API_URL: slack.apiUrl,
       // Every instance's scheduler looks for due runs every 2 seconds: they race for each run.
       JOB_SCHEDULES: "deliver-reports=*/2 * * * * *",
     };
-    const servers: ServerProcess[] = [];
-    afterAll(() => Promise.all(servers.map((s) => s.kill())));
     servers.push(await startServer(dataDir, env));
     servers.push(...(await Promise.all([startServer(dataDir, env), startServer(dataDir, env)])));
     const a = servers[0]!;
@@ -76,7 +78,7 @@ test.skipIf(!process.env.DATABASE_URL)(
     expect([0, 1, 2].map((i) => exportsOf(i, "429"))).toEqual([1, 0, 0]);
 
     // A monthly Slack report three months behind: three runs due, raced for by three schedulers.
-    const client = new pg.Client({ connectionString: databaseUrl });
+    const client = new pg.Client({ connectionString: databaseUrl! });
     await client.connect();
     try {
       const now = new Date();

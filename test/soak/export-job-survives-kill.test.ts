@@ -119,7 +119,7 @@ describe("an async export job whose server is killed with SIGKILL", () => {
       job = JobStatus.parse(await (await request("GET", `/export/jobs/${jobId}`)).json()).data;
     }
     // Status and error together: a failure shows the error the job ended with.
-    expect({ status: job.status, error: job.error }).toEqual({ status: "succeeded", error: null });
+    expect({ status: job.status, error: job.error ?? null }).toEqual({ status: "succeeded", error: null });
     const sync = await request("POST", "/export/users", body);
     expect(sync.status).toBe(200);
     const syncData = Exported.parse(await sync.json()).data;

@@ -22,6 +22,8 @@ import { DateTime } from "luxon";
 import pg from "pg";
 import { openDatabase, type Database } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
+import { ensureUsagePartitions } from "../src/usage/partitions/ensure-partitions.ts";
+import { monthOf, monthsFrom } from "../src/usage/partitions/months.ts";
 import { Random } from "../src/demo/random.ts";
 import {
   buildDirectory,
@@ -90,7 +92,8 @@ interface Options {
 }
 
 const USAGE_TABLES = ["usage_records", "usage_daily", "usage_daily_models", "usage_daily_conversations"] as const;
-const ALL_TABLES = [...USAGE_TABLES, "directory_versions"] as const;
+// usage_record_keys: a record id once per workspace (it outlives truncated records, so it is cleaned up as well).
+const ALL_TABLES = [...USAGE_TABLES, "usage_record_keys", "directory_versions"] as const;
 
 async function main() {
   const opts = program.opts<Options>();
@@ -160,8 +163,11 @@ async function main() {
       .filter((id) => !ours.includes(id) && (opts.rss || !id.includes("_rss_")));
     if (stale.length) log(`also removing leftover workspaces: ${stale.join(", ")}`);
     // Bulk path: when usage_records holds nothing but the workspaces being reloaded, one transaction
-    // truncates it, drops its indexes, COPYs with FREEZE and builds the indexes once at the end (about
-    // twice as fast as maintaining them row by row). Any failure rolls all of it back, indexes included.
+    // truncates it, drops its indexes, COPYs and builds the indexes once at the end (about twice as
+    // fast as maintaining them row by row; FREEZE is refused on a partitioned table). Any failure
+    // rolls all of it back, indexes included.
+    // The window's month partitions (ingestion creates its own; a COPY into usage_records needs them first).
+    await ensureUsagePartitions(db, monthsFrom(monthOf(win.start.toJSDate()), monthsBetween(win.start, win.end)));
     const bulkAllowed = opts.bulk && triggersOff;
     const cleaned = await timed("removing the old benchmark data", () =>
       removeWorkspaces(client, [...ours, ...stale], bulkAllowed ? ["usage_records"] : []),
@@ -173,14 +179,12 @@ async function main() {
       await client.query("begin");
       await client.query("truncate usage_records");
       recreate = await dropIndexes(client, "usage_records");
-      log(
-        `bulk load: usage_records truncated, ${recreate.length} indexes dropped until the end of the load (one transaction, COPY FREEZE, one stream)`,
-      );
+      log(`bulk load: usage_records truncated, ${recreate.length} indexes dropped until the end of the load (one transaction, one stream)`);
     } else if (opts.bulk) {
       log("bulk load not possible (usage_records holds other workspaces, or the trigger is on): COPY into the indexed table");
     }
     const loaders = bulk ? [client] : clients;
-    const copyOptions = bulk ? "freeze" : null;
+    const copyOptions = null;
 
     if (opts.main) {
       const rng = new Random(opts.seed);
@@ -247,8 +251,8 @@ async function main() {
 
     const total = (performance.now() - t0) / 1000;
     const sizes = await client.query<{ table: string; size: string }>(
-      `select relname as table, pg_size_pretty(pg_total_relation_size(oid)) as size from pg_class
-       where relname = any($1) and relkind = 'r' order by relname`,
+      `select relname as table, pg_size_pretty(coalesce((select sum(pg_total_relation_size(relid)) from pg_partition_tree(oid)), pg_total_relation_size(oid))) as size
+       from pg_class where relname = any($1) and relkind in ('r', 'p') order by relname`,
       [ALL_TABLES],
     );
     log(
@@ -277,6 +281,9 @@ async function main() {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** UTC months from `start`'s through `end`'s (the window's last instant is just before `end`). */
+const monthsBetween = (start: DateTime, end: DateTime) =>
+  Math.round(end.toUTC().startOf("month").diff(start.toUTC().startOf("month"), "months").months) + 1;
 const likeEscape = (s: string) => s.replace(/[!%_]/g, "!$&");
 
 /**

@@ -9,6 +9,7 @@ import { migrate } from "./db/migrate.ts";
 import { buildDeliverers, closeDeliverers } from "./reports/delivery/build-deliverer.ts";
 import type { AppContext } from "./runtime/context.ts";
 import { sharedSecret } from "./db/service-secret.ts";
+import { openFileStore } from "./storage/open-file-store.ts";
 import { createLogger, type Logger } from "./runtime/logging.ts";
 
 export interface OpenedApp extends AppContext {
@@ -49,8 +50,7 @@ export async function openApp(env: Env): Promise<OpenedApp> {
   if (applied.length > 0) log.info({ applied }, "applied migrations");
   const pgliteDir = db.kind === "pglite" ? join(env.dataDir, "pglite") : null;
   if (pgliteDir) await tighten(pgliteDir, log);
-  const exportDir = join(env.dataDir, "exports");
-  await mkdir(exportDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  const files = await openFileStore(env);
   // On PostgreSQL the database holds it, so every instance signs alike; embedded, DATA_DIR does.
   const signingSecret =
     env.downloadSigningSecret ?? (db.kind === "postgres" ? await sharedSecret(db, SIGNING_SECRET_NAME) : await localSecret(env.dataDir));
@@ -59,7 +59,7 @@ export async function openApp(env: Env): Promise<OpenedApp> {
     db,
     env,
     log,
-    exportDir,
+    files,
     signingSecret,
     deliverers,
     now: () => new Date(),

@@ -24,7 +24,14 @@ export async function insertWorkspace(client: { query(sql: string, params?: unkn
 }
 
 /** Every table holding per-workspace benchmark data (the workspace row's cascade takes keys, exports, sessions). */
-const WORKSPACE_TABLES = ["usage_records", "usage_daily", "usage_daily_models", "usage_daily_conversations", "directory_versions"] as const;
+const WORKSPACE_TABLES = [
+  "usage_records",
+  "usage_record_keys",
+  "usage_daily",
+  "usage_daily_models",
+  "usage_daily_conversations",
+  "directory_versions",
+] as const;
 
 /** Deletes workspaces and all their rows (for small scratch workspaces). */
 export async function deleteWorkspaces(client: { query(sql: string, params?: unknown[]): Promise<unknown> }, ids: string[]) {

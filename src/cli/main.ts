@@ -10,6 +10,7 @@ import { COMMANDS } from "./commands/index.ts";
 import { cliEnv, execute } from "./execute.ts";
 import { INGEST_FILE_FLAGS, ingestFile, parseIngestFileArgs } from "./ingest-file.ts";
 import { progressBar } from "./progress.ts";
+import { openFileStore } from "../storage/open-file-store.ts";
 import { openRunner } from "./runner.ts";
 
 // Whatever the CLI writes into DATA_DIR (the embedded database, exports) is the service user's alone.
@@ -46,7 +47,8 @@ interface CliExtras {
 const EXTRAS: Record<string, CliExtras> = {
   export: {
     progress: "Exporting rows",
-    finish: async (result, args) => (typeof args.output === "string" ? saveExportAs(result, resolve(args.output)) : result),
+    finish: async (result, args) =>
+      typeof args.output === "string" ? saveExportAs(await openFileStore(cliEnv()), result, resolve(args.output)) : result,
   },
   demo: { progress: "Generating demo usage" },
   // `--format csv` prints the CSV itself rather than JSON.

@@ -18,6 +18,8 @@ const schema = z.object({
     .optional()
     .or(z.literal("").transform(() => undefined)),
   DATA_DIR: z.string().default("./data"),
+  /** Where export files and report zips live: a volume every instance mounts, to share them; unset (or empty): DATA_DIR/exports. */
+  EXPORT_STORAGE_DIR: z.string().optional(),
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** Secret for signed download links; generated and kept in DATA_DIR when unset. */
   DOWNLOAD_SIGNING_SECRET: z.string().min(16).optional(),
@@ -40,6 +42,15 @@ const schema = z.object({
   RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
   /** How long export files are kept before the clean-up job deletes them. */
   EXPORT_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  /**
+   * Whole months of usage kept before the current one; older month partitions are dropped (SPEC §12).
+   * At least 13: a period may start 12 months back in any time zone, so up to 14 hours into the 13th month in UTC.
+   */
+  USAGE_RETENTION_MONTHS: z.coerce
+    .number()
+    .int()
+    .min(13, "must be at least 13 (periods reach back 12 months, into the 13th month before this one in UTC)")
+    .default(13),
   /** smtp://user:pass@host:port (or smtps://); unset: email delivery is off. */
   SMTP_URL: z
     .string()
@@ -110,6 +121,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
     databaseUrl: e.DATABASE_URL ?? null,
     databaseReadUrl: e.DATABASE_READ_URL ?? null,
     dataDir,
+    exportStorageDir: e.EXPORT_STORAGE_DIR ? resolve(e.EXPORT_STORAGE_DIR) : resolve(dataDir, "exports"),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
     downloadSigningSecret: e.DOWNLOAD_SIGNING_SECRET ?? null,
     downloadTtlSeconds: e.DOWNLOAD_TTL_SECONDS,
@@ -122,6 +134,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env) {
       authFailureWindowSeconds: e.RATE_LIMIT_AUTH_FAILURE_WINDOW_SECONDS,
     },
     exportRetentionHours: e.EXPORT_RETENTION_HOURS,
+    usageRetentionMonths: e.USAGE_RETENTION_MONTHS,
     /** null when email delivery is not configured. */
     smtp: e.SMTP_URL ? { url: e.SMTP_URL, from: e.SMTP_FROM } : null,
     /** null when Slack delivery is not configured. */

@@ -24,28 +24,45 @@ interface Candidate {
   cancel_requested: boolean;
 }
 
+/** Queued, or running under a lease that ran out. */
+const CLAIMABLE = "(status = 'queued' or (status = 'running' and lease_until < now()))";
+
 /**
  * Takes the oldest queued job, or a running one whose lease ran out (its
  * worker crashed: the job is run again from the start), of a workspace with
- * fewer than MAX_RUNNING_PER_WORKSPACE jobs running. One transaction: `FOR
- * UPDATE SKIP LOCKED` lets workers claim side by side without taking the same
- * job, and a transaction-scoped advisory lock per workspace makes its count
- * and the claim one step, so two workers never both take its last slot.
+ * fewer than MAX_RUNNING_PER_WORKSPACE jobs running. One transaction: the
+ * oldest is found across workspaces without a lock, then locked by its key
+ * with `FOR UPDATE SKIP LOCKED` and checked again, so workers claim side by
+ * side without taking the same job (a distributed PostgreSQL locks rows only
+ * in a query on one workspace: docs/scale-out.md); a transaction-scoped
+ * advisory lock per workspace makes its count and the claim one step, so two
+ * workers never both take its last slot.
  */
 export async function claimNextJob(db: Database, owner: string): Promise<Claim | null> {
   return db.inRawTransaction(async (tx) => {
     const full: string[] = [];
+    /** Jobs another worker is claiming (locked): job ids are UUIDs, unique across workspaces. */
+    const passedOver: string[] = [];
     for (;;) {
+      // The one scan across workspaces (a fan-out query on a distributed database).
+      const [oldest] = await tx.query<{ workspace_id: string; id: string }>(
+        `select workspace_id, id from export_jobs
+         where ${CLAIMABLE} and not (workspace_id = any($1::text[])) and id <> all($2::text[])
+         order by created_at, id
+         limit 1`,
+        [full, passedOver],
+      );
+      if (!oldest) return null;
       const [job] = await tx.query<Candidate>(
         `select workspace_id, id, cancel_requested from export_jobs
-         where (status = 'queued' or (status = 'running' and lease_until < now()))
-           and not (workspace_id = any($1::text[]))
-         order by created_at, id
-         limit 1
+         where workspace_id = $1 and id = $2 and ${CLAIMABLE}
          for update skip locked`,
-        [full],
+        [oldest.workspace_id, oldest.id],
       );
-      if (!job) return null;
+      if (!job) {
+        passedOver.push(oldest.id);
+        continue;
+      }
       if (job.cancel_requested) {
         // Its worker died after a cancel was asked for: nothing more to run.
         await tx.query(

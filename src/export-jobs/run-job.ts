@@ -1,9 +1,9 @@
-import { rm } from "node:fs/promises";
 import { z } from "zod";
 import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { AppError } from "../errors/app-error.ts";
-import { resolveExportFile } from "../exports/export-files.ts";
+import { isStoredFilePath } from "../exports/export-files.ts";
 import type { AppContext } from "../runtime/context.ts";
+import { removeAbandonedWrites } from "../storage/file-store.ts";
 import { type Claim, finishJob, HEARTBEAT_MS, type Outcome, renewLease } from "./claim.ts";
 import { jobRequest, runJobRequest } from "./kinds.ts";
 
@@ -49,6 +49,8 @@ export async function runClaimedJob(app: AppContext, claim: Claim, signal: Abort
       if (stop) throw new Stopped(stop);
     });
     outcome = { status: "succeeded", result: done.resultText, rows: done.rows };
+    // An earlier attempt killed mid-write left its partial of this same file: this attempt holds the lease, so it is abandoned.
+    if (claim.attempt > 1) await removeAbandonedPartials(app, done.resultText);
   } catch (error) {
     outcome = outcomeOf(app, claim, error);
   } finally {
@@ -57,7 +59,7 @@ export async function runClaimedJob(app: AppContext, claim: Claim, signal: Abort
   if (outcome === null) return null;
   const recorded = await finishJob(app.db, claim, outcome);
   // A cancel that came after the last progress point: the file was written, and goes.
-  if (recorded === "cancelled" && outcome.status === "succeeded") await deleteWritten(app, outcome.result);
+  if (recorded === "cancelled" && outcome.status === "succeeded") await deleteWritten(app, claim.workspaceId, outcome.result);
   return recorded;
 }
 
@@ -77,10 +79,20 @@ function outcomeOf(app: AppContext, claim: Claim, error: unknown): Outcome | nul
 
 const writtenFile = z.object({ filePath: z.string() });
 
-async function deleteWritten(app: AppContext, resultText: string): Promise<void> {
+/** The stored file a result names, or null (a result without a file). */
+function writtenFilePath(resultText: string): string | null {
   const parsed = writtenFile.safeParse(JSON.parse(resultText));
-  if (!parsed.success) return;
-  const file = resolveExportFile(app.exportDir, parsed.data.filePath);
-  if (file) await rm(file, { force: true });
-  await app.db.prisma.export.deleteMany({ where: { filePath: parsed.data.filePath } });
+  return parsed.success && isStoredFilePath(parsed.data.filePath) ? parsed.data.filePath : null;
+}
+
+async function removeAbandonedPartials(app: AppContext, resultText: string): Promise<void> {
+  const filePath = writtenFilePath(resultText);
+  if (filePath) await removeAbandonedWrites(app.files, filePath);
+}
+
+async function deleteWritten(app: AppContext, workspaceId: string, resultText: string): Promise<void> {
+  const filePath = writtenFilePath(resultText);
+  if (!filePath) return;
+  await app.files.remove(filePath);
+  await app.db.prisma.export.deleteMany({ where: { workspaceId, filePath } });
 }

@@ -1,20 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { chmod, mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname } from "node:path";
 import { exportBytes, exportDuration, exportRows } from "../metrics/registry.ts";
 import type { Database } from "../db/client.ts";
 import type { AppContext } from "../runtime/context.ts";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../config/private-files.ts";
 import { noData } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";
 import { readUsage } from "../usage/read-usage.ts";
 import { canonicalDataType, type DataTypeName, type ExportTypeName } from "../usage/shared/data-types.ts";
 import type { Column } from "../usage/shared/column.ts";
-import { writeCsv } from "./csv.ts";
+import { csvStream } from "./csv.ts";
 import { signedDownloadUrl } from "./download-links.ts";
-import { exportFilePath, resolveExportFile, type ExportFormat } from "./export-files.ts";
+import { exportFilePath, type ExportFormat } from "./export-files.ts";
 import type { CellValue } from "./format-cell.ts";
-import { writeParquet } from "./parquet.ts";
+import { parquetStream } from "./parquet.ts";
 
 /** `N`: the names the caller may use (GraphQL and the CLI: DATA_TYPES; REST paths also `api-keys`). */
 export interface ExportRequest<N extends ExportTypeName = DataTypeName> {
@@ -35,14 +32,14 @@ export interface ExportResult<N extends string = DataTypeName> {
   dataType: N;
   recordCount: number;
   dateRange: { from: string; to: string };
-  /** The file on this machine (for the CLI and report delivery). */
+  /** Where the file is, for people (the CLI prints it): its path, in a local directory store. */
   absolutePath: string;
 }
 
 /**
  * The one export pipeline (GraphQL, REST, CLI, scheduled reports): checks the request,
- * answers 404 for a period without usage, writes the CSV (or Parquet) file beside its final name
- * and renames it into place (no half-written file is ever visible), records it,
+ * answers 404 for a period without usage, writes the CSV (or Parquet) file into the file store
+ * (no half-written file is ever visible), records it,
  * and returns a signed link.
  */
 export async function createExport<N extends ExportTypeName = DataTypeName>(
@@ -95,7 +92,7 @@ export interface ExportSource<N extends string, Row extends { [K in keyof Row]: 
 }
 
 /**
- * Writes a source's rows beside the file's final name and renames it into place
+ * Writes a source's rows into the file store under the export's path
  * (no half-written file is ever visible), records the export, and returns a signed link.
  */
 export async function writeExport<N extends string, Row extends { [K in keyof Row]: CellValue }>(
@@ -112,39 +109,33 @@ export async function writeExport<N extends string, Row extends { [K in keyof Ro
     format,
     request.fileSuffix,
   );
-  const absolutePath = resolveExportFile(app.exportDir, filePath);
-  if (!absolutePath) throw new Error(`export path ${filePath} escapes the store`);
-  // Owner-only whatever the process's umask: exports hold names and emails.
-  await mkdir(dirname(absolutePath), { recursive: true, mode: PRIVATE_DIR_MODE });
-  const partial = `${absolutePath}.partial`;
   const labels = { data_type: request.dataType, format };
   const stopTimer = exportDuration.startTimer(labels);
-  let recordCount: number;
-  try {
-    // Streamed batch by batch: an export of a million rows holds one batch in memory.
-    let total = 0;
-    const onTotal = onProgress
-      ? (n: number) => {
-          total = n;
-          onProgress(0, n);
-        }
-      : undefined;
-    const write = format === "parquet" ? writeParquet : writeCsv;
-    recordCount = await write(partial, request.columns, request.batches(onTotal), (n) => onProgress?.(n, total));
-    await chmod(partial, PRIVATE_FILE_MODE);
-    exportBytes.inc(labels, (await stat(partial)).size);
-    await rename(partial, absolutePath);
-    exportRows.inc(labels, recordCount);
-    stopTimer();
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  }
+  // Streamed batch by batch: an export of a million rows holds one batch in memory.
+  let total = 0;
+  let recordCount = 0;
+  const onTotal = onProgress
+    ? (n: number) => {
+        total = n;
+        onProgress(0, n);
+      }
+    : undefined;
+  const onRow = (n: number) => {
+    recordCount = n;
+    onProgress?.(n, total);
+  };
+  const rows = request.batches(onTotal);
+  const bytes = format === "parquet" ? parquetStream(request.columns, rows, onRow) : csvStream(request.columns, rows, onRow);
+  // The store shows the file only once it is whole; a failure (or a progress callback's throw) leaves nothing.
+  const { size } = await app.files.put(filePath, bytes);
+  exportBytes.inc(labels, size);
+  exportRows.inc(labels, recordCount);
+  stopTimer();
 
   const { period } = request;
   // An upsert: a job's rerun after a crash may find its first attempt's row for the same file.
   await app.db.prisma.export.upsert({
-    where: { filePath },
+    where: { workspaceId_filePath: { workspaceId: request.workspaceId, filePath } },
     update: { recordCount },
     create: {
       id: randomUUID(),
@@ -164,6 +155,6 @@ export async function writeExport<N extends string, Row extends { [K in keyof Ro
     dataType: request.dataType,
     recordCount,
     dateRange: { from: period.from.toISOString(), to: period.to.toISOString() },
-    absolutePath,
+    absolutePath: app.files.locate(filePath),
   };
 }

@@ -1,6 +1,4 @@
 import { stringify } from "csv-stringify/sync";
-import { createWriteStream } from "node:fs";
-import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import type { Column } from "../usage/shared/column.ts";
 import { formatCell, type CellValue } from "./format-cell.ts";
@@ -19,30 +17,14 @@ function csvCells<Row extends CsvRow<Row>>(columns: readonly Column<Row>[], row:
 }
 
 /**
- * Writes the CSV to `path` from batches of rows as they arrive (a stream keeps
- * memory flat), calling `onRow` with the rows written so far after each batch;
- * returns the number of rows.
+ * The CSV's bytes from batches of rows as they arrive (a stream keeps memory
+ * flat), calling `onRow` with the rows written so far after each batch.
  */
-export async function writeCsv<Row extends CsvRow<Row>>(
-  path: string,
-  columns: readonly Column<Row>[],
-  batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
-  onRow?: (written: number) => void,
-): Promise<number> {
-  let n = 0;
-  const count = (written: number) => {
-    n = written;
-    onRow?.(written);
-  };
-  await pipeline(csvStream(columns, batches, count), createWriteStream(path, { flags: "wx", mode: 0o600 }));
-  return n;
-}
-
-function csvStream<Row extends CsvRow<Row>>(
+export function csvStream<Row extends CsvRow<Row>>(
   columns: readonly Column<Row>[],
   batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
   onRow?: (n: number) => void,
-) {
+): Readable {
   // Rows are formatted a slice at a time: per-row stream chunks cost more than the
   // formatting itself, and a whole batch as one string lands in V8's large-object
   // space (> 128 kB), which only a full GC frees: a 1M-row export's RSS swung by 150 MB.
@@ -62,7 +44,7 @@ function csvStream<Row extends CsvRow<Row>>(
   return Readable.from(chunks());
 }
 
-/** The whole CSV as text, header first (small outputs such as the CLI's standard output; files use writeCsv). */
+/** The whole CSV as text, header first (small outputs such as the CLI's standard output; files use csvStream). */
 export function csvText<Row extends CsvRow<Row>>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
   return stringify([columns.map((c) => c.name), ...rows.map((row) => csvCells(columns, row))], CSV_OPTIONS);
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { join, resolve, sep } from "node:path";
 
 /** The file formats an export is written in; the name is also the file's extension. */
 export const EXPORT_FORMATS = ["csv", "parquet"] as const;
@@ -18,12 +17,6 @@ export function exportFilePath(
   return `${dataType}-usage/${workspaceId}/${dataType}-usage-${startDate}-${endDate}-${suffix}.${format}`;
 }
 
-/**
- * Both the export pipeline and the zip build write `{file}.partial` and rename
- * it into place when complete; a crash leaves the partial behind.
- */
-export const PARTIAL_SUFFIX = ".partial";
-
 /** The folder under the export store that holds every report run's zip. */
 export const REPORT_ZIPS_DIR = "report-zips";
 
@@ -38,10 +31,12 @@ const EXPORT_PATH =
   /^[a-z_]+(?:-[a-z]+)?-usage\/[A-Za-z0-9_-]+\/[a-z_]+(?:-[a-z]+)?-usage-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}-[0-9a-f]{8}\.(?:csv|parquet)$/;
 const REPORT_ZIP_PATH = /^report-zips\/[A-Za-z0-9_-]+\/[0-9a-f-]{36}\/[a-z0-9-]+-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.zip$/;
 
-/** The file on disk for an export path, or null when the path is not one the store writes. */
-export function resolveExportFile(exportDir: string, filePath: string): string | null {
-  if (!EXPORT_PATH.test(filePath) && !REPORT_ZIP_PATH.test(filePath)) return null;
-  const root = resolve(exportDir);
-  const full = resolve(join(root, filePath));
-  return full.startsWith(root + sep) ? full : null;
+/**
+ * Whether a path is one the service writes into the file store (an export or a
+ * report zip): the shapes admit no `..`, absolute path or backslash, and the
+ * store refuses those again. Anything else (a tampered link, a stored path
+ * from elsewhere) is never read or deleted.
+ */
+export function isStoredFilePath(filePath: string): boolean {
+  return EXPORT_PATH.test(filePath) || REPORT_ZIP_PATH.test(filePath);
 }

@@ -1,4 +1,3 @@
-import { open, type FileHandle } from "node:fs/promises";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { Column } from "../usage/shared/column.ts";
 import type { CellValue } from "./format-cell.ts";
@@ -9,66 +8,68 @@ type CellRow<Row> = { [K in keyof Row]: CellValue };
 
 /**
  * Rows per row group: readers skip or read a group as a unit, and the writer holds
- * one group's columns (a few MB at this width) before it goes to disk.
+ * one group's columns (a few MB at this width) before it goes to the store.
  */
 const ROWS_PER_GROUP = 10_000;
 
-/** Bytes written to the file at each row group's end (and at the end), never the whole file in memory. */
-class FileSink extends ByteWriter {
-  constructor(private readonly file: FileHandle) {
+/** Collects what the writer encodes; parquetStream hands it on after each row group and at the end. */
+class ChunkSink extends ByteWriter {
+  private chunks: Uint8Array[] = [];
+
+  constructor() {
     super(64 * 1024);
   }
 
-  async flush(): Promise<void> {
-    let start = 0;
-    while (start < this.index) {
-      const { bytesWritten } = await this.file.write(new Uint8Array(this.buffer, start, this.index - start));
-      start += bytesWritten;
-    }
+  flush(): void {
+    if (this.index === 0) return;
+    // A copy: the writer reuses its buffer for the next row group.
+    this.chunks.push(new Uint8Array(this.buffer.slice(0, this.index)));
     this.index = 0;
   }
 
-  override finish(): Promise<void> {
-    return this.flush();
+  override finish(): void {
+    this.flush();
+  }
+
+  /** The bytes encoded since the last call. */
+  take(): Uint8Array[] {
+    return this.chunks.splice(0);
   }
 }
 
 /**
- * Writes the rows to `path` as a Parquet file with one typed column per CSV
- * column (see parquet-columns.ts), a row group at a time as batches arrive, so
- * memory stays flat; calls `onRow` with the rows written so far after each
- * batch; returns the number of rows.
+ * The rows as a Parquet file's bytes, with one typed column per CSV column (see
+ * parquet-columns.ts), a row group at a time as batches arrive, so memory stays
+ * flat; calls `onRow` with the rows written so far after each batch.
  */
-export async function writeParquet<Row extends CellRow<Row>>(
-  path: string,
+export async function* parquetStream<Row extends CellRow<Row>>(
   columns: readonly Column<Row>[],
   batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
   onRow?: (written: number) => void,
-): Promise<number> {
-  const file = await open(path, "wx", 0o600);
-  try {
-    const writer = new ParquetWriter({ writer: new FileSink(file), schema: parquetSchema(columns), createdBy: "usage-exports" });
-    let group: ParquetValue[][] = columns.map(() => []);
-    let buffered = 0;
-    const writeGroup = async () => {
-      const columnData = columns.map((c, i) => ({ name: c.name, data: group[i] ?? [] }));
-      await writer.write({ columnData, rowGroupSize: buffered });
-      group = columns.map(() => []);
-      buffered = 0;
-    };
-    let n = 0;
-    for await (const batch of batches) {
-      for (const row of batch) {
-        for (const [i, c] of columns.entries()) group[i]?.push(parquetValue(c.kind, row[c.field]));
-        if (++buffered === ROWS_PER_GROUP) await writeGroup();
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const sink = new ChunkSink();
+  const writer = new ParquetWriter({ writer: sink, schema: parquetSchema(columns), createdBy: "usage-exports" });
+  let group: ParquetValue[][] = columns.map(() => []);
+  let buffered = 0;
+  const writeGroup = async () => {
+    const columnData = columns.map((c, i) => ({ name: c.name, data: group[i] ?? [] }));
+    await writer.write({ columnData, rowGroupSize: buffered });
+    group = columns.map(() => []);
+    buffered = 0;
+  };
+  let n = 0;
+  for await (const batch of batches) {
+    for (const row of batch) {
+      for (const [i, c] of columns.entries()) group[i]?.push(parquetValue(c.kind, row[c.field]));
+      if (++buffered === ROWS_PER_GROUP) {
+        await writeGroup();
+        yield* sink.take();
       }
-      n += batch.length;
-      if (batch.length > 0) onRow?.(n);
     }
-    if (buffered > 0) await writeGroup();
-    await writer.finish();
-    return n;
-  } finally {
-    await file.close();
+    n += batch.length;
+    if (batch.length > 0) onRow?.(n);
   }
+  if (buffered > 0) await writeGroup();
+  await writer.finish();
+  yield* sink.take();
 }

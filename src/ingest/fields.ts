@@ -40,6 +40,9 @@ const wellFormed = (s: string) => s.isWellFormed();
 // A string longer than the limit in UTF-16 units is longer in UTF-8 bytes too: no need to encode it.
 const fitsKey = (s: string) => s.length <= MAX_KEY_BYTES && Buffer.byteLength(s, "utf8") <= MAX_KEY_BYTES;
 
+/** A key's every rule at once (the schema below and the usage fast path share it). */
+export const isKey = (s: string) => s.trim() !== "" && noNul(s) && wellFormed(s) && fitsKey(s);
+
 const storable = (schema: z.ZodString) =>
   schema.refine(noNul, "must not contain U+0000").refine(wellFormed, "must not contain a lone UTF-16 surrogate");
 
@@ -68,6 +71,14 @@ const instantInRange = (s: string) => {
 
 /** An ISO 8601 date-time with an offset or Z, whose UTC instant PostgreSQL can store and read back. */
 export const instant = instantFormat.refine(instantInRange, INSTANT_RANGE);
+
+/**
+ * `instant`'s rules without a parse: zod's own pattern of the format (its core
+ * API for schema authors), so both accept exactly the same text. Should a zod
+ * version not expose it, nothing passes here and every value takes the schema.
+ */
+const INSTANT_PATTERN: RegExp | undefined = instantFormat._zod.pattern;
+export const isInstant = (s: string) => INSTANT_PATTERN?.test(s) === true && instantInRange(s);
 
 const DATE_FORMS = "must be a date (YYYY-MM-DD) or a date-time with an offset (2025-03-14T09:00:00Z)";
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

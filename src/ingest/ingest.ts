@@ -65,8 +65,10 @@ export async function ingestRecords(
   // On the driver, not Prisma: passing the batch's JSON through Prisma's query
   // compiler cost a quarter of the ingestion CPU.
   const stored = await db.inRawTransaction(async (session) => {
+    // Usage first: it takes the month partitions' locks before the workspace lock the directory trigger takes (store-usage.ts).
+    const inserted = await insertUsage(session, workspaceId, usageRows, now);
     await upsertDirectory(session, workspaceId, directory, now);
-    return insertUsage(session, workspaceId, usageRows, now);
+    return inserted;
   });
   return { accepted: directory.length + stored, duplicates: usage.length - stored };
 }

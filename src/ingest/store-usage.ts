@@ -1,6 +1,7 @@
 import type { RawSession } from "../db/client.ts";
 import { copyField } from "../db/copy-text.ts";
 import { isUniqueViolation } from "../db/unique-violation.ts";
+import { lockUsagePartitions } from "../usage/partitions/ensure-partitions.ts";
 import { normalizeModelName } from "../usage/shared/model-names.ts";
 import type { UsageInput } from "./records.ts";
 
@@ -60,20 +61,38 @@ const COPY_COLUMNS = ["workspace_id", ...USAGE_ROW_COLUMNS, "received_at"] as co
 
 /**
  * Stores usage rows, skipping ids already stored; returns how many were new.
+ * Call it first in its transaction, before the directory upsert (lock order below).
  *
  * Records are sent once as a rule, so the batch is first loaded with one COPY,
- * the bulk path PostgreSQL is fastest at (the rollup trigger fires once for the
- * batch, as for any statement). COPY has no ON CONFLICT: when an id is already
- * stored (a re-sent batch, a resumed file) or being stored by another client at
- * the same moment, the COPY fails on the unique key, is rolled back to its
- * savepoint, and the batch goes through INSERT … ON CONFLICT DO NOTHING, which
- * waits for the other transaction and skips what is stored.
+ * the bulk path PostgreSQL is fastest at. The trigger on usage_records fires
+ * once for the batch: it adds each record's (workspace, kind, id) to
+ * usage_record_keys, then updates the rollups. usage_records is partitioned by
+ * month and a partitioned table's keys must include occurred_at, so the key
+ * table is where a re-sent id is caught, whatever its occurredAt (SPEC §7): its
+ * primary key fails the COPY, which is rolled back to its savepoint, and the
+ * batch goes through an INSERT that leaves out the ids usage_record_keys holds.
+ * Filling the keys inside the statement, from its transition table, keeps the
+ * fast path one COPY (a second COPY into the key table would cost another
+ * round trip and parse) and keeps the keys of every other writer right too.
+ *
+ * Lock order, the same for every writer: the batch's month partitions (created
+ * when missing, held so retention can't drop them meanwhile), then the
+ * workspace's usage lock, which the triggers take as well. Taking that lock
+ * before the COPY rather than in the trigger makes the fallback exact: while it
+ * is held no other writer of the workspace has keys in flight, so an id missing
+ * from usage_record_keys is not stored. (Taken in the trigger only, a
+ * concurrent COPY of the same id would hold its rows while waiting for the
+ * lock, and deadlock with the fallback waiting on those rows.) Batches of one
+ * workspace thus store one at a time; they already did from their trigger on.
  */
 export async function insertUsage(session: RawSession, workspaceId: string, records: UsageInput[], receivedAt: Date): Promise<number> {
   if (records.length === 0) return 0;
+  const { text, months } = copyText(workspaceId, records, receivedAt.toISOString());
+  await lockUsagePartitions(session, months);
+  await session.query("select pg_advisory_xact_lock(hashtextextended('usage-rollups:' || $1, 0))::text", [workspaceId]);
   await session.exec("savepoint usage_copy");
   try {
-    const copied = await session.copyFrom("usage_records", COPY_COLUMNS, copyText(workspaceId, records, receivedAt.toISOString()));
+    const copied = await session.copyFrom("usage_records", COPY_COLUMNS, text);
     await session.exec("release savepoint usage_copy");
     return copied;
   } catch (error) {
@@ -83,14 +102,20 @@ export async function insertUsage(session: RawSession, workspaceId: string, reco
   }
 }
 
-/** COPY text of the records, fields in COPY_COLUMNS order, straight from the records (no row objects: this is the hot path). */
-function copyText(workspaceId: string, records: UsageInput[], receivedAt: string): string {
+/**
+ * COPY text of the records, fields in COPY_COLUMNS order, straight from the
+ * records (no row objects: this is the hot path), and the months they fall in.
+ */
+function copyText(workspaceId: string, records: UsageInput[], receivedAt: string): { text: string; months: Set<string> } {
   const workspace = copyField(workspaceId);
   const received = copyField(receivedAt);
+  const months = new Set<string>();
   let text = "";
   for (const r of records) {
     const message = r.type === "message" ? r : null;
-    text += `${workspace}\t${r.type}\t${copyField(r.id)}\t${new Date(r.occurredAt).toISOString()}\t${copyField(message?.userId ?? null)}\t${copyField(
+    const occurredAt = new Date(r.occurredAt).toISOString();
+    months.add(`${occurredAt.slice(0, 7)}-01`);
+    text += `${workspace}\t${r.type}\t${copyField(r.id)}\t${occurredAt}\t${copyField(message?.userId ?? null)}\t${copyField(
       r.type === "api_request" ? r.apiKeyId : null,
     )}\t${copyField(message?.surface ?? null)}\t${copyField(message?.agentId ?? null)}\t${copyField(message?.projectId ?? null)}\t${copyField(
       message?.conversationId ?? null,
@@ -100,10 +125,15 @@ function copyText(workspaceId: string, records: UsageInput[], receivedAt: string
       r.cacheCreationTokens
     }\t${r.costUsd}\t${r.paygCostUsd}\t${received}\n`;
   }
-  return text;
+  return { text, months };
 }
 
-/** The path for rows another transaction may be storing at the same time: ON CONFLICT waits for it and skips. */
+/**
+ * The path for a batch holding ids already stored. It runs under the
+ * workspace's usage lock (insertUsage), so the keys it reads are every key
+ * committed or being stored; ON CONFLICT only guards against records a load
+ * stored without their keys (the trigger bypassed), counting them as stored.
+ */
 async function insertSkippingStored(session: RawSession, workspaceId: string, rows: UsageRow[], receivedAt: Date): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += FALLBACK_CHUNK) {
@@ -118,7 +148,9 @@ async function insertSkippingStored(session: RawSession, workspaceId: string, ro
           conversation_id text, action text, model text, model_raw text, provider text, source text, deployment_id text,
           prompt_tokens integer, completion_tokens integer, cached_prompt_tokens integer, cache_creation_tokens integer,
           cost_usd numeric, payg_cost_usd numeric)
-        on conflict (workspace_id, kind, id) do nothing
+        where not exists (
+          select 1 from usage_record_keys k where k.workspace_id = $1 and k.kind = r.kind::usage_kind and k.id = r.id)
+        on conflict do nothing
         returning 1
       )
       select count(*)::int as n from stored`,

@@ -1,9 +1,5 @@
-import type { Dirent } from "node:fs";
-import { lstat, readdir, rm, rmdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { AppContext } from "../runtime/context.ts";
-import { REPORT_ZIPS_DIR, resolveExportFile } from "../exports/export-files.ts";
-import { errnoCode } from "../errors/errno.ts";
+import { isStoredFilePath, REPORT_ZIPS_DIR } from "../exports/export-files.ts";
 import { deleteFinishedJobs } from "../export-jobs/store.ts";
 import type { Job } from "./job.ts";
 
@@ -22,18 +18,18 @@ export async function cleanUpExpiredExports(app: AppContext, signal?: AbortSigna
   const cutoff = new Date(app.now().getTime() - app.env.exportRetentionHours * HOUR_MS);
   const expired = await app.db.prisma.export.findMany({
     where: { createdAt: { lt: cutoff } },
-    select: { id: true, filePath: true },
+    select: { workspaceId: true, id: true, filePath: true },
     orderBy: { createdAt: "asc" },
     take: BATCH,
   });
-  const removed: string[] = [];
+  const removed: { workspaceId: string; id: string }[] = [];
   for (const e of expired) {
     if (signal?.aborted) break;
-    const file = resolveExportFile(app.exportDir, e.filePath);
-    if (file) await rm(file, { force: true });
-    removed.push(e.id);
+    // A path the service never writes (a row from elsewhere) is only forgotten.
+    if (isStoredFilePath(e.filePath)) await app.files.remove(e.filePath);
+    removed.push({ workspaceId: e.workspaceId, id: e.id });
   }
-  const { count } = await app.db.prisma.export.deleteMany({ where: { id: { in: removed } } });
+  const { count } = await app.db.prisma.export.deleteMany({ where: { OR: removed } });
   const swept = signal?.aborted ? 0 : await sweepUntracked(app, cutoff, signal);
   // Async export jobs finished as long ago: their files are among the deleted.
   const jobs = await deleteFinishedJobs(app.db, cutoff);
@@ -46,62 +42,39 @@ export async function cleanUpExpiredExports(app: AppContext, signal?: AbortSigna
  * since `cutoff`: a crashed export's `.partial`, or a CSV whose row a crash kept
  * from being recorded. An export being written keeps touching its file, and one
  * just renamed into place gets its row moments later, so neither is ever that
- * old. Then removes folders left empty. Report zips are their own job's. A
+ * old. Then tidies folders left empty. Report zips are their own job's. A
  * folder or file that can't be read or deleted is logged and left for the next run.
  */
 async function sweepUntracked(app: AppContext, cutoff: Date, signal?: AbortSignal): Promise<number> {
   let swept = 0;
-  const visit = async (dir: string, relDir: string | null): Promise<void> => {
-    if (signal?.aborted) return;
-    const old: string[] = [];
-    for (const entry of await listFolder(app, dir)) {
-      const rel = relDir === null ? entry.name : `${relDir}/${entry.name}`;
-      // Symbolic links are never followed, only (like any other file) deleted.
-      if (entry.isDirectory()) {
-        if (rel !== REPORT_ZIPS_DIR) await visit(join(dir, entry.name), rel);
-      } else if (await unchangedSince(app, join(app.exportDir, rel), cutoff)) old.push(rel);
-    }
-    for (let i = 0; i < old.length && !signal?.aborted; i += BATCH) {
-      const chunk = old.slice(i, i + BATCH);
-      const rows = await app.db.prisma.export.findMany({ where: { filePath: { in: chunk } }, select: { filePath: true } });
-      const tracked = new Set(rows.map((r) => r.filePath));
-      for (const rel of chunk) if (!tracked.has(rel) && (await remove(app, join(app.exportDir, rel)))) swept++;
-    }
-    // Only while empty: an export that has just created a file here keeps its folder.
-    if (relDir !== null) await rmdir(dir).catch(() => undefined);
+  let old: string[] = [];
+  const sweep = async () => {
+    // An export's path names its workspace (`{type}-usage/{workspace}/…`): looked up by its key.
+    const keys = old.map((filePath) => ({ workspaceId: filePath.split("/")[1] ?? "", filePath }));
+    const rows = await app.db.prisma.export.findMany({ where: { OR: keys }, select: { filePath: true } });
+    const tracked = new Set(rows.map((r) => r.filePath));
+    for (const key of old) if (!tracked.has(key) && (await remove(app, key))) swept++;
+    old = [];
   };
-  await visit(app.exportDir, null);
+  const unreadable = (error: unknown, prefix: string) =>
+    app.log.warn({ err: error, prefix }, "could not read an export folder; the next clean-up tries again");
+  for await (const file of app.files.list("", { onError: unreadable })) {
+    if (signal?.aborted) return swept;
+    if (file.key.startsWith(`${REPORT_ZIPS_DIR}/`) || file.modifiedAt > cutoff) continue;
+    old.push(file.key);
+    if (old.length === BATCH) await sweep();
+  }
+  if (old.length > 0) await sweep();
+  await app.files.prune("");
   return swept;
 }
 
-/** A folder's entries; none when it is gone, or can't be read (logged: the sweep goes on without it). */
-async function listFolder(app: AppContext, dir: string): Promise<Dirent[]> {
-  try {
-    return await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if (errnoCode(error) !== "ENOENT") app.log.warn({ err: error, dir }, "could not read an export folder; the next clean-up tries again");
-    return [];
-  }
-}
-
-/** Whether a file was last written at or before `cutoff` (false when it is gone or can't be read). */
-async function unchangedSince(app: AppContext, file: string, cutoff: Date): Promise<boolean> {
-  try {
-    return (await lstat(file)).mtime <= cutoff;
-  } catch (error) {
-    if (errnoCode(error) !== "ENOENT") app.log.warn({ err: error, file }, "could not read an export file's age");
-    return false;
-  }
-}
-
 /** Deletes a file; false when another instance was first, or on a failure (logged; the next run tries again). */
-async function remove(app: AppContext, file: string): Promise<boolean> {
+async function remove(app: AppContext, key: string): Promise<boolean> {
   try {
-    await rm(file);
-    return true;
+    return await app.files.remove(key);
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return false;
-    app.log.warn({ err: error, file }, "could not delete an untracked export file; the next clean-up tries again");
+    app.log.warn({ err: error, key }, "could not delete an untracked export file; the next clean-up tries again");
     return false;
   }
 }

@@ -1,9 +1,7 @@
-import { lstat, readdir, rm, rmdir, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import type { AppContext } from "../runtime/context.ts";
-import { PARTIAL_SUFFIX, REPORT_ZIPS_DIR, resolveExportFile } from "../exports/export-files.ts";
+import { isStoredFilePath, REPORT_ZIPS_DIR } from "../exports/export-files.ts";
 import type { ReportRunStatus } from "../generated/prisma/client.ts";
-import { errnoCode } from "../errors/errno.ts";
+import { PARTIAL_SUFFIX, type StoredFile } from "../storage/file-store.ts";
 import type { Job } from "./job.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -22,14 +20,15 @@ const RUN_ID = /^[0-9a-f-]{36}$/;
  * `zipPath` becomes null.
  *
  * Then it sweeps run folders no zip of a live run accounts for (a deleted
- * subscription's, or a failed build's that never recorded a zip) once untouched
- * for the same retention, and empty workspace folders; in the folders of live
- * runs, it deletes partial zips a crashed build left, once as old (`swept`
- * counts both).
+ * subscription's, or a failed build's that never recorded a zip) once their
+ * newest file is as old as the retention; in the folders of live runs, it
+ * deletes partial zips a crashed build left, once as old (`swept` counts both);
+ * and it tidies folders left empty.
  *
- * Idempotent: several instances may run it at once (`rm` is forced, `zipPath`
- * is cleared only where still set, and an empty folder is removed only while empty).
- * Once `signal` aborts it stops between folders; the next call finishes the work.
+ * Idempotent: several instances may run it at once (a file another instance
+ * deleted first is skipped, `zipPath` is cleared only where still set, and an
+ * empty folder is removed only while empty). Once `signal` aborts it stops
+ * between folders; the next call finishes the work.
  */
 export async function cleanUpReportZips(app: AppContext, signal?: AbortSignal): Promise<{ deleted: number; swept: number }> {
   const cutoff = new Date(app.now().getTime() - app.env.exportRetentionHours * HOUR_MS);
@@ -40,20 +39,20 @@ export async function cleanUpReportZips(app: AppContext, signal?: AbortSignal): 
       // An attempt that never finished (a crash) counts from when it started.
       attemptLog: { none: { OR: [{ finishedAt: { gte: cutoff } }, { finishedAt: null, startedAt: { gte: cutoff } }] } },
     },
-    select: { id: true, zipPath: true },
+    select: { workspaceId: true, id: true, zipPath: true },
     orderBy: { createdAt: "asc" },
     take: BATCH,
   });
-  const removed: string[] = [];
+  const removed: { workspaceId: string; id: string }[] = [];
   for (const run of done) {
     if (signal?.aborted) break;
-    const file = resolveExportFile(app.exportDir, run.zipPath!);
-    // The run's folder holds its zip and nothing else. A path the store never writes is just forgotten.
-    if (file && !(await removeFolder(app, dirname(file)))) continue;
-    removed.push(run.id);
+    const zipPath = run.zipPath!;
+    // The run's folder holds its zip (and a crashed build's partials), nothing else. A path the store never writes is just forgotten.
+    if (isStoredFilePath(zipPath) && (await removeFolder(app, zipPath.slice(0, zipPath.lastIndexOf("/") + 1))) === null) continue;
+    removed.push({ workspaceId: run.workspaceId, id: run.id });
   }
   const { count } = await app.db.prisma.reportRun.updateMany({
-    where: { id: { in: removed }, zipPath: { not: null } },
+    where: { OR: removed, zipPath: { not: null } },
     data: { zipPath: null },
   });
   const swept = signal?.aborted ? 0 : await sweepFolders(app, cutoff, signal);
@@ -61,85 +60,90 @@ export async function cleanUpReportZips(app: AppContext, signal?: AbortSignal): 
   return { deleted: count, swept };
 }
 
+/** A run's folder in the store (`report-zips/{workspace}/{run id}/`) and the files in it. */
+interface RunFolder {
+  prefix: string;
+  workspaceId: string;
+  runId: string;
+  files: StoredFile[];
+}
+
 /**
- * Removes run folders that no live run's zip is in, once untouched since `cutoff`,
- * and old partial zips from live runs' folders; then empty workspace folders.
+ * Deletes the files of run folders that no live run's zip is in, once the newest
+ * is older than `cutoff`, and old partial zips from live runs' folders; then
+ * tidies the folders left empty.
  */
 async function sweepFolders(app: AppContext, cutoff: Date, signal?: AbortSignal): Promise<number> {
-  const root = join(app.exportDir, REPORT_ZIPS_DIR);
+  const folders = await runFolders(app);
   let swept = 0;
-  for (const workspace of await subfolders(root)) {
-    if (signal?.aborted) break;
-    const workspaceDir = join(root, workspace);
-    const runIds = (await subfolders(workspaceDir)).filter((name) => RUN_ID.test(name));
-    for (let i = 0; i < runIds.length; i += BATCH) {
-      const chunk = runIds.slice(i, i + BATCH);
-      const runs = await app.db.prisma.reportRun.findMany({
-        where: { id: { in: chunk } },
-        select: { id: true, status: true, zipPath: true },
-      });
-      // Runs are created before their folder, so a folder without a run is a deleted subscription's.
-      const live = new Set(runs.filter((r) => r.zipPath !== null || !FINAL.includes(r.status)).map((r) => r.id));
-      for (const id of chunk) {
-        const dir = join(workspaceDir, id);
-        // The folder's last change is its zip's build: an emailed link to it lasts the retention from then.
-        if (!live.has(id)) swept += (await removeFolder(app, dir, cutoff)) ? 1 : 0;
-        else swept += await removeOldPartials(app, dir, cutoff);
-      }
+  for (let i = 0; i < folders.length && !signal?.aborted; i += BATCH) {
+    const chunk = folders.slice(i, i + BATCH);
+    const runs = await app.db.prisma.reportRun.findMany({
+      where: { OR: chunk.map((f) => ({ workspaceId: f.workspaceId, id: f.runId })) },
+      select: { id: true, status: true, zipPath: true },
+    });
+    // Runs are created before their folder, so a folder without a run is a deleted subscription's.
+    const live = new Set(runs.filter((r) => r.zipPath !== null || !FINAL.includes(r.status)).map((r) => r.id));
+    for (const folder of chunk) {
+      // The newest file is the zip's build: an emailed link to it lasts the retention from then.
+      const newest = Math.max(...folder.files.map((f) => f.modifiedAt.getTime()));
+      if (live.has(folder.runId)) swept += await removeOldPartials(app, folder.files, cutoff);
+      else if (newest < cutoff.getTime() && ((await removeFolder(app, folder.prefix)) ?? 0) > 0) swept++;
     }
-    // Only while empty: a delivery that has just created a run folder here keeps it.
-    await rmdir(workspaceDir).catch(() => undefined);
   }
+  await app.files.prune(`${REPORT_ZIPS_DIR}/`);
   return swept;
 }
 
 /**
- * Deletes a folder (if `olderThan`, only when last changed before it). A failure is
- * logged and leaves the folder for the next call, without stopping the others; a
- * folder already gone (another instance was first) is not a failure.
+ * The run folders holding files, from one listing of the store's report zips.
+ * Only `report-zips/{workspace}/{run id}/…` is a run's: anything else there is never touched.
  */
-async function removeFolder(app: AppContext, dir: string, olderThan?: Date): Promise<boolean> {
+async function runFolders(app: AppContext): Promise<RunFolder[]> {
+  const folders = new Map<string, RunFolder>();
+  for await (const file of app.files.list(`${REPORT_ZIPS_DIR}/`)) {
+    const [, workspace, runId, name] = file.key.split("/");
+    if (workspace === undefined || runId === undefined || name === undefined || !RUN_ID.test(runId)) continue;
+    const prefix = `${REPORT_ZIPS_DIR}/${workspace}/${runId}/`;
+    const folder = folders.get(prefix) ?? { prefix, workspaceId: workspace, runId, files: [] };
+    folder.files.push(file);
+    folders.set(prefix, folder);
+  }
+  return [...folders.values()];
+}
+
+/**
+ * Deletes every file under a run's folder; how many were there to delete (0:
+ * another instance was first), or null on a failure, which is logged and leaves
+ * the rest for the next call without stopping the others.
+ */
+async function removeFolder(app: AppContext, prefix: string): Promise<number | null> {
   try {
-    if (olderThan && (await stat(dir)).mtime >= olderThan) return false;
-    await rm(dir, { recursive: true, force: true });
-    return true;
+    let removed = 0;
+    for await (const file of app.files.list(prefix)) if (await app.files.remove(file.key)) removed++;
+    return removed;
   } catch (error) {
-    if (errnoCode(error) === "ENOENT") return false;
-    app.log.warn({ err: error, dir }, "could not delete a report zip folder; the next clean-up tries again");
-    return false;
+    app.log.warn({ err: error, prefix }, "could not delete a report zip folder; the next clean-up tries again");
+    return null;
   }
 }
 
 /**
- * Deletes the partial zips in a run's folder last written at or before `cutoff`: a build
+ * Deletes the partial zips among a live run's files last written at or before `cutoff`: a build
  * being written keeps touching its partial, so an old one is a crashed build's
  * (the next attempt writes afresh). Failures are logged and left for the next call.
  */
-async function removeOldPartials(app: AppContext, dir: string, cutoff: Date): Promise<number> {
+async function removeOldPartials(app: AppContext, files: StoredFile[], cutoff: Date): Promise<number> {
   let removed = 0;
-  try {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      if (!entry.isFile() || !entry.name.endsWith(PARTIAL_SUFFIX)) continue;
-      const file = join(dir, entry.name);
-      if ((await lstat(file)).mtime > cutoff) continue;
-      await rm(file);
-      removed++;
+  for (const file of files) {
+    if (!file.key.endsWith(PARTIAL_SUFFIX) || file.modifiedAt > cutoff) continue;
+    try {
+      if (await app.files.remove(file.key)) removed++;
+    } catch (error) {
+      app.log.warn({ err: error, key: file.key }, "could not delete a partial report zip; the next clean-up tries again");
     }
-  } catch (error) {
-    if (errnoCode(error) !== "ENOENT")
-      app.log.warn({ err: error, dir }, "could not delete a partial report zip; the next clean-up tries again");
   }
   return removed;
-}
-
-/** Names of the folders in `dir` (symbolic links are never followed); none when it does not exist. */
-async function subfolders(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch (error) {
-    if (errnoCode(error) === "ENOENT") return [];
-    throw error;
-  }
 }
 
 export const cleanUpReportZipsJob: Job = {

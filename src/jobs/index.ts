@@ -3,13 +3,22 @@ import { runBackgroundTask } from "../runtime/background-task.ts";
 import type { AppContext } from "../runtime/context.ts";
 import { cleanUpExportsJob } from "./clean-up-exports.ts";
 import { cleanUpReportZipsJob } from "./clean-up-report-zips.ts";
+import { createUsagePartitionsJob } from "./create-usage-partitions.ts";
 import { deliverReportsJob } from "./deliver-reports.ts";
+import { dropExpiredUsagePartitionsJob } from "./drop-expired-usage-partitions.ts";
 import type { Job } from "./job.ts";
 import { runExportJobsJob } from "./run-export-jobs.ts";
 import { stopExportJobKicks } from "../export-jobs/worker.ts";
 
 /** Every scheduled job of the service. */
-export const JOBS: readonly Job[] = [cleanUpExportsJob, cleanUpReportZipsJob, deliverReportsJob, runExportJobsJob];
+export const JOBS: readonly Job[] = [
+  cleanUpExportsJob,
+  cleanUpReportZipsJob,
+  deliverReportsJob,
+  runExportJobsJob,
+  createUsagePartitionsJob,
+  dropExpiredUsagePartitionsJob,
+];
 
 /** Each job's cron expression, with the `JOB_SCHEDULES` overrides; throws on an unknown job or a bad expression. */
 export function jobSchedules(overrides: Record<string, string>, jobs: readonly Job[] = JOBS): Map<Job, string> {

@@ -1,18 +1,18 @@
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, type ReadStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { posix } from "node:path";
+import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ZipArchive } from "archiver";
 import type { AppContext } from "../runtime/context.ts";
 import { createExport } from "../exports/create-export.ts";
+import { reportZipPath } from "../exports/export-files.ts";
 import { AppError, badRequest } from "../errors/app-error.ts";
 import type { Period } from "../periods/period.ts";
 import { readUsage } from "../usage/read-usage.ts";
 import type { CachedInput } from "../usage/result-cache.ts";
 import type { DataType, DataTypeName, GroupBy } from "../usage/shared/data-types.ts";
 import { uniqueTypes } from "./unique-types.ts";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../config/private-files.ts";
+import { type FileStore, openExisting } from "../storage/file-store.ts";
 import type { ReportSummary } from "../templates/report-summary.ts";
 
 /** Bumped whenever a field of manifest.json changes meaning, so audits can tell versions apart. */
@@ -42,8 +42,8 @@ export interface ReportManifest {
 }
 
 export interface ReportZip {
-  /** Absolute path of the finished zip in `outDir`. */
-  zipPath: string;
+  /** The finished zip's path in the file store: `report-zips/{workspaceId}/{runId}/{fileName}`. */
+  filePath: string;
   fileName: string;
   sizeBytes: number;
   manifest: ReportManifest;
@@ -55,7 +55,8 @@ export interface ReportZipInput {
   name: string;
   types: { dataType: DataTypeName; groupBy: GroupBy | null }[];
   period: Period;
-  outDir: string;
+  /** The run the zip is for: it names the zip's folder. */
+  runId: string;
 }
 
 const TOP = 3;
@@ -87,8 +88,8 @@ function reportZipFileName(name: string, period: Pick<Period, "startDate" | "end
  * same `createExport` as on-demand exports (so the bytes are identical), plus
  * `manifest.json`. A period without any usage gives a zip holding only the
  * manifest (`noData: true`): the recipients are still told "nothing this period".
- * The zip is written beside its final name and renamed into place, so a crash
- * never leaves a half-written zip that a retry might send.
+ * The file store shows the zip only once it is whole, so a crash never leaves a
+ * half-written zip that a retry might send.
  */
 export async function buildReportZip(app: AppContext, input: ReportZipInput): Promise<ReportZip> {
   // An empty list would make "no files" ambiguous (no data, or nothing asked);
@@ -121,17 +122,15 @@ export async function buildReportZip(app: AppContext, input: ReportZipInput): Pr
   const summary = noData ? emptySummary(period) : await summarize(app, query);
 
   const fileName = reportZipFileName(input.name, period);
-  await mkdir(input.outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const zipPath = join(input.outDir, fileName);
-  await writeZip(zipPath, manifest, files);
-  const { size } = await stat(zipPath);
-  return { zipPath, fileName, sizeBytes: size, manifest, summary };
+  const filePath = reportZipPath(workspaceId, input.runId, fileName);
+  const { size } = await writeZip(app.files, filePath, manifest, files);
+  return { filePath, fileName, sizeBytes: size, manifest, summary };
 }
 
-/** A CSV to put in the zip: its manifest entry and where createExport wrote it. */
+/** A CSV to put in the zip: its manifest entry and where createExport wrote it in the file store. */
 export interface ExportedCsv {
   entry: ReportFileEntry;
-  absolutePath: string;
+  filePath: string;
 }
 
 /**
@@ -153,13 +152,13 @@ async function exportAll(app: AppContext, input: ReportZipInput): Promise<Export
     );
     if (result === null) return null;
     out.push({
-      absolutePath: result.absolutePath,
+      filePath: result.filePath,
       entry: {
-        name: basename(result.filePath),
+        name: posix.basename(result.filePath),
         dataType,
         groupBy: groupBy ?? null,
         rowCount: result.recordCount,
-        sha256: await sha256File(result.absolutePath),
+        sha256: await sha256File(app.files, result.filePath),
       },
     });
   }
@@ -167,41 +166,45 @@ async function exportAll(app: AppContext, input: ReportZipInput): Promise<Export
 }
 
 /** Streams the file through SHA-256: exports can be far larger than we want in memory. */
-async function sha256File(path: string): Promise<string> {
+async function sha256File(files: FileStore, filePath: string): Promise<string> {
   const hash = createHash("sha256");
-  await pipeline(createReadStream(path), hash);
+  await pipeline((await openExisting(files, filePath)).stream, hash);
   return hash.digest("hex");
 }
 
 /**
- * Writes manifest.json and the CSVs (in this order) to `{zipPath}.partial`, then
- * renames it to `zipPath`; on any failure nothing is left behind. Exported for tests.
+ * Writes manifest.json and the CSVs (in this order) into the file store as
+ * `filePath`; on any failure nothing is left behind. Exported for tests.
  */
-export async function writeZip(zipPath: string, manifest: ReportManifest, files: ExportedCsv[]): Promise<void> {
-  const partial = `${zipPath}.partial`;
-  const sources: ReadStream[] = [];
+export async function writeZip(
+  files: FileStore,
+  filePath: string,
+  manifest: ReportManifest,
+  csvs: ExportedCsv[],
+): Promise<{ size: number }> {
+  const sources: Readable[] = [];
+  const archive = new ZipArchive({ zlib: { level: 9 } });
   try {
-    const archive = new ZipArchive({ zlib: { level: 9 } });
-    // The pipeline settles on any archive or disk error; finalize() alone can wait forever after one.
-    const written = pipeline(archive, createWriteStream(partial, { mode: PRIVATE_FILE_MODE }));
+    // All opened first: a CSV that is gone fails the zip before any of it is written.
+    for (const csv of csvs) sources.push((await openExisting(files, csv.filePath)).stream);
+    // The put settles on any archive or store error; finalize() alone can wait forever after one.
+    const written = files.put(filePath, archive);
     // The manifest first, so a reader listing the zip sees what it holds before the data.
     archive.append(`${JSON.stringify(manifest, null, 2)}\n`, { name: "manifest.json" });
-    // Streams, not archive.file(): file() stats paths concurrently and queues entries in
-    // whatever order the stats finish, so the zip's order would vary from run to run.
-    for (const f of files) {
-      const source = createReadStream(f.absolutePath);
-      // archiver attaches no error listener to a source stream: an unreadable file
+    // Streams, one after the other: the zip's order is the manifest's.
+    for (const [i, csv] of csvs.entries()) {
+      const source = sources[i]!;
+      // archiver attaches no error listener to a source stream: a read that fails
       // would be an uncaught 'error' (a crashed process). Fail this zip instead.
       source.on("error", (error) => archive.destroy(error));
-      sources.push(source);
-      archive.append(source, { name: f.entry.name });
+      archive.append(source, { name: csv.entry.name });
     }
-    await Promise.all([written, archive.finalize()]);
-    await rename(partial, zipPath);
+    const [result] = await Promise.all([written, archive.finalize()]);
+    return result;
   } catch (error) {
     // Files the archive never reached are still open.
     for (const source of sources) source.destroy();
-    await rm(partial, { force: true });
+    archive.destroy();
     throw error;
   }
 }

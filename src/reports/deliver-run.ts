@@ -1,13 +1,10 @@
-import { mkdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
 import { z } from "zod";
-import { PRIVATE_DIR_MODE } from "../config/private-files.ts";
 import { signedDownloadUrl } from "../exports/download-links.ts";
-import { reportZipPath } from "../exports/export-files.ts";
 import type { ReportRun, ReportSubscription } from "../generated/prisma/client.ts";
 import { resolvePeriod } from "../periods/period.ts";
 import { reportDeliveries } from "../metrics/registry.ts";
 import type { AppContext } from "../runtime/context.ts";
+import { openExisting } from "../storage/file-store.ts";
 import { renderReportEmail } from "../templates/report-email.ts";
 import { renderReportSlackMessage } from "../templates/report-slack.ts";
 import { DATA_TYPES, GROUP_BYS } from "../usage/shared/data-types.ts";
@@ -54,21 +51,24 @@ export async function deliverRun(app: AppContext, run: ReportRun, owner: string)
     return outcome;
   };
   try {
-    const sub = await app.db.prisma.reportSubscription.findUniqueOrThrow({ where: { id: run.subscriptionId } });
+    const sub = await app.db.prisma.reportSubscription.findUniqueOrThrow({
+      where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.subscriptionId } },
+    });
     channel = sub.channel;
     const period = resolvePeriod(
       { date: run.periodStart, timezone: sub.timezone },
       { date: run.periodEnd, timezone: sub.timezone },
       app.now(),
     );
-    const outDir = join(app.exportDir, dirname(reportZipPath(sub.workspaceId, run.id, "x.zip")));
-    await mkdir(outDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    const zip = await buildReportZip(app, { workspaceId: sub.workspaceId, name: sub.name, types: typesOf(sub), period, outDir });
-    const filePath = reportZipPath(sub.workspaceId, run.id, zip.fileName);
-    await app.db.prisma.reportRun.update({ where: { id: run.id }, data: { zipPath: filePath } });
+    const zip = await buildReportZip(app, { workspaceId: sub.workspaceId, name: sub.name, types: typesOf(sub), period, runId: run.id });
+    const { filePath } = zip;
+    await app.db.prisma.reportRun.update({
+      where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } },
+      data: { zipPath: filePath },
+    });
     const expiresAt = new Date(app.now().getTime() + app.env.exportRetentionHours * 3_600_000);
     const file: ReportFile = {
-      path: zip.zipPath,
+      open: async () => (await openExisting(app.files, filePath)).stream,
       fileName: zip.fileName,
       sizeBytes: zip.sizeBytes,
       downloadUrl: signedDownloadUrl(app.signingSecret, app.env.publicBaseUrl, filePath, expiresAt),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { BackgroundTask } from "../runtime/background-task.ts";
 import type { AppContext } from "../runtime/context.ts";
 import { type DeliveryOutcome, deliverRun } from "./deliver-run.ts";
-import { claimNextRun, type GaveUpRun } from "./runs/claim-run.ts";
+import { claimNextRun, type GaveUpRun, type RunKey } from "./runs/claim-run.ts";
 import { planDueRuns } from "./runs/plan-runs.ts";
 
 /** Runs per call; a larger backlog is picked up by the next call. */
@@ -63,14 +63,14 @@ export const deliverDueReports: BackgroundTask<ProcessCounts> = {
  * reports. Null when the run could not be claimed (a worker holds it).
  */
 export function deliverRunNowTask(
-  runId: string,
+  run: RunKey,
   owner = `request-${process.pid}-${randomUUID().slice(0, 8)}`,
 ): BackgroundTask<DeliveryOutcome | null> {
   return {
     name: "deliver-run-now",
     async run(app) {
-      const run = await claimNextRun(app.db, owner, app.now(), { runId });
-      return run ? deliverRun(app, run, owner) : null;
+      const claimed = await claimNextRun(app.db, owner, app.now(), { run });
+      return claimed ? deliverRun(app, claimed, owner) : null;
     },
   };
 }

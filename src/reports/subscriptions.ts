@@ -119,19 +119,22 @@ export async function updateSubscription(db: Database, workspace: Workspace, id:
     { ...current, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) },
     workspace,
   );
-  return db.prisma.reportSubscription.update({ where: { id }, data: values });
+  return db.prisma.reportSubscription.update({ where: { workspaceId_id: { workspaceId: workspace.id, id } }, data: values });
 }
 
 /** Pauses, or resumes from `now`: periods that ended while paused are not delivered. */
 export async function setActive(db: Database, workspaceId: string, id: string, active: boolean, now: Date) {
   const sub = await findSubscription(db, workspaceId, id);
   if (sub.active === active) return sub;
-  return db.prisma.reportSubscription.update({ where: { id }, data: active ? { active, scheduledFrom: now } : { active } });
+  return db.prisma.reportSubscription.update({
+    where: { workspaceId_id: { workspaceId, id } },
+    data: active ? { active, scheduledFrom: now } : { active },
+  });
 }
 
 export async function deleteSubscription(db: Database, workspaceId: string, id: string) {
   const sub = await findSubscription(db, workspaceId, id);
-  await db.prisma.reportSubscription.delete({ where: { id } });
+  await db.prisma.reportSubscription.delete({ where: { workspaceId_id: { workspaceId, id } } });
   return sub;
 }
 
@@ -150,6 +153,7 @@ export async function enqueueRun(
 ): Promise<ReportRun> {
   return db.prisma.reportRun.create({
     data: {
+      workspaceId: sub.workspaceId,
       id: randomUUID(),
       subscriptionId: sub.id,
       kind,

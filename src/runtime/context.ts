@@ -1,6 +1,7 @@
 import type { Env } from "../config/env.ts";
 import type { Database } from "../db/client.ts";
 import type { Deliverers } from "../reports/delivery/build-deliverer.ts";
+import type { FileStore } from "../storage/file-store.ts";
 import type { Logger } from "./logging.ts";
 
 /** What every entry point (HTTP server, CLI, scheduler, tests) hands to the services. */
@@ -10,8 +11,8 @@ export interface AppContext {
   log: Logger;
   /** Secret for signed download links. */
   signingSecret: string;
-  /** Where rendered export files live: `${dataDir}/exports`. */
-  exportDir: string;
+  /** Where export files and report zips live (src/storage): every read and write of them goes through it. */
+  files: FileStore;
   /**
    * The report channels (SMTP transport, Slack client), built once when the app
    * opens (src/app.ts) and closed with it: every delivery of the process, scheduled,

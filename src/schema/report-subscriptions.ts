@@ -207,8 +207,8 @@ manage("deleteReportSubscription", "Deletes it with its history.", idArg, ({ id 
 
 /** Delivers a just-queued run in this request; other due runs stay with the scheduler. */
 async function sendNow(ctx: GraphQLContext, run: ReportRun): Promise<ReportRun> {
-  await runBackgroundTask(ctx.app, deliverRunNowTask(run.id));
-  return ctx.app.db.prisma.reportRun.findUniqueOrThrow({ where: { id: run.id } });
+  await runBackgroundTask(ctx.app, deliverRunNowTask(run));
+  return ctx.app.db.prisma.reportRun.findUniqueOrThrow({ where: { workspaceId_id: { workspaceId: run.workspaceId, id: run.id } } });
 }
 
 builder.mutationField("sendReportSubscriptionTest", (t) =>
@@ -233,8 +233,8 @@ builder.mutationField("resendReportRun", (t) =>
     description: "Delivers a past run's period again (rebuilt from current data).",
     args: { runId: t.arg.id({ required: true }) },
     resolve: async (_r, { runId }, ctx) => {
-      const past = await ctx.app.db.prisma.reportRun.findFirst({
-        where: { id: String(runId), subscription: { workspaceId: ctx.workspace.id } },
+      const past = await ctx.app.db.prisma.reportRun.findUnique({
+        where: { workspaceId_id: { workspaceId: ctx.workspace.id, id: String(runId) } },
       });
       const sub = past && (await findSubscription(ctx.app.db, ctx.workspace.id, past.subscriptionId));
       if (!past || !sub) throw new AppError("NOT_FOUND", `Report run "${runId}" not found`);

@@ -2,6 +2,8 @@ import { beforeAll } from "vitest";
 import { openApp } from "../../src/app.ts";
 import { parseEnv } from "../../src/config/env.ts";
 import type { Database } from "../../src/db/client.ts";
+import { ensureUsagePartitions } from "../../src/usage/partitions/ensure-partitions.ts";
+import { monthOf } from "../../src/usage/partitions/months.ts";
 import { createWorkspace } from "../../src/workspaces/create-workspace.ts";
 import { type CliRun, runCli, tempDataDir } from "./run-cli.ts";
 
@@ -53,6 +55,7 @@ export async function seedRecentUsage(db: Database, name = "Export Co"): Promise
     completionTokens: 20,
     costUsd: "0.0015",
   });
+  await ensureUsagePartitions(db, [first, second, new Date(now)].map(monthOf));
   await db.prisma.usageRecord.createMany({
     data: [message("m1", "u1", first), message("m2", "u1", first), message("m3", "u2", second), message("m4", "u2", new Date(now))],
   });

@@ -5,6 +5,7 @@ import { DATA_TYPE_SLICES } from "../../src/usage/registry.ts";
 import type { ColumnKind } from "../../src/usage/shared/column.ts";
 import { canonicalDataType, GROUP_BY_OPTIONS, type ExportTypeName } from "../../src/usage/shared/data-types.ts";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
+import { ensureUsagePartitions } from "../../src/usage/partitions/ensure-partitions.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
@@ -33,6 +34,7 @@ async function createShapeWorkspaces(db: Database): Promise<void> {
       attrs: { name: `Agent ${id}`, description: null, url: null, ownerId: "u1" },
     })),
   });
+  await ensureUsagePartitions(db, ["2026-10-01"]);
   await db.prisma.usageRecord.createMany({
     data: ["30", "7"].map((agentId, i) => ({
       workspaceId: "ws_a",

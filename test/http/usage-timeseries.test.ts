@@ -409,7 +409,7 @@ describe("POST /export/timeseries", () => {
         "",
       ].join("\r\n"),
     );
-    const recorded = await db.prisma.export.findUniqueOrThrow({ where: { filePath: data.filePath } });
+    const recorded = await db.prisma.export.findFirstOrThrow({ where: { filePath: data.filePath } });
     expect([recorded.dataType, recorded.groupBy, recorded.recordCount]).toEqual(["timeseries", "1d,model,user", 3]);
   });
 

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { waitUntilBlocked } from "../helpers/lock-wait.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { Prisma } from "../../src/generated/prisma/client.ts";
 import { ingestRecords } from "../../src/ingest/ingest.ts";
+import { ensureUsagePartitions } from "../../src/usage/partitions/ensure-partitions.ts";
 import { testDatabase, testDatabaseUrl } from "../helpers/database.ts";
 
 // Usage records are loaded with COPY, and a batch holding an id already stored
@@ -95,6 +97,7 @@ describe.runIf(process.env.DATABASE_URL)("usage records another client is storin
     try {
       const ws = await workspace(own);
       // The other client has stored m1 but not committed: our COPY must wait on its key.
+      await ensureUsagePartitions(own, ["2024-06-01"]);
       await other.query("begin");
       await other.query(
         `insert into usage_records (workspace_id, kind, id, occurred_at, user_id, surface, model, model_raw, provider, source)
@@ -114,15 +117,3 @@ describe.runIf(process.env.DATABASE_URL)("usage records another client is storin
     }
   });
 });
-
-/** Until some session waits for a lock (our COPY on the other's uncommitted key); asked outside a transaction, whose view of pg_stat_activity would stay fixed. */
-async function waitUntilBlocked(client: pg.Client): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { rows } = await client.query(
-      "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-    );
-    if (rows[0].n > 0) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("the ingestion never waited for the other transaction");
-}

@@ -57,8 +57,8 @@ describe("clean-up of expired exports", () => {
     // Rows carry the database's clock, so date them by hand: one 25 h old, one 1 h old.
     const old = await createExport(app, { workspaceId: "ws_j", dataType: "users", period });
     const young = await createExport(app, { workspaceId: "ws_j", dataType: "models", period });
-    await db.prisma.export.update({ where: { filePath: old.filePath }, data: { createdAt: new Date(now.getTime() - 25 * HOUR) } });
-    await db.prisma.export.update({ where: { filePath: young.filePath }, data: { createdAt: new Date(now.getTime() - 1 * HOUR) } });
+    await db.prisma.export.updateMany({ where: { filePath: old.filePath }, data: { createdAt: new Date(now.getTime() - 25 * HOUR) } });
+    await db.prisma.export.updateMany({ where: { filePath: young.filePath }, data: { createdAt: new Date(now.getTime() - 1 * HOUR) } });
 
     expect(await cleanUpExpiredExports(app)).toEqual({ deleted: 1, swept: 0 });
     expect([existsSync(old.absolutePath), existsSync(young.absolutePath)]).toEqual([false, true]);
@@ -75,7 +75,10 @@ describe("clean-up of expired exports", () => {
     const { app, file } = sweepApp();
     // A recorded export whose file is older than its row: the row decides, later.
     const tracked = await createExport(app, { workspaceId: "ws_j", dataType: "users", period });
-    await db.prisma.export.update({ where: { filePath: tracked.filePath }, data: { createdAt: new Date(FIXTURE_NOW.getTime() - HOUR) } });
+    await db.prisma.export.updateMany({
+      where: { filePath: tracked.filePath },
+      data: { createdAt: new Date(FIXTURE_NOW.getTime() - HOUR) },
+    });
     const at = new Date(FIXTURE_NOW.getTime() - 30 * HOUR);
     await utimes(tracked.absolutePath, at, at);
     const csv = (ws: string, suffix: string) => `users-usage/${ws}/users-usage-2026-10-01-2026-10-31-${suffix}.csv`;

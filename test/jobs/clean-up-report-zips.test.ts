@@ -6,14 +6,13 @@ import { afterEach, describe, expect, test } from "vitest";
 import { cleanUpReportZips, cleanUpReportZipsJob } from "../../src/jobs/clean-up-report-zips.ts";
 import { JOBS } from "../../src/jobs/index.ts";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
-import type { AppContext } from "../../src/runtime/context.ts";
 import { reportZipPath } from "../../src/exports/export-files.ts";
 import type { ReportRunStatus } from "../../src/generated/prisma/client.ts";
 import { deliverRunNowTask } from "../../src/reports/process-due-runs.ts";
 import { runBackgroundTask } from "../../src/runtime/background-task.ts";
 import { createSubscription, enqueueRun, type SubscriptionInput } from "../../src/reports/subscriptions.ts";
 import { createSmallWorkspace, FIXTURE_NOW } from "../fixtures/small-workspace.ts";
-import { testApp } from "../helpers/app.ts";
+import { type TestApp, testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
 import { graphql, startTestServer } from "../helpers/http.ts";
 import { startSmtpCapture } from "../helpers/smtp.ts";
@@ -48,20 +47,22 @@ function cleanUpApp(env: Record<string, string> = {}) {
 }
 
 /** A run of `sub` in `status` with a zip on disk and one logged attempt per [started, finished]. */
-async function runWithZip(app: AppContext, status: ReportRunStatus, attempts: [Date, Date | null][], ofSub = sub) {
+async function runWithZip(app: TestApp, status: ReportRunStatus, attempts: [Date, Date | null][], ofSub = sub) {
   const r = await enqueueRun(db, ofSub, workspace, "test", app.now());
   const zipPath = reportZipPath(workspace.id, r.id, "weekly-2026-11-02-2026-11-08.zip");
   const file = join(app.exportDir, zipPath);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, "zip");
-  await db.prisma.reportRun.update({ where: { id: r.id }, data: { status, zipPath, attempts: attempts.length } });
+  await db.prisma.reportRun.updateMany({ where: { id: r.id }, data: { status, zipPath, attempts: attempts.length } });
   for (const [i, [startedAt, finishedAt]] of attempts.entries()) {
-    await db.prisma.deliveryAttempt.create({ data: { id: `${r.id}-${i + 1}`, runId: r.id, attempt: i + 1, startedAt, finishedAt } });
+    await db.prisma.deliveryAttempt.create({
+      data: { workspaceId: workspace.id, id: `${r.id}-${i + 1}`, runId: r.id, attempt: i + 1, startedAt, finishedAt },
+    });
   }
   return { id: r.id, file, dir: dirname(file) };
 }
 
-const zipPathOf = async (id: string) => (await db.prisma.reportRun.findUniqueOrThrow({ where: { id } })).zipPath;
+const zipPathOf = async (id: string) => (await db.prisma.reportRun.findFirstOrThrow({ where: { id } })).zipPath;
 
 describe("clean-up of report zips", () => {
   test("is one of the scheduled jobs, hourly", () => {
@@ -79,7 +80,7 @@ describe("clean-up of report zips", () => {
       false,
       false,
     ]);
-    expect(await db.prisma.reportRun.findUniqueOrThrow({ where: { id: old.id } })).toMatchObject({ status: "delivered", zipPath: null });
+    expect(await db.prisma.reportRun.findFirstOrThrow({ where: { id: old.id } })).toMatchObject({ status: "delivered", zipPath: null });
     expect(await db.prisma.deliveryAttempt.count({ where: { runId: old.id } })).toBe(1);
     // Running again (or on another instance) finds nothing left to do.
     expect(await cleanUpReportZips(app)).toEqual({ deleted: 0, swept: 0 });
@@ -118,41 +119,41 @@ describe("clean-up of report zips", () => {
     expect([existsSync(crashedLongAgo.file), existsSync(crashedRecently.file)]).toEqual([false, true]);
   });
 
-  test("a pending, retrying or running run keeps its zip and its folder however old they are", async () => {
+  test("a pending, retrying or running run keeps its zip however old it is", async () => {
     const { app, ago } = cleanUpApp();
     const pending = await runWithZip(app, "pending", []);
     const retrying = await runWithZip(app, "pending", [[ago(101), ago(100)]]);
     // A worker that crashed mid-attempt: its lease ran out and another worker will take the run over.
     const running = await runWithZip(app, "running", [[ago(100), null]]);
-    await db.prisma.reportRun.update({ where: { id: running.id }, data: { leaseOwner: "gone", leaseUntil: ago(99) } });
-    // Its first build failed before recording a zip; the next attempt builds into the same folder.
+    await db.prisma.reportRun.updateMany({ where: { id: running.id }, data: { leaseOwner: "gone", leaseUntil: ago(99) } });
+    // Its first build failed before recording a zip; the next attempt builds into the same folder (made again if tidied).
     const retryingWithoutZip = await runWithZip(app, "pending", [[ago(101), ago(100)]]);
-    await db.prisma.reportRun.update({ where: { id: retryingWithoutZip.id }, data: { zipPath: null } });
+    await db.prisma.reportRun.updateMany({ where: { id: retryingWithoutZip.id }, data: { zipPath: null } });
     await rm(retryingWithoutZip.file);
-    for (const r of [pending, retrying, running, retryingWithoutZip]) await utimes(r.dir, ago(100), ago(100));
+    for (const r of [pending, retrying, running]) await utimes(r.file, ago(100), ago(100));
 
     expect(await cleanUpReportZips(app)).toEqual({ deleted: 0, swept: 0 });
     expect([pending, retrying, running].map((r) => existsSync(r.file))).toEqual([true, true, true]);
-    expect(existsSync(retryingWithoutZip.dir)).toBe(true);
     expect(await zipPathOf(retrying.id)).not.toBeNull();
   });
 
-  test("folders no live run accounts for (a deleted subscription's, a failed build's) go once untouched for the retention", async () => {
+  test("run folders no live run accounts for (a deleted subscription's) go once their files are as old as the retention; a failed build's empty folder is tidied", async () => {
     const { app, ago } = cleanUpApp();
     const gone = await createSubscription(db, workspace, { ...weekly, name: "Deleted" }, FIXTURE_NOW);
     const orphanOld = await runWithZip(app, "delivered", [[ago(2), ago(1)]], gone);
     const orphanRecent = await runWithZip(app, "delivered", [[ago(2), ago(1)]], gone);
-    await db.prisma.reportSubscription.delete({ where: { id: gone.id } });
+    await db.prisma.reportSubscription.deleteMany({ where: { id: gone.id } });
     // A build that failed for good before any zip was recorded leaves an empty folder.
     const emptyFailed = await runWithZip(app, "failed", [[ago(30), ago(29)]]);
-    await db.prisma.reportRun.update({ where: { id: emptyFailed.id }, data: { zipPath: null } });
+    await db.prisma.reportRun.updateMany({ where: { id: emptyFailed.id }, data: { zipPath: null } });
     await rm(emptyFailed.file);
-    // Not a run's folder: never touched.
-    const stranger = join(app.exportDir, "report-zips", "ws_z", "not-a-run");
-    await mkdir(stranger);
-    for (const dir of [orphanOld.dir, emptyFailed.dir, stranger]) await utimes(dir, ago(25), ago(25));
+    // Not a run's folder: its files are never touched.
+    const stranger = join(app.exportDir, "report-zips", "ws_z", "not-a-run", "notes.txt");
+    await mkdir(dirname(stranger));
+    await writeFile(stranger, "kept");
+    for (const file of [orphanOld.file, stranger]) await utimes(file, ago(25), ago(25));
 
-    expect(await cleanUpReportZips(app)).toEqual({ deleted: 0, swept: 2 });
+    expect(await cleanUpReportZips(app)).toEqual({ deleted: 0, swept: 1 });
     expect([orphanOld.dir, orphanRecent.dir, emptyFailed.dir, stranger].map((d) => existsSync(d))).toEqual([false, true, false, true]);
   });
 
@@ -180,7 +181,7 @@ describe("clean-up of report zips", () => {
     const blocked = await runWithZip(app, "delivered", [[ago(26), ago(25)]]);
     // The run's folder sits under a file, so deleting it fails (ENOTDIR), even as root.
     const blockedPath = reportZipPath("ws_blocked", blocked.id, "weekly-2026-11-02-2026-11-08.zip");
-    await db.prisma.reportRun.update({ where: { id: blocked.id }, data: { zipPath: blockedPath } });
+    await db.prisma.reportRun.updateMany({ where: { id: blocked.id }, data: { zipPath: blockedPath } });
     const blocker = join(app.exportDir, "report-zips", "ws_blocked");
     await writeFile(blocker, "in the way");
 
@@ -199,7 +200,7 @@ describe("clean-up of report zips", () => {
     const r = await enqueueRun(db, sub, workspace, "test", FIXTURE_NOW);
     const outside = join(app.exportDir, "..", "keep-me.txt");
     await writeFile(outside, "not a report");
-    await db.prisma.reportRun.update({ where: { id: r.id }, data: { status: "delivered", zipPath: "../keep-me.txt" } });
+    await db.prisma.reportRun.updateMany({ where: { id: r.id }, data: { status: "delivered", zipPath: "../keep-me.txt" } });
 
     expect(await cleanUpReportZips(app)).toEqual({ deleted: 1, swept: 0 });
     expect(existsSync(outside)).toBe(true);
@@ -219,8 +220,8 @@ describe("clean-up of report zips", () => {
     const finished = await Promise.all(Array.from({ length: 12 }, () => runWithZip(app, "delivered", [[ago(26), ago(25)]])));
     const gone = await createSubscription(db, workspace, { ...weekly, name: "Deleted" }, FIXTURE_NOW);
     const orphans = await Promise.all(Array.from({ length: 12 }, () => runWithZip(app, "delivered", [[ago(26), ago(25)]], gone)));
-    await db.prisma.reportSubscription.delete({ where: { id: gone.id } });
-    for (const o of orphans) await utimes(o.dir, ago(25), ago(25));
+    await db.prisma.reportSubscription.deleteMany({ where: { id: gone.id } });
+    for (const o of orphans) await utimes(o.file, ago(25), ago(25));
 
     const results = await Promise.all([cleanUpReportZips(app), cleanUpReportZips(app), cleanUpReportZips(app)]);
     expect(results.reduce((sum, r) => sum + r.deleted, 0)).toBe(12);
@@ -233,8 +234,8 @@ describe("clean-up of report zips", () => {
     const { app, ago, warnings } = cleanUpApp();
     const gone = await createSubscription(db, workspace, { ...weekly, name: "Deleted" }, FIXTURE_NOW);
     const orphans = await Promise.all(Array.from({ length: 3 }, () => runWithZip(app, "delivered", [], gone)));
-    await db.prisma.reportSubscription.delete({ where: { id: gone.id } });
-    for (const o of orphans) await utimes(o.dir, ago(25), ago(25));
+    await db.prisma.reportSubscription.deleteMany({ where: { id: gone.id } });
+    for (const o of orphans) await utimes(o.file, ago(25), ago(25));
     // The other instance runs to the end right after this one has looked its listed folders up.
     let other: { deleted: number; swept: number } | undefined;
     const prisma = db.prisma.$extends({
@@ -278,7 +279,7 @@ describe("clean-up of report zips", () => {
       FIXTURE_NOW,
     );
     const first = await enqueueRun(db, monthly, rich, "test", clock.now);
-    expect(await runBackgroundTask(app, deliverRunNowTask(first.id))).toBe("delivered");
+    expect(await runBackgroundTask(app, deliverRunNowTask(first))).toBe("delivered");
     const firstFile = join(app.exportDir, (await zipPathOf(first.id))!);
     expect(existsSync(firstFile)).toBe(true);
 

@@ -52,9 +52,11 @@ test("JOB_SCHEDULES overrides a job's schedule and refuses unknown jobs and bad 
     "clean-up-report-zips": "*/5 * * * *",
     "deliver-reports": JOBS.find((j) => j.name === "deliver-reports")!.schedule,
     "run-export-jobs": "*/2 * * * * *",
+    "create-usage-partitions": "13 0 * * *",
+    "drop-expired-usage-partitions": "23 3 * * *",
   });
   expect(() => jobSchedules(parseEnv({ JOB_SCHEDULES: "no-such-job=* * * * *" }).jobSchedules)).toThrow(
-    'JOB_SCHEDULES: no job "no-such-job" (jobs: clean-up-exports, clean-up-report-zips, deliver-reports, run-export-jobs)',
+    'JOB_SCHEDULES: no job "no-such-job" (jobs: clean-up-exports, clean-up-report-zips, deliver-reports, run-export-jobs, create-usage-partitions, drop-expired-usage-partitions)',
   );
   expect(() => jobSchedules(parseEnv({ JOB_SCHEDULES: "deliver-reports=every minute" }).jobSchedules)).toThrow(
     'JOB_SCHEDULES: "every minute" is not a cron expression (job deliver-reports)',

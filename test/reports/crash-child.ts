@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseEnv } from "../../src/config/env.ts";
 import { openDatabase } from "../../src/db/client.ts";
 import { createLogger } from "../../src/runtime/logging.ts";
+import { LocalDirectoryStore } from "../../src/storage/local-directory-store.ts";
 import { deliverRun } from "../../src/reports/deliver-run.ts";
 import { buildDeliverers, type Deliverers } from "../../src/reports/delivery/build-deliverer.ts";
 import { claimNextRun } from "../../src/reports/runs/claim-run.ts";
@@ -18,7 +19,8 @@ const now = new Date(nowIso);
 const db = await openDatabase({ kind: "postgres", url });
 const env = parseEnv({ DATA_DIR: dataDir, PUBLIC_BASE_URL: "http://exports.test", SMTP_URL: process.env.SMTP_URL });
 
-const run = await claimNextRun(db, owner, now, { runId });
+const key = await db.prisma.reportRun.findFirstOrThrow({ where: { id: runId }, select: { workspaceId: true, id: true } });
+const run = await claimNextRun(db, owner, now, { run: key });
 process.stdout.write(`${JSON.stringify({ attempt: run?.attempts ?? null })}\n`);
 if (!run) {
   await db.close();
@@ -42,7 +44,7 @@ if (!run) {
     env,
     log: createLogger("silent"),
     signingSecret: "test-signing-secret-0123456789",
-    exportDir: join(dataDir, "exports"),
+    files: new LocalDirectoryStore(join(dataDir, "exports")),
     deliverers: stalled,
     now: () => now,
   };

@@ -56,7 +56,7 @@ async function workerKilledMidDelivery(databaseUrl: string, runId: string, now: 
 
 /** The same crash within this process (PGlite serves one process): a claim that never finishes. */
 async function claimedAndAbandoned(runId: string, now: Date, owner: string): Promise<number | null> {
-  return (await claimNextRun(db, owner, now, { runId }))?.attempts ?? null;
+  return (await claimNextRun(db, owner, now, { run: { workspaceId: "ws_c", id: runId } }))?.attempts ?? null;
 }
 
 async function databaseUrl(): Promise<string> {
@@ -114,7 +114,7 @@ describe(`a report worker that crashes on every attempt (${process.env.DATABASE_
     // The next worker after the last lease gives the run up instead of trying a sixth time.
     clock = afterLeases(MAX_ATTEMPTS);
     expect(await processDueRuns(app, { owner: "survivor" })).toMatchObject({ delivered: 0, failed: 1, errored: 0 });
-    const run = await db.prisma.reportRun.findUniqueOrThrow({ where: { id: runId } });
+    const run = await db.prisma.reportRun.findFirstOrThrow({ where: { id: runId } });
     expect([run.status, run.attempts, run.leaseOwner, run.deliveredAt]).toEqual(["failed", MAX_ATTEMPTS, null, null]);
     expect(run.lastError).toBe(`the worker crashed or was cut short on every attempt (${MAX_ATTEMPTS} of ${MAX_ATTEMPTS})`);
     const log = await db.prisma.deliveryAttempt.findMany({ where: { runId }, orderBy: { attempt: "asc" } });

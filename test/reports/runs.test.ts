@@ -78,6 +78,31 @@ describe("claiming runs", () => {
     expect(claims.filter((c) => c === null).length).toBe(1);
   });
 
+  // A second connection holds the row lock: only PostgreSQL has one (PGlite serves one connection, one transaction at a time).
+  test.runIf(db.kind === "postgres")("a run another worker is in the middle of claiming is passed over for the next due one", async () => {
+    const sub = await subscription("2026-09-20T00:00:00Z");
+    const now = new Date("2026-10-05T08:00:00Z");
+    await planDueRuns(db, now); // Mondays 21 and 28 September (5 October's is due at 09:00)
+    await only(sub);
+    const [first, second] = await runsOf(sub);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let lockTaken = () => {};
+    const locked = new Promise<void>((resolve) => (lockTaken = resolve));
+    const holder = db.inRawTransaction(async (tx) => {
+      await tx.query("select id from report_runs where workspace_id = $1 and id = $2 for update", ["ws_s", first!.id]);
+      lockTaken();
+      await held;
+    });
+    await locked;
+    const claimed = await claimNextRun(db, "w1", now);
+    release();
+    await holder;
+    expect(claimed?.id).toBe(second!.id);
+    expect((await claimNextRun(db, "w2", now))?.id).toBe(first!.id);
+    expect(await claimNextRun(db, "w3", now)).toBeNull();
+  });
+
   test("a crashed worker's run is taken over once its lease ends, and delivered once", async () => {
     const sub = await subscription("2026-10-10T00:00:00Z");
     const now = new Date("2026-10-12T10:00:00Z");
@@ -128,17 +153,17 @@ describe("claiming runs", () => {
     const [first, second] = await runsOf(sub);
     // Four attempts fail with SMTP down; the fifth worker crashes.
     for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
-      const run = await claimNextRun(db, "w", now, { runId: first!.id });
+      const run = await claimNextRun(db, "w", now, { run: first! });
       await markFailed(db, run!, "w", now, { message: "SMTP down", retryable: true });
-      now = (await db.prisma.reportRun.findUniqueOrThrow({ where: { id: first!.id } })).nextAttemptAt;
+      now = (await db.prisma.reportRun.findFirstOrThrow({ where: { id: first!.id } })).nextAttemptAt;
     }
-    expect((await claimNextRun(db, "crashed", now, { runId: first!.id }))?.attempts).toBe(MAX_ATTEMPTS);
+    expect((await claimNextRun(db, "crashed", now, { run: first! }))?.attempts).toBe(MAX_ATTEMPTS);
 
     const later = new Date(now.getTime() + LEASE_MS + 1000);
     const gaveUp: string[] = [];
     const next = await claimNextRun(db, "w", later, { onGaveUp: (r) => gaveUp.push(r.id) });
     expect([next?.id, gaveUp]).toEqual([second!.id, [first!.id]]);
-    const failed = await db.prisma.reportRun.findUniqueOrThrow({ where: { id: first!.id } });
+    const failed = await db.prisma.reportRun.findFirstOrThrow({ where: { id: first!.id } });
     expect([failed.status, failed.attempts, failed.leaseOwner, failed.lastError]).toEqual([
       "failed",
       MAX_ATTEMPTS,
@@ -150,7 +175,7 @@ describe("claiming runs", () => {
     );
     expect(outcomes).toEqual(["retrying", "retrying", "retrying", "retrying", "abandoned"]);
     // Asked for by id (a re-send racing the scheduler), a given-up run is not claimed either.
-    expect(await claimNextRun(db, "w", new Date(later.getTime() + 10 * LEASE_MS), { runId: first!.id })).toBeNull();
+    expect(await claimNextRun(db, "w", new Date(later.getTime() + 10 * LEASE_MS), { run: first! })).toBeNull();
   });
 
   test("retryable failures back off, then the run is marked failed after the last attempt", async () => {

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
+import { ensureUsagePartitions } from "../../src/usage/partitions/ensure-partitions.ts";
 import { createSmallWorkspace, FIXTURE_NOW, FIXTURE_PERIOD } from "../fixtures/small-workspace.ts";
 import { testApp } from "../helpers/app.ts";
 import { testDatabase } from "../helpers/database.ts";
@@ -195,7 +196,7 @@ describe("GraphQL createExport", () => {
     const { body } = await graphql(url, exportA, CREATE, { input: { dataType: "PROJECTS", period: FIXTURE_PERIOD } });
     const link = new URL(body.data.createExport.data.downloadUrl);
     const later = testApp(db, { now: new Date(FIXTURE_NOW.getTime() + 3601_000) });
-    const laterUrl = await startTestServer({ ...later, exportDir: app.exportDir });
+    const laterUrl = await startTestServer({ ...later, files: app.files });
     const res = await fetch(`${laterUrl}${link.pathname}${link.search}`);
     expect([res.status, await res.json()]).toEqual([403, { error: "Forbidden", message: "The download link has expired" }]);
   });
@@ -280,6 +281,7 @@ async function createSmallWorkspaceCopy() {
       attrs: { name: "Zed", email: "zed@c.test" },
     },
   });
+  await ensureUsagePartitions(db, ["2026-10-01"]);
   await db.prisma.usageRecord.create({
     data: {
       workspaceId: "ws_c",

@@ -152,9 +152,12 @@ describe("report subscriptions over GraphQL", () => {
       { id: created.id },
     );
     expect(sent.body.data.sendReportSubscriptionTest.data).toEqual({ status: "delivered" });
-    expect((await db.prisma.reportRun.findUniqueOrThrow({ where: { id: waiting.id } })).status).toBe("pending");
+    expect(
+      (await db.prisma.reportRun.findUniqueOrThrow({ where: { workspaceId_id: { workspaceId: waiting.workspaceId, id: waiting.id } } }))
+        .status,
+    ).toBe("pending");
     expect(received.filter((m) => m.subject?.includes("Other's report"))).toEqual([]);
-    await db.prisma.reportSubscription.delete({ where: { id: otherSub.id } });
+    await db.prisma.reportSubscription.delete({ where: { workspaceId_id: { workspaceId: otherSub.workspaceId, id: otherSub.id } } });
   });
 
   test("updates are checked again; other workspaces and export keys cannot manage it", async () => {
@@ -227,7 +230,7 @@ describe("report subscriptions over GraphQL", () => {
       { dataType: "users", groupBy: null },
       { dataType: "agents", groupBy: null },
     ]);
-    expect((await db.prisma.reportSubscription.findUniqueOrThrow({ where: { id: created.id } })).types).toEqual(updated.types);
+    expect((await db.prisma.reportSubscription.findFirstOrThrow({ where: { id: created.id } })).types).toEqual(updated.types);
   });
 
   test("a screen's full query of subscriptions, their runs and every attempt is within the cost limit", async () => {

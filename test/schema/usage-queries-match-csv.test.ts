@@ -4,6 +4,7 @@ import { z } from "zod";
 import { createAccessKey } from "../../src/auth/access-keys.ts";
 import type { ColumnKind } from "../../src/usage/shared/column.ts";
 import { createExport } from "../../src/exports/create-export.ts";
+import { MAX_TOKENS } from "../../src/ingest/amounts.ts";
 import { formatCell, type CellValue } from "../../src/exports/format-cell.ts";
 import { resolvePeriod } from "../../src/periods/period.ts";
 import { DATA_TYPE_SLICES as USAGE_REPORTS } from "../../src/usage/registry.ts";
@@ -120,7 +121,6 @@ describe("GraphQL usage queries and CSV exports give the same numbers", () => {
 // Each of u1's 4 agent messages and k1's 4 API requests carries ingestion's
 // per-record maximum of input tokens; one of each falls on 31 October, a raw edge
 // of the Berlin period (whole UTC days are read from the daily rollups).
-const MAX_TOKENS = 2_147_483_647;
 const PER_RECORD = {
   promptTokens: MAX_TOKENS,
   completionTokens: 2_000_000_000,

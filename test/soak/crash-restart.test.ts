@@ -4,11 +4,10 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { openApp } from "../../src/app.ts";
-import { parseEnv } from "../../src/config/env.ts";
 import { ExportAnswer } from "../helpers/answers.ts";
 import { testDatabaseUrl } from "../helpers/database.ts";
 import { localLink, startServer, type ServerProcess } from "./server-process.ts";
+import { exportFiles, readStopped, seedMessage, seedUsers } from "./stopped-server-data.ts";
 
 /**
  * `kill -9` of the compiled server mid-ingest and mid-export, then a restart:
@@ -37,32 +36,6 @@ afterAll(() => server?.kill());
 const post = (path: string, body: string, contentType = "application/json") =>
   fetch(`${server.base}${path}`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": contentType }, body });
 
-const message = (id: string, userId: string) =>
-  JSON.stringify({
-    type: "message",
-    id,
-    occurredAt: "2026-11-02T10:00:00Z",
-    userId,
-    surface: "chat",
-    model: "gpt-4o",
-    provider: "openai",
-    source: "WEB",
-  });
-
-/** Every file under the export store, relative. */
-function exportFiles(): string[] {
-  const root = join(dataDir, "exports");
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name).slice(root.length + 1)],
-    );
-  try {
-    return walk(root);
-  } catch {
-    return [];
-  }
-}
-
 /** When PGlite last wrote its write-ahead log (0 on PostgreSQL or before the first write). */
 function walWrittenAt(): number {
   const wal = join(dataDir, "pglite", "pg_wal");
@@ -73,38 +46,19 @@ function walWrittenAt(): number {
   }
 }
 
-/** Counts stored usage records by id prefix, with the server stopped (PGlite admits one process). */
-async function storedWithPrefix(prefix: string): Promise<number> {
-  const app = await openApp(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent", ...env }));
-  try {
-    return await app.db.prisma.usageRecord.count({ where: { id: { startsWith: prefix } } });
-  } finally {
-    await app.close();
-  }
-}
+/** Counts stored usage records by id prefix, with the server stopped. */
+const storedWithPrefix = (prefix: string) =>
+  readStopped(dataDir, env, (app) => app.db.prisma.usageRecord.count({ where: { id: { startsWith: prefix } } }));
 
 beforeAll(async () => {
   server = await startServer(dataDir, env);
   apiKey = server.apiKey!;
-  // A directory large enough that the users export takes a while to write.
-  const lines = Array.from({ length: USERS }, (_, i) => [
-    JSON.stringify({
-      type: "user",
-      id: `crash-user-${i}`,
-      name: `User ${i}`,
-      email: `u${i}@example.test`,
-      role: "member",
-      joinedAt: "2026-01-01T00:00:00Z",
-    }),
-    message(`crash-seed-${i}`, `crash-user-${i}`),
-  ]).flat();
-  const res = await post("/ingest", lines.join("\n"), "application/x-ndjson");
-  expect([res.status, await res.json()]).toEqual([200, { accepted: 2 * USERS, duplicates: 0 }]);
+  await seedUsers(server, "crash", USERS);
 }, 300_000);
 
 describe("a server killed with SIGKILL", () => {
   test("mid-ingest stores the batch whole or not at all, and after a restart it is stored exactly once", async () => {
-    const batch = Array.from({ length: 12_000 }, (_, i) => message(`crash-ingest-${i}`, `crash-user-${i % USERS}`)).join("\n");
+    const batch = Array.from({ length: 12_000 }, (_, i) => seedMessage(`crash-ingest-${i}`, `crash-user-${i % USERS}`)).join("\n");
     let lockHolder: pg.Client | null = null;
     let writing: () => Promise<boolean>;
     if (databaseUrl) {
@@ -152,19 +106,19 @@ describe("a server killed with SIGKILL", () => {
       const pending = post("/export/users", EXPORT_BODY).catch((error: Error) => error);
       const until = Date.now() + 12_000;
       while (!partial && Date.now() < until) {
-        partial = exportFiles().find((f) => f.endsWith(".partial"));
+        partial = exportFiles(dataDir).find((f) => f.endsWith(".partial"));
         if (!partial) await sleep(2);
       }
       if (partial) await server.kill();
       await pending;
     }
     expect(partial).toBeDefined();
-    expect(exportFiles()).toContain(partial);
+    expect(exportFiles(dataDir)).toContain(partial);
 
     server = await startServer(dataDir, env);
     // Younger than the retention: it might still be written, so it stays a while, then goes.
-    await expect.poll(() => exportFiles().includes(partial!), { timeout: 150_000, interval: 1_000 }).toBe(false);
-    expect(exportFiles().filter((f) => f.endsWith(".partial"))).toEqual([]);
+    await expect.poll(() => exportFiles(dataDir).includes(partial!), { timeout: 150_000, interval: 1_000 }).toBe(false);
+    expect(exportFiles(dataDir).filter((f) => f.endsWith(".partial"))).toEqual([]);
 
     const res = await post("/export/users", EXPORT_BODY);
     expect(res.status).toBe(200);

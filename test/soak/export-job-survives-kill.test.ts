@@ -1,13 +1,12 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { openApp } from "../../src/app.ts";
-import { parseEnv } from "../../src/config/env.ts";
 import { testDatabaseUrl } from "../helpers/database.ts";
 import { localLink, startServer, type ServerProcess } from "./server-process.ts";
+import { exportFiles, readStopped, seedUsers } from "./stopped-server-data.ts";
 
 /**
  * `kill -9` of the compiled server while an async export job runs, then a
@@ -35,58 +34,18 @@ afterAll(() => server?.kill());
 const request = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
   fetch(`${server.base}${path}`, { method, headers: { authorization: `Bearer ${apiKey}`, ...headers }, body });
 
-/** Every file under the export store, relative. */
-function exportFiles(): string[] {
-  const root = join(dataDir, "exports");
-  const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name).slice(root.length + 1)],
-    );
-  try {
-    return walk(root);
-  } catch {
-    return [];
-  }
-}
-
-/** The job's row, read with the server stopped (PGlite admits one process). */
-async function jobRow(id: string) {
-  const app = await openApp(parseEnv({ DATA_DIR: dataDir, LOG_LEVEL: "silent", ...env }));
-  try {
+/** The job's row, read with the server stopped. */
+const jobRow = (id: string) =>
+  readStopped(dataDir, env, async (app) => {
     const job = await app.db.prisma.exportJob.findFirstOrThrow({ where: { id } });
     const exports = await app.db.prisma.export.count({ where: { filePath: { contains: id.slice(0, 8) } } });
     return { status: job.status, attempts: job.attempts, result: job.result, finishedAt: job.finishedAt, exports };
-  } finally {
-    await app.close();
-  }
-}
+  });
 
 beforeAll(async () => {
   server = await startServer(dataDir, env);
   apiKey = server.apiKey!;
-  // A directory large enough that the users export takes a while to write.
-  const lines = Array.from({ length: USERS }, (_, i) => [
-    JSON.stringify({
-      type: "user",
-      id: `kill-user-${i}`,
-      name: `User ${i}`,
-      email: `u${i}@example.test`,
-      role: "member",
-      joinedAt: "2026-01-01T00:00:00Z",
-    }),
-    JSON.stringify({
-      type: "message",
-      id: `kill-seed-${i}`,
-      occurredAt: "2026-11-02T10:00:00Z",
-      userId: `kill-user-${i}`,
-      surface: "chat",
-      model: "gpt-4o",
-      provider: "openai",
-      source: "WEB",
-    }),
-  ]).flat();
-  const res = await request("POST", "/ingest", lines.join("\n"), { "content-type": "application/x-ndjson" });
-  expect([res.status, await res.json()]).toEqual([200, { accepted: 2 * USERS, duplicates: 0 }]);
+  await seedUsers(server, "kill", USERS);
 }, 60_000);
 
 describe("an async export job whose server is killed with SIGKILL", () => {
@@ -118,8 +77,9 @@ describe("an async export job whose server is killed with SIGKILL", () => {
       await sleep(250);
       job = JobStatus.parse(await (await request("GET", `/export/jobs/${jobId}`)).json()).data;
     }
-    // Status and error together: a failure shows the error the job ended with.
-    expect({ status: job.status, error: job.error ?? null }).toEqual({ status: "succeeded", error: null });
+    // Status and error together: a failure shows the error the job ended with, and the server's log.
+    const log = job.status === "succeeded" ? "" : server.output();
+    expect({ status: job.status, error: job.error ?? null, log }).toEqual({ status: "succeeded", error: null, log: "" });
     const sync = await request("POST", "/export/users", body);
     expect(sync.status).toBe(200);
     const syncData = Exported.parse(await sync.json()).data;
@@ -127,7 +87,7 @@ describe("an async export job whose server is killed with SIGKILL", () => {
     expect(syncData.recordCount).toBeGreaterThanOrEqual(USERS);
     const bytes = async (link: string) => Buffer.from(await (await fetch(localLink(server, link))).arrayBuffer());
     expect((await bytes(job.result!.downloadUrl)).equals(await bytes(syncData.downloadUrl))).toBe(true);
-    expect(exportFiles().filter((f) => f.endsWith(".partial"))).toEqual([]);
+    expect(exportFiles(dataDir).filter((f) => f.endsWith(".partial"))).toEqual([]);
 
     await server.stop();
     // One attempt cut short by the kill, one that succeeded; one result, one recorded file.

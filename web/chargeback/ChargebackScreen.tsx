@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { loadWorkspace, type RangeChoice, type Workspace } from "../api/analytics.ts";
 import { loadTimeSeries, rangeDates, type TimeSeries } from "../api/time-series.ts";
-import { RangePicker } from "../components/RangePicker.tsx";
+import { ScreenHead } from "../components/ScreenHead.tsx";
 import { downloadText } from "../download.ts";
 import { formatInt, formatRange, formatUsd } from "../format.ts";
 import { chargebackCsv, chargebackRows } from "./chargeback-rows.ts";
@@ -50,24 +50,24 @@ export function ChargebackScreen({ range, onRange }: { range: RangeChoice; onRan
 
   return (
     <>
-      <div class="page-head">
-        <div>
-          <h1>Chargeback</h1>
+      <ScreenHead
+        title="Chargeback"
+        subtitle={
           <p class="subtle" id="chargeback-period">
             {period ? `${formatRange(period.startDate, period.endDate)} · ${period.timezone} · ` : ""}
             By the user's department at each month's end
           </p>
-        </div>
-        <button type="button" onClick={download} disabled={!sums || sums.rows.length === 0 || loading}>
-          Download CSV
-        </button>
-      </div>
-      {workspace && <RangePicker workspace={workspace} value={range} onChange={onRange} />}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+        }
+        action={
+          <button type="button" onClick={download} disabled={!sums || sums.rows.length === 0 || loading}>
+            Download CSV
+          </button>
+        }
+        workspace={workspace}
+        range={range}
+        onRange={onRange}
+        error={error}
+      />
       {workspace && !byok && (
         <p class="notice" id="no-cost">
           Cost is not shown: this workspace does not bring its own provider keys (BYOK), so its usage carries no provider cost.

@@ -6,7 +6,7 @@ import { hourlyAllowed } from "../chart/hourly-limit.ts";
 import { formatRange } from "../format.ts";
 import { ExportDialog } from "./ExportDialog.tsx";
 import { Headline } from "./Headline.tsx";
-import { RangePicker } from "./RangePicker.tsx";
+import { ScreenHead } from "./ScreenHead.tsx";
 import { TopTables } from "./TopTables.tsx";
 import { DEFAULT_VIEW, UsageChart, type ChartView } from "./UsageChart.tsx";
 
@@ -82,26 +82,26 @@ export function AnalyticsPage({ range, onRange }: { range: RangeChoice; onRange:
   const period = overview?.summary.period;
   return (
     <>
-      <div class="page-head">
-        <div>
-          <h1>{workspace?.name ?? "Workspace"} analytics</h1>
-          {period && (
+      <ScreenHead
+        title={`${workspace?.name ?? "Workspace"} analytics`}
+        subtitle={
+          period && (
             <p class="subtle" id="period">
               {formatRange(period.startDate, period.endDate)} · {period.timezone}
               {workspace && !workspace.userLevelData && " · user-level data off: names and emails hidden"}
             </p>
-          )}
-        </div>
-        <button type="button" ref={exportButton} onClick={() => setExporting(++openExport.current)} disabled={!workspace}>
-          Export
-        </button>
-      </div>
-      {workspace && <RangePicker workspace={workspace} value={range} onChange={onRange} />}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+          )
+        }
+        action={
+          <button type="button" ref={exportButton} onClick={() => setExporting(++openExport.current)} disabled={!workspace}>
+            Export
+          </button>
+        }
+        workspace={workspace}
+        range={range}
+        onRange={onRange}
+        error={error}
+      />
       {overview && workspace ? (
         <div class="overview" aria-busy={loading}>
           <Headline summary={overview.summary} byok={workspace.byok} />

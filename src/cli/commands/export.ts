@@ -1,6 +1,8 @@
-import { copyFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import type { AppContext } from "../../runtime/context.ts";
+import type { FileStore } from "../../storage/file-store.ts";
 import type { Workspace } from "../../generated/prisma/client.ts";
 import { resolvePeriod, type Period } from "../../periods/period.ts";
 import { presetRange, type Preset } from "../../periods/presets.ts";
@@ -105,11 +107,19 @@ function choosePeriod(
 }
 
 /** The export's JSON as the CLI gets it back (from this process or a server): it names the file written. */
-const exportedFile = z.looseObject({ absolutePath: z.string() });
+const exportedFile = z.looseObject({ filePath: z.string() });
 
-/** `-o FILE`: a copy of the file where the user asked; the JSON then names it. */
-export async function saveExportAs(result: unknown, output: string) {
+/**
+ * `-o FILE`: a copy of the file where the user asked, read from the file store
+ * (the CLI's own: configure EXPORT_STORAGE_DIR as for the service); the JSON then names it.
+ */
+export async function saveExportAs(files: FileStore, result: unknown, output: string) {
   const exported = exportedFile.parse(result);
-  await copyFile(exported.absolutePath, output);
+  const opened = await files.open(exported.filePath);
+  if (!opened)
+    throw new Error(
+      `the export file ${exported.filePath} is not in the export store at ${files.locate(exported.filePath)}: is EXPORT_STORAGE_DIR the service's?`,
+    );
+  await pipeline(opened.stream, createWriteStream(output));
   return { ...exported, output };
 }

@@ -108,10 +108,11 @@ export const reportsHistory = defineCommand({
   description: "A report's deliveries, newest first, with every attempt",
   flags: { subscription: flag({ value: "<id>", help: "subscription id" }, text) },
   async run(app, { subscription: subscriptionId }) {
-    const sub = await app.db.prisma.reportSubscription.findUnique({ where: { id: subscriptionId } });
+    // By id alone (the command names no workspace): the one look-up across workspaces; the rest is the subscription's.
+    const sub = await app.db.prisma.reportSubscription.findFirst({ where: { id: subscriptionId } });
     if (!sub) throw new AppError("NOT_FOUND", `Report subscription "${subscriptionId}" not found`);
     const runs = await app.db.prisma.reportRun.findMany({
-      where: { subscriptionId },
+      where: { workspaceId: sub.workspaceId, subscriptionId },
       orderBy: [{ dueAt: "desc" }, { createdAt: "desc" }],
       include: { attemptLog: { orderBy: { attempt: "asc" } } },
     });

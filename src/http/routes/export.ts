@@ -4,7 +4,7 @@ import type { AppContext } from "../../runtime/context.ts";
 import { z } from "zod";
 import { parseInput } from "../../errors/input.ts";
 import { createExport } from "../../exports/create-export.ts";
-import { EXPORT_FORMATS } from "../../exports/export-files.ts";
+import { exportFormatField } from "../shared/export-format.ts";
 import { resolvePeriod, type Period } from "../../periods/period.ts";
 import { groupByName, type ExportTypeName } from "../../usage/shared/data-types.ts";
 import { parseJson, readBody } from "../shared/body.ts";
@@ -31,7 +31,7 @@ const exportBody = z.object(
 
 /** The file route's body also names the file's format (CSV unless asked). */
 const exportFileBody = exportBody.extend({
-  format: z.enum(EXPORT_FORMATS, { error: (issue) => `"${String(issue.input)}" is not one of ${EXPORT_FORMATS.join(", ")}` }).nullish(),
+  format: exportFormatField,
 });
 
 /** Reads and checks an export body: the period (400 naming the field), the raw `group_by`, and the body as sent. */

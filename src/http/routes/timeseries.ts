@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AccessKey, Workspace } from "../../generated/prisma/client.ts";
 import type { AppContext } from "../../runtime/context.ts";
 import { parseInput } from "../../errors/input.ts";
-import { EXPORT_FORMATS } from "../../exports/export-files.ts";
+import { exportFormatField } from "../shared/export-format.ts";
 import { resolvePeriod } from "../../periods/period.ts";
 import { bucketWidth } from "../../usage/timeseries/buckets.ts";
 import { timeSeriesGroupBy } from "../../usage/timeseries/group-keys.ts";
@@ -31,7 +31,7 @@ const timeSeriesBody = z.object(
     bucket_width: bucketWidth,
     group_by: timeSeriesGroupBy,
     // The file's format (POST /export/timeseries only); CSV unless asked.
-    format: z.enum(EXPORT_FORMATS, { error: (issue) => `"${String(issue.input)}" is not one of ${EXPORT_FORMATS.join(", ")}` }).nullish(),
+    format: exportFormatField,
   },
   { error: "Request body must be a JSON object with from, to and bucket_width" },
 );

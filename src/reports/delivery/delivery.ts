@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+
 /**
  * The contract between a report run and the channel that carries its zip.
  * A run hands over a built zip and rendered texts; an adapter sends them or
@@ -14,8 +16,8 @@ export interface ReportMessage {
 }
 
 export interface ReportFile {
-  /** Absolute path of the zip on local disk. */
-  path: string;
+  /** The zip's bytes, from the file store; each call a fresh stream, which the caller reads or destroys. */
+  open(): Promise<Readable>;
   fileName: string;
   sizeBytes: number;
   /** Signed link to the same zip, used when it is too large to attach. */

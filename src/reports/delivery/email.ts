@@ -43,18 +43,21 @@ export function createEmailDeliverer(config: EmailDelivererConfig): Deliverer & 
       const { attached } = attachmentOrLink(file, config.attachmentLimitBytes);
       // A caller that rendered the link itself (the template takes a downloadUrl) gets no second copy.
       const body = attached || message.text.includes(file.downloadUrl) ? message : withDownloadLink(message, file);
+      // Streamed from the file store by nodemailer: the zip is never held in memory.
+      const content = attached ? await file.open() : null;
       const info = await transport
         .sendMail({
           to: recipients,
           subject: message.subject,
           text: body.text,
           html: body.html,
-          // Streamed from disk by nodemailer: the zip is never held in memory.
-          attachments: attached ? [{ filename: file.fileName, path: file.path, contentType: "application/zip" }] : [],
+          attachments: content ? [{ filename: file.fileName, content, contentType: "application/zip" }] : [],
         })
         .catch((error: unknown) => {
           throw toDeliveryError(error);
-        });
+        })
+        // A send that failed before reading it leaves the file open otherwise.
+        .finally(() => content?.destroy());
       // Some recipients may be refused while others accept: the message went out,
       // and a retry would send it twice to the rest, so it counts as delivered and
       // the refusals stay visible in the run's audit detail.

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { buffer } from "node:stream/consumers";
 import {
   LogLevel,
   WebAPIFileUploadInvalidArgumentsError,
@@ -49,9 +49,8 @@ export function createSlackDeliverer(config: SlackDelivererConfig): Deliverer {
 
   /** Uploads the zip with the message as its comment; the receipt names the file. */
   async function upload(file: ReportFile, message: ReportMessage, channelId: string): Promise<DeliveryReceipt> {
-    // Read here rather than handing the path to the client, which reads it
-    // synchronously and reports a missing file as an argument error.
-    const bytes = await readFile(file.path);
+    // Whole, as the client uploads a buffer (Slack's bound on a file keeps it finite).
+    const bytes = await buffer(await file.open());
     const result = await client.files
       .uploadV2({ channel_id: channelId, file: bytes, filename: file.fileName, title: message.subject, initial_comment: message.slackText })
       .catch((error: unknown) => {

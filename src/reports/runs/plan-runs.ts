@@ -26,6 +26,7 @@ export async function planDueRuns(
   now: Date,
   opts: { onError?: (subscriptionId: string, error: unknown) => void } = {},
 ): Promise<number> {
+  // Every workspace's active subscriptions: a scan across workspaces by design (docs/scale-out.md).
   const subs = await db.prisma.reportSubscription.findMany({
     where: { active: true },
     include: {
@@ -55,6 +56,7 @@ async function planSubscription(db: Database, sub: PlannedSubscription, now: Dat
   if (slots.length === 0) return 0;
   const { count } = await db.prisma.reportRun.createMany({
     data: slots.map((slot) => ({
+      workspaceId: sub.workspaceId,
       id: randomUUID(),
       subscriptionId: sub.id,
       kind: "scheduled" as const,

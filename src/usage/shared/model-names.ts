@@ -37,15 +37,27 @@ function loadRules(file: string): Rules {
  */
 export function reloadModelNameRules(): void {
   loaded = loadRules(process.env.MODEL_NAMES_FILE || DEFAULT_FILE);
+  normalized.clear();
 }
+
+/**
+ * Names already normalized: a workspace uses a few dozen raw names, and running
+ * every rule's regex for each of a backfill's records was a visible share of
+ * ingestion CPU. Bounded: past the limit it starts over.
+ */
+const normalized = new Map<string, string>();
+const MAX_REMEMBERED = 10_000;
 
 /**
  * `gpt-4o-2024-08-06` → `gpt-4o`: dated snapshots count under their model family.
  * The rules are data (MODEL_NAMES_FILE, default config/model-names.json), read once.
  */
 export function normalizeModelName(raw: string): string {
+  const known = normalized.get(raw);
+  if (known !== undefined) return known;
   loaded ??= loadRules(process.env.MODEL_NAMES_FILE || DEFAULT_FILE);
-  const alias = loaded.aliases.get(raw);
-  if (alias !== undefined) return alias;
-  return loaded.rules.reduce((name, r) => name.replace(r.pattern, r.replace), raw);
+  const name = loaded.aliases.get(raw) ?? loaded.rules.reduce((n, r) => n.replace(r.pattern, r.replace), raw);
+  if (normalized.size >= MAX_REMEMBERED) normalized.clear();
+  normalized.set(raw, name);
+  return name;
 }

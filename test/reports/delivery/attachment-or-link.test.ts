@@ -3,7 +3,13 @@ import { parseEnv } from "../../../src/config/env.ts";
 import { attachmentOrLink, SLACK_FILE_LIMIT_BYTES } from "../../../src/reports/delivery/attachment-or-link.ts";
 import { buildDeliverers, carriageFor } from "../../../src/reports/delivery/build-deliverer.ts";
 
-const file = { path: "/nonexistent/r.zip", fileName: "r.zip", sizeBytes: 1000, downloadUrl: "https://exports.test/d/r" };
+// Only its size and link are looked at: the bytes are never read.
+const file = {
+  open: () => Promise.reject(new Error("not read here")),
+  fileName: "r.zip",
+  sizeBytes: 1000,
+  downloadUrl: "https://exports.test/d/r",
+};
 
 describe("attachmentOrLink", () => {
   test("a zip up to the limit is attached; one byte over, its link goes instead", () => {

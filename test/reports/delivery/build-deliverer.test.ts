@@ -5,7 +5,8 @@ import type { ReportFile, ReportMessage } from "../../../src/reports/delivery/de
 import { deliveryFailure } from "./helpers.ts";
 
 const file: ReportFile = {
-  path: "/nonexistent/report.zip",
+  // Refused before the bytes are read.
+  open: () => Promise.reject(new Error("not read here")),
   fileName: "report.zip",
   sizeBytes: 10,
   downloadUrl: "https://exports.test/d/x",

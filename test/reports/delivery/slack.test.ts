@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -30,7 +31,7 @@ beforeAll(async () => {
   const path = join(dir, "weekly-finance-2026-10-05-2026-10-11.zip");
   await writeFile(path, zipBytes);
   zip = {
-    path,
+    open: async () => createReadStream(path),
     fileName: "weekly-finance-2026-10-05-2026-10-11.zip",
     sizeBytes: zipBytes.length,
     downloadUrl: "https://exports.test/d/abc",

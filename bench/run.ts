@@ -4,7 +4,8 @@
  *
  * Measures the service against baselines in the same run, on the dataset of
  * `npm run bench:data` (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/usage_bench):
- *   exports    POST /export/{type} end to end (request in → CSV written → response) vs `psql \copy`
+ *   exports    POST /export/{type} end to end (users: 1 day, 7 days, last month, 365 days; models;
+ *              agents by model) vs `psql \copy`
  *              of one hand-written aggregate query over the raw records (bench/baselines/*.sql);
  *              row counts and every cell are compared;
  *   timeseries POST /export/timeseries, daily by model, 12 months (UTC), vs a raw date_trunc aggregate;
@@ -724,16 +725,23 @@ async function main() {
       log(`service: pid ${svc.pid} on ${svc.baseUrl}`);
     }
 
+    // Targets are those of the performance issue: an export that answers from
+    // rollups has no reason to be near a scan of the raw records.
+    const usersCase = (name: string, label: string, range: Range, target: number): ExportCase & { key: CaseName } => ({
+      key: "users",
+      name,
+      label,
+      type: "users",
+      groupBy: null,
+      sql: "users.sql",
+      range,
+      target,
+    });
     const exportCases: (ExportCase & { key: CaseName })[] = [
-      {
-        key: "users",
-        name: "users-last-month",
-        label: "users export, last month",
-        type: "users",
-        groupBy: null,
-        sql: "users.sql",
-        range: p.lastMonth,
-      },
+      usersCase("users-1-day", `users export, 1 day (${dataset.timezone})`, p.lastDays(1), 1.0),
+      usersCase("users-7-days", "users export, 7 days", p.lastDays(7), 0.6),
+      usersCase("users-last-month", "users export, last month", p.lastMonth, 0.3),
+      usersCase("users-365-days", "users export, 365 days", p.lastDays(365), 0.2),
       {
         key: "models",
         name: "models-12-months",
@@ -751,6 +759,7 @@ async function main() {
         groupBy: "model",
         sql: "agents-by-model.sql",
         range: p.last12Months,
+        target: 0.3,
       },
       {
         key: "timeseries",
@@ -786,7 +795,7 @@ async function main() {
           ours: "failed",
           baseline: "",
           ratio: "",
-          target: "≤ 1.0×",
+          target: `≤ ${(c.target ?? 1).toFixed(1)}×`,
           verdict: `error: ${messageOf(error).slice(0, 120)}`,
         });
         log(`  ${c.label} FAILED: ${messageOf(error)}`);
@@ -812,8 +821,12 @@ async function main() {
           ours: fmt(r.ours),
           baseline: `bare yoga: ${fmt(r.baseline)}`,
           ratio: `p95 ${(r.ours.p95 / r.baseline.p95).toFixed(1)}×, ${((r.ours.rps / r.baseline.rps) * 100).toFixed(0)}% of req/s`,
-          target: "p95 ≤ 50 ms",
-          verdict: problems(r.ours) > 0 ? `${problems(r.ours)} failed responses; ${atMost(r.ours.p95, 50)}` : atMost(r.ours.p95, 50),
+          target: "p95 ≤ 2× bare, ≥ 50% of its req/s",
+          verdict: [
+            ...(problems(r.ours) > 0 ? [`${problems(r.ours)} failed responses`] : []),
+            `p95 ${atMost(r.ours.p95 / r.baseline.p95, 2)}`,
+            `req/s ${atLeast(r.ours.rps / r.baseline.rps, 0.5)}`,
+          ].join("; "),
         });
       } catch (error) {
         results.dashboard = { error: messageOf(error) };
@@ -822,7 +835,7 @@ async function main() {
           ours: "failed",
           baseline: "",
           ratio: "",
-          target: "p95 ≤ 50 ms",
+          target: "p95 ≤ 2× bare, ≥ 50% of its req/s",
           verdict: `error: ${messageOf(error).slice(0, 120)}`,
         });
         log(`  dashboard FAILED: ${messageOf(error)}`);
@@ -912,8 +925,14 @@ async function main() {
               : `${x.peakMb.toFixed(0)} MB (idle ${x.idleMb.toFixed(0)} MB), ${ms(x.seconds)}`,
           baseline: "",
           ratio: "",
-          target: "≤ 300 MB",
-          verdict: x.rows === null ? `error: ${x.error}` : atMost(x.peakMb, 300),
+          // The million-member export also has a time target (the performance issue's).
+          target: x.users >= 1_000_000 ? "≤ 300 MB, ≤ 15 s" : "≤ 300 MB",
+          verdict:
+            x.rows === null
+              ? `error: ${x.error}`
+              : x.users >= 1_000_000
+                ? `memory ${atMost(x.peakMb, 300)}; time ${atMost(x.seconds, 15)}`
+                : atMost(x.peakMb, 300),
         });
       if (ok.length >= 2) {
         const small = ok[0]!;

@@ -10,6 +10,7 @@ import { EXPORT_TYPES, isExportTypeName } from "../usage/shared/data-types.ts";
 import { readBody } from "./shared/body.ts";
 import { authenticateBearer, authenticateGraphQL } from "./graphql-auth.ts";
 import { maskGraphQLError } from "./graphql-errors.ts";
+import { responseCache } from "./graphql-response-cache.ts";
 import { GRAPHQL_BODY_LIMIT_BYTES, queryLimits } from "./graphql-limits.ts";
 import { openApiDocument } from "./openapi/document.ts";
 import { limitsOf } from "../limits/rate-limit.ts";
@@ -46,7 +47,7 @@ export function createHttpHandler(app: AppContext, opts: HttpOptions) {
     cors: false,
     maskedErrors: { maskError: maskGraphQLError },
     logging: false,
-    plugins: [queryLimits()],
+    plugins: [queryLimits(), responseCache()],
   });
 
   const limits = limitsOf(app);

@@ -72,3 +72,10 @@ export const resultCacheLookups = new Counter({
   labelNames: ["result"] as const,
   registers: [registry],
 });
+
+export const responseCacheLookups = new Counter({
+  name: "graphql_response_cache_lookups_total",
+  help: "GraphQL operations that may be answered from the whole-response cache: hit, or miss (executed)",
+  labelNames: ["result"] as const,
+  registers: [registry],
+});

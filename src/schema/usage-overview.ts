@@ -4,6 +4,7 @@ import { dailyMessagesByModel, type DailySeries } from "../usage/overview/daily-
 import { usageSummary, type UsageSummary } from "../usage/overview/summary.ts";
 import { builder, type GraphQLContext } from "./builder.ts";
 import { PeriodInput, PeriodRef } from "./period.ts";
+import { FOLLOWS_DATA_VERSION } from "./response-cache-hint.ts";
 
 // The analytics page's overview: headline numbers and the messages-per-day chart.
 
@@ -70,6 +71,7 @@ builder.queryField("usageSummary", (t) =>
     type: SummaryRef,
     errors: {},
     authScopes: { query: true },
+    extensions: FOLLOWS_DATA_VERSION,
     description: "The analytics page's headline numbers for a period.",
     args: { period: t.arg({ type: PeriodInput, required: true }) },
     resolve: async (_root, args, ctx) => {
@@ -84,6 +86,7 @@ builder.queryField("usageSeries", (t) =>
     type: SeriesRef,
     errors: {},
     authScopes: { query: true },
+    extensions: FOLLOWS_DATA_VERSION,
     description: "Messages per day of a period, one series per model (the analytics page's chart).",
     args: { period: t.arg({ type: PeriodInput, required: true }) },
     resolve: async (_root, args, ctx) => {

@@ -7,6 +7,7 @@ import type { DataType, GroupBy } from "../usage/shared/data-types.ts";
 import { builder } from "./builder.ts";
 import { checkPageSizes, cursorOf, pageRange, pageSizeOf } from "./page-range.ts";
 import { PeriodInput, PeriodRef } from "./period.ts";
+import { FOLLOWS_DATA_VERSION } from "./response-cache-hint.ts";
 
 /** A row together with the columns this request may see (BYOK, privacy, grouping). */
 interface UsageNode<Row> {
@@ -152,6 +153,7 @@ export function defineUsageQuery<T extends DataType>(
         description: opts.description,
         errors: {},
         authScopes: { query: true },
+        extensions: FOLLOWS_DATA_VERSION,
         args: {
           period: t.arg({ type: PeriodInput, required: true }),
           orderBy: t.arg({ type: OrderInput }),

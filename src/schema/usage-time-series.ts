@@ -8,6 +8,7 @@ import type { TimeSeries, TimeSeriesBucket, TimeSeriesResult } from "../usage/ti
 import { builder } from "./builder.ts";
 import { enumValues } from "./enum-values.ts";
 import { DateInputRef, PeriodRef } from "./period.ts";
+import { FOLLOWS_DATA_VERSION } from "./response-cache-hint.ts";
 
 // usageTimeSeries: the numbers of POST /usage/timeseries, typed. A result has
 // one nullable field per group key (null unless grouped by it, or for records
@@ -120,6 +121,7 @@ builder.queryField("usageTimeSeries", (t) =>
     type: SeriesRef,
     errors: {},
     authScopes: { query: true },
+    extensions: FOLLOWS_DATA_VERSION,
     description: "Usage per local hour, day, week or month of a range, optionally split by group keys (in the order given).",
     args: {
       from: t.arg({ type: DateInputRef, required: true }),

@@ -4,6 +4,7 @@ import { parseSettingsChange } from "../workspaces/workspace-settings.ts";
 import { builder } from "./builder.ts";
 import { DataTypeEnum, GroupByEnum } from "./exports.ts";
 import { PeriodPresetEnum } from "./period.ts";
+import { FOLLOWS_DATA_VERSION } from "./response-cache-hint.ts";
 
 const PresetRangeRef = builder
   .objectRef<{ preset: (typeof PRESETS)[number]; startDate: string; endDate: string }>("PresetRange")
@@ -45,6 +46,7 @@ builder.queryField("workspace", (t) =>
   t.prismaField({
     type: "Workspace",
     description: "The workspace of the calling key.",
+    extensions: FOLLOWS_DATA_VERSION,
     resolve: (query, _root, _args, ctx) => ctx.app.db.prisma.workspace.findUniqueOrThrow({ ...query, where: { id: ctx.workspace.id } }),
   }),
 );

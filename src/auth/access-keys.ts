@@ -41,10 +41,13 @@ export async function authenticate(
   const match = /^Bearer +(\S+)\s*$/i.exec(authorizationHeader.trim());
   if (!match?.[1]) throw new AppError("UNAUTHORIZED", 'Malformed Authorization header: expected "Bearer <key>"');
   // On the driver, not Prisma: this runs on every request (see src/workspaces/workspace-row.ts).
-  const [row] = await db.read<KeyColumns & WorkspaceColumns>(Prisma.sql`
+  const [row] = await db.read<KeyColumns & WorkspaceColumns>(
+    Prisma.sql`
     select k.id, k.workspace_id, k.name, k.role::text as role, k.hash, k.prefix, k.created_at, k.revoked_at, ${WORKSPACE_COLUMNS}
     from access_keys k join workspaces w on w.id = k.workspace_id
-    where k.hash = ${hashApiKey(match[1])}`);
+    where k.hash = ${hashApiKey(match[1])}`,
+    { statement: "authenticate-key" },
+  );
   if (!row) throw new RefusedKeyError("Invalid API key");
   if (row.revoked_at) throw new RefusedKeyError("This API key has been revoked");
   const key: AccessKey = {

@@ -25,6 +25,15 @@ export interface RawSession {
   copyFrom(table: string, columns: readonly string[], text: string): Promise<number>;
 }
 
+export interface ReadOptions {
+  /**
+   * Names a statement run on every request (authentication): PostgreSQL parses
+   * and plans it once per connection instead of each time. The name must stand
+   * for one SQL text only. PGlite, in process, has nothing to save and ignores it.
+   */
+  statement?: string;
+}
+
 /**
  * Reads that never write: on the primary, or on a streaming replica, which may
  * lag the primary by the replication delay.
@@ -35,7 +44,7 @@ export interface Reads {
    * results took 3 of 4 seconds for a 20,000-row users export. Cast columns in
    * SQL to types both drivers read alike (int4, float8, text, jsonb).
    */
-  read<Row>(query: Prisma.Sql): Promise<Row[]>;
+  read<Row>(query: Prisma.Sql, opts?: ReadOptions): Promise<Row[]>;
   /**
    * Runs `fn` in one read-only REPEATABLE READ transaction: all its statements
    * see one snapshot (a cursor and its row count; a data version and the rows it versions).
@@ -176,7 +185,8 @@ async function inTransaction<T>(pool: pg.Pool, begin: string, fn: (session: RawS
 /** Reads on a pool. REPEATABLE READ is allowed on a hot standby (SERIALIZABLE is not). */
 function poolReads(pool: pg.Pool): Reads {
   return {
-    read: async <Row>(query: Prisma.Sql) => (await pool.query<Row & pg.QueryResultRow>(query.text, query.values)).rows,
+    read: async <Row>(query: Prisma.Sql, opts?: ReadOptions) =>
+      (await pool.query<Row & pg.QueryResultRow>({ name: opts?.statement, text: query.text, values: query.values })).rows,
     inReadTransaction: (fn) => inTransaction(pool, "begin isolation level repeatable read read only", fn),
   };
 }

@@ -447,7 +447,8 @@ async function loadRssWorkspace(client: pg.Client, id: string, size: number, win
   await copyDirectory(client, id, versions());
   progress.done(size);
 
-  const lastMonthStart = win.end.minus({ days: 1 }).startOf("month").minus({ months: 1 });
+  // The calendar month before today's, as the RSS case exports it (on the 1st too).
+  const lastMonthStart = win.end.startOf("month").minus({ months: 1 });
   const lastMonthMs = lastMonthStart.plus({ months: 1 }).toMillis() - lastMonthStart.toMillis();
   const model = MODELS[0]!;
   await copyFrom(client, "usage_records", USAGE_COPY_COLUMNS, copyOptions, async (write) => {

@@ -181,7 +181,12 @@ async function datasetInfo(client: pg.Client, ws: string) {
     )
   ).rows[0]!;
   const rollups = (await client.query<{ n: string }>("select count(*) as n from usage_daily where workspace_id = $1", [ws])).rows[0]!;
-  const size = (await client.query<{ s: string }>("select pg_size_pretty(pg_total_relation_size('usage_records')) as s")).rows[0]!;
+  // Partitioned by month: the parent holds nothing, its partitions everything.
+  const size = (
+    await client.query<{ s: string }>(
+      "select pg_size_pretty((select sum(pg_total_relation_size(relid)) from pg_partition_tree('usage_records'))) as s",
+    )
+  ).rows[0]!;
   return {
     workspace: ws,
     timezone: w.rows[0]!.timezone,

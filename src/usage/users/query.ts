@@ -42,6 +42,8 @@ interface SqlRow extends TokenSumsRow {
  */
 export const userUsage = usageQuery<SqlRow, UserUsageRow>({ sql: userUsageSql, toRow: toUserUsageRow });
 
+const ROWS_FRAME = Prisma.raw("rows between unbounded preceding and current row");
+
 function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const ws = workspace.id;
@@ -87,6 +89,20 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     project_map as (${grouped ? none : maps("project_id", "surface = 'project'")}),
     model_map as (${grouped ? none : maps("model", "true")}),
     action_map as (${grouped ? none : maps("action", "action is not null")}),
+    -- Ranks over narrow rows: over the joined rows' attributes and maps, a large
+    -- directory's window sorts outgrow work_mem and spill each of the four to disk.
+    -- A ROWS frame: rank() reads no frame, but in RANGE mode (the default)
+    -- PostgreSQL 15 looks for each row's last peer, and inactive members are
+    -- one peer group of up to a million rows (PostgreSQL 16 does this itself).
+    ranks as (
+      select b.user_id, b.model,
+        rank() over (order by coalesce(a.messages_total, 0) desc ${ROWS_FRAME})::int as messages_total_rank,
+        rank() over (order by coalesce(a.messages_chat, 0) desc ${ROWS_FRAME})::int as messages_chat_rank,
+        rank() over (order by coalesce(a.messages_assistants, 0) desc ${ROWS_FRAME})::int as messages_assistants_rank,
+        rank() over (order by coalesce(a.messages_projects, 0) desc ${ROWS_FRAME})::int as messages_projects_rank
+      from base b
+      ${joinAgg}
+    ),
     joined as (
       select b.user_id, b.model, s.attrs, l.attrs as latest,
         (l.attrs->>'paygLimit')::numeric as payg_limit,
@@ -114,16 +130,17 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
       round(j.payg_limit, 6)::text as payg_limit,
       round(j.payg, 6)::text as payg_consumption,
       case when j.payg_limit > 0 then round(j.payg / j.payg_limit, 4)::text end as payg_utilization,
-      j.messages_total, rank() over (order by j.messages_total desc)::int as messages_total_rank,
-      j.messages_chat, rank() over (order by j.messages_chat desc)::int as messages_chat_rank,
-      j.messages_assistants, rank() over (order by j.messages_assistants desc)::int as messages_assistants_rank,
+      j.messages_total, r.messages_total_rank,
+      j.messages_chat, r.messages_chat_rank,
+      j.messages_assistants, r.messages_assistants_rank,
       j.assistants_messaged,
-      j.messages_projects, rank() over (order by j.messages_projects desc)::int as messages_projects_rank,
+      j.messages_projects, r.messages_projects_rank,
       j.projects_messaged, j.action_messages, j.action_messaged,
       j.agent_map, j.project_map, j.model_map, j.action_map,
       j.sum_prompt, j.sum_completion, j.sum_cached, j.sum_cache_creation,
       round(j.cost, 6)::text as cost
     from joined j
+    join ranks r on r.user_id = j.user_id ${grouped ? Prisma.sql`and r.model = j.model` : Prisma.empty}
     order by j.messages_total desc, j.user_id, j.model`;
 }
 

@@ -25,7 +25,7 @@ export interface RawSession {
   copyFrom(table: string, columns: readonly string[], text: string): Promise<number>;
 }
 
-export interface ReadOptions {
+interface ReadOptions {
   /**
    * Names a statement run on every request (authentication): PostgreSQL parses
    * and plans it once per connection instead of each time. The name must stand

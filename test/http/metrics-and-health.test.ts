@@ -62,7 +62,9 @@ describe("GET /metrics on the service's port", () => {
     expect((await ingest([line("m3"), line("m4")].join("\n"))).status).toBe(200);
     // Two lines that are not JSON: the batch is refused at parsing, each line named.
     expect((await ingest([line("m5"), "{nope", "[1"].join("\n"))).status).toBe(400);
-    for (let i = 0; i < 2; i++) expect((await graphql(url, exportKey.apiKey, MODELS, { p: FIXTURE_PERIOD })).status).toBe(200);
+    // Twice the same document, then another (an alias) over the same rows.
+    for (const query of [MODELS, MODELS, MODELS.replace("modelUsage(", "again: modelUsage(")])
+      expect((await graphql(url, exportKey.apiKey, query, { p: FIXTURE_PERIOD })).status).toBe(200);
     const exported = await fetch(`${url}/export/models`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${exportKey.apiKey}` },
@@ -84,8 +86,11 @@ describe("GET /metrics on the service's port", () => {
     expect(delta("usage_export_duration_seconds", file)).toBe(1);
     expect(delta("http_request_duration_seconds", { route: "/ingest", method: "POST", status: "200" })).toBe(2);
     expect(delta("http_request_duration_seconds", { route: "/ingest", method: "POST", status: "400" })).toBe(1);
-    expect(delta("http_request_duration_seconds", { route: "/graphql", method: "POST", status: "200" })).toBe(2);
-    // The first modelUsage read misses; the second, same workspace, period and data version, hits.
+    expect(delta("http_request_duration_seconds", { route: "/graphql", method: "POST", status: "200" })).toBe(3);
+    // The second request is the first's response again; the third is another document, so it
+    // runs, and its modelUsage rows (same workspace, period and data version) are the first's.
+    expect(delta("graphql_response_cache_lookups_total", { result: "miss" })).toBe(2);
+    expect(delta("graphql_response_cache_lookups_total", { result: "hit" })).toBe(1);
     expect(delta("usage_result_cache_lookups_total", { result: "miss" })).toBe(1);
     expect(delta("usage_result_cache_lookups_total", { result: "hit" })).toBe(1);
     // The scrape before counts itself once it has been answered.

@@ -1,3 +1,5 @@
+import { DISTRIBUTED_TABLES } from "../../src/db/distribution.ts";
+
 /** Ids of the benchmark's workspaces, derived from the main workspace id (`--workspace`, default "bench"). */
 
 export const BENCH_TIMEZONE = "America/New_York";
@@ -23,18 +25,10 @@ export async function insertWorkspace(client: { query(sql: string, params?: unkn
   );
 }
 
-/** Every table holding per-workspace benchmark data (the workspace row's cascade takes keys, exports, sessions). */
-const WORKSPACE_TABLES = [
-  "usage_records",
-  "usage_record_keys",
-  "usage_daily",
-  "usage_daily_models",
-  "usage_daily_conversations",
-  "directory_versions",
-] as const;
-
 /** Deletes workspaces and all their rows (for small scratch workspaces). */
 export async function deleteWorkspaces(client: { query(sql: string, params?: unknown[]): Promise<unknown> }, ids: string[]) {
-  for (const table of WORKSPACE_TABLES) await client.query(`delete from ${table} where workspace_id = any($1)`, [ids]);
+  // Every per-workspace table (src/db/distribution.ts, checked against the schema by the
+  // key-rule test), those that reference others first.
+  for (const table of [...DISTRIBUTED_TABLES].reverse()) await client.query(`delete from ${table} where workspace_id = any($1)`, [ids]);
   await client.query("delete from workspaces where id = any($1)", [ids]);
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { waitUntilBlocked } from "../helpers/lock-wait.ts";
+import { whileAnotherClientStoresM1 } from "../helpers/lock-wait.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { Prisma } from "../../src/generated/prisma/client.ts";
@@ -90,29 +89,17 @@ describe.runIf(process.env.DATABASE_URL)("usage records another client is storin
   it("waits for the other transaction, then skips its record and stores the rest", async () => {
     const url = await testDatabaseUrl();
     const own = await openDatabase({ kind: "postgres", url });
-    const other = new pg.Client({ connectionString: url });
-    const watcher = new pg.Client({ connectionString: url });
-    await other.connect();
-    await watcher.connect();
     try {
       const ws = await workspace(own);
       // The other client has stored m1 but not committed: our COPY must wait on its key.
       await ensureUsagePartitions(own, ["2024-06-01"]);
-      await other.query("begin");
-      await other.query(
-        `insert into usage_records (workspace_id, kind, id, occurred_at, user_id, surface, model, model_raw, provider, source)
-         values ($1, 'message', 'm1', '2024-06-01T10:00:00Z', 'u1', 'chat', 'gpt-4o', 'gpt-4o', 'openai', 'WEB')`,
-        [ws],
+      const ingest = whileAnotherClientStoresM1(url, ws, "2024-06-01T10:00:00Z", () =>
+        ingestRecords(own, ws, [message("m1"), message("m2")]),
       );
-      const ingest = ingestRecords(own, ws, [message("m1"), message("m2")]);
-      await waitUntilBlocked(watcher);
-      await other.query("commit");
       expect(await ingest).toEqual({ accepted: 1, duplicates: 1 });
       expect((await stored(own, ws)).map((r) => r.id)).toEqual(["m1", "m2"]);
       expect(await rolledUpRecords(own, ws)).toBe(2);
     } finally {
-      await other.end();
-      await watcher.end();
       await own.close();
     }
   });

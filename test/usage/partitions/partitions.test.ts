@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
-import { waitUntilBlocked } from "../../helpers/lock-wait.ts";
+import { whileAnotherClientStoresM1 } from "../../helpers/lock-wait.ts";
 import { describe, expect, test } from "vitest";
 import { openDatabase, type Database } from "../../../src/db/client.ts";
 import { Prisma } from "../../../src/generated/prisma/client.ts";
@@ -211,22 +210,12 @@ describe("a record id is stored once, whatever its occurredAt", () => {
 describe.runIf(concurrentUrl)("an id another client is storing with another occurredAt", () => {
   test("waits for the other transaction, then counts the id as a duplicate and stores the rest", async () => {
     const own = await openDatabase({ kind: "postgres", url: concurrentUrl! });
-    const other = new pg.Client({ connectionString: concurrentUrl! });
-    const watcher = new pg.Client({ connectionString: concurrentUrl! });
-    await other.connect();
-    await watcher.connect();
     try {
       const ws = await workspace(own);
       await ensureUsagePartitions(own, ["2026-10-01"]);
-      await other.query("begin");
-      await other.query(
-        `insert into usage_records (workspace_id, kind, id, occurred_at, user_id, surface, model, model_raw, provider, source)
-         values ($1, 'message', 'm1', '2026-10-05T10:00:00Z', 'u1', 'chat', 'gpt-4o', 'gpt-4o', 'openai', 'WEB')`,
-        [ws],
+      const ingest = whileAnotherClientStoresM1(concurrentUrl!, ws, "2026-10-05T10:00:00Z", () =>
+        ingestRecords(own, ws, [message("m1", "2026-11-05T10:00:00Z"), message("m2", "2026-11-06T10:00:00Z")]),
       );
-      const ingest = ingestRecords(own, ws, [message("m1", "2026-11-05T10:00:00Z"), message("m2", "2026-11-06T10:00:00Z")]);
-      await waitUntilBlocked(watcher);
-      await other.query("commit");
       expect(await ingest).toEqual({ accepted: 1, duplicates: 1 });
       const rows = await own.prisma.usageRecord.findMany({
         where: { workspaceId: ws },
@@ -239,8 +228,6 @@ describe.runIf(concurrentUrl)("an id another client is storing with another occu
       ]);
       expect(await stored(ws, own)).toEqual({ records: 2, rolled: 2, models: 2, conversations: 1, keys: 2 });
     } finally {
-      await other.end();
-      await watcher.end();
       await own.close();
     }
   });

@@ -59,7 +59,12 @@ const program = new Command()
   .name("bench")
   .description("Benchmark exports, the dashboard query, ingestion and export memory against baselines")
   .option("--workspace <id>", "the main benchmark workspace (as given to bench:data)", "bench")
-  .option("--runs <n>", "measured runs per export case (median reported; one warm-up run each is not counted)", positiveInt, 5)
+  .option(
+    "--runs <n>",
+    "measured runs per export and ingestion case (median reported; one warm-up run each is not counted)",
+    positiveInt,
+    5,
+  )
   .option("--duration <s>", "seconds of load per dashboard server", positiveInt, 20)
   .option("--connections <n>", "concurrent connections of the dashboard load", positiveInt, 32)
   .option("--cases <list>", `cases to run (${ALL_CASES.join(",")})`, (v) => v.split(",").filter(Boolean), DEFAULT_CASES)
@@ -514,55 +519,63 @@ async function dashboardCase(svc: NodeService, key: string, range: Range) {
 
 // ---------------------------------------------------------------- ingestion
 
-async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws: string) {
+/**
+ * Ingestion against one COPY of the same rows, like the export cases: one
+ * warm-up of each side (not counted), then `runs` rounds, each into fresh
+ * scratch workspaces, the side that goes first alternating (the second finds
+ * the index pages the first touched in the buffer cache); medians reported.
+ */
+async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws: string, runs: number) {
   const ids = ingestWorkspaceIds(ws);
-  await deleteWorkspaces(client, [ids.ours, ids.copy]);
-  await insertWorkspace(client, ids.ours, "Benchmark ingestion (API)");
-  await insertWorkspace(client, ids.copy, "Benchmark ingestion (COPY)");
-  const key = (await benchKey(db, { workspaceId: ids.ours, role: "ingest", name: "bench ingest" })).apiKey;
-  try {
-    // The same records for both: two months ending yesterday, from 2,000 users.
-    const win = usageWindow({ months: 2, end: DateTime.now().setZone(BENCH_TIMEZONE).startOf("day"), timezone: BENCH_TIMEZONE });
-    const rng = new Random(7);
-    const dir = buildDirectory(rng, { users: 2_000, agents: 100, projects: 100, apiKeys: 10 }, win);
-    const bodies: string[] = [];
-    const copyChunks: string[] = [];
-    let lines: string[] = [];
-    let copyText = "";
-    await generateUsage(rng, dir, win, { records: opts.ingestRecords, idPrefix: "i" }, (row) => {
-      lines.push(JSON.stringify(ingestRecord(row)));
-      copyText += copyLine(ids.copy, row);
-      if (lines.length === opts.ingestBatch) {
-        bodies.push(`${lines.join("\n")}\n`);
-        copyChunks.push(copyText);
-        lines = [];
-        copyText = "";
-      }
-    });
-    if (lines.length) bodies.push(`${lines.join("\n")}\n`);
-    if (copyText) copyChunks.push(copyText);
-    const bytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
-    log(
-      `  ingest: ${fmtInt(opts.ingestRecords)} records in ${bodies.length} NDJSON bodies of ≤ ${fmtInt(opts.ingestBatch)} (${(bytes / bodies.length / 1024 / 1024).toFixed(1)} MB each), ${opts.ingestConcurrency} in flight`,
-    );
+  // The same records for both: two months ending yesterday, from 2,000 users.
+  const win = usageWindow({ months: 2, end: DateTime.now().setZone(BENCH_TIMEZONE).startOf("day"), timezone: BENCH_TIMEZONE });
+  const rng = new Random(7);
+  const dir = buildDirectory(rng, { users: 2_000, agents: 100, projects: 100, apiKeys: 10 }, win);
+  const bodies: string[] = [];
+  const copyChunks: string[] = [];
+  let lines: string[] = [];
+  let copyText = "";
+  await generateUsage(rng, dir, win, { records: opts.ingestRecords, idPrefix: "i" }, (row) => {
+    lines.push(JSON.stringify(ingestRecord(row)));
+    copyText += copyLine(ids.copy, row);
+    if (lines.length === opts.ingestBatch) {
+      bodies.push(`${lines.join("\n")}\n`);
+      copyChunks.push(copyText);
+      lines = [];
+      copyText = "";
+    }
+  });
+  if (lines.length) bodies.push(`${lines.join("\n")}\n`);
+  if (copyText) copyChunks.push(copyText);
+  const bytes = bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
+  log(
+    `  ingest: ${fmtInt(opts.ingestRecords)} records in ${bodies.length} NDJSON bodies of ≤ ${fmtInt(opts.ingestBatch)} (${(bytes / bodies.length / 1024 / 1024).toFixed(1)} MB each), ${opts.ingestConcurrency} in flight`,
+  );
+  // The deployments the records name must be known first (not timed).
+  const deployments = DEPLOYMENTS.map((d) =>
+    JSON.stringify({
+      type: "deployment",
+      id: d.id,
+      name: d.name,
+      model: d.model,
+      provider: d.provider,
+      effectiveAt: win.start.minus({ days: 30 }).toISO(),
+    }),
+  ).join("\n");
 
-    // The deployments the records name must be known first (not timed).
-    const deployments = DEPLOYMENTS.map((d) =>
-      JSON.stringify({
-        type: "deployment",
-        id: d.id,
-        name: d.name,
-        model: d.model,
-        provider: d.provider,
-        effectiveAt: win.start.minus({ days: 30 }).toISO(),
-      }),
-    ).join("\n");
+  const freshWorkspaces = async () => {
+    await deleteWorkspaces(client, [ids.ours, ids.copy]);
+    await insertWorkspace(client, ids.ours, "Benchmark ingestion (API)");
+    await insertWorkspace(client, ids.copy, "Benchmark ingestion (COPY)");
+    const key = (await benchKey(db, { workspaceId: ids.ours, role: "ingest", name: "bench ingest" })).apiKey;
     await postJson(svc.baseUrl, "/ingest", key, deployments, "application/x-ndjson");
-
+    return key;
+  };
+  const ingestAll = async (key: string) => {
     let accepted = 0;
     let duplicates = 0;
-    const t0 = performance.now();
     let next = 0;
+    const t0 = performance.now();
     await Promise.all(
       Array.from({ length: opts.ingestConcurrency }, async () => {
         while (next < bodies.length) {
@@ -574,52 +587,85 @@ async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws:
         }
       }),
     );
-    const oursSeconds = (performance.now() - t0) / 1000;
+    const seconds = (performance.now() - t0) / 1000;
     if (accepted !== opts.ingestRecords || duplicates !== 0) throw new Error(`ingestion accepted ${accepted}, duplicates ${duplicates}`);
-
-    // Baseline: the same rows in one COPY, into the table as it is (its rollup trigger fires, as for ingest).
-    const t1 = performance.now();
+    return seconds;
+  };
+  // Baseline: the same rows in one COPY, into the table as it is (its rollup trigger fires, as for ingest).
+  const copyAll = async () => {
+    const t0 = performance.now();
     await copyFrom(client, "usage_records", USAGE_COPY_COLUMNS, null, async (write) => {
       for (const chunk of copyChunks) await write(chunk);
     });
-    const copySeconds = (performance.now() - t1) / 1000;
-    // For reference: COPY with the rollup trigger skipped (session_replication_role = replica) — raw table load only.
+    return (performance.now() - t0) / 1000;
+  };
+  // For reference: COPY with the rollup trigger skipped (session_replication_role = replica) — raw table load only.
+  const rawCopyAll = async (): Promise<number | null> => {
     await client.query("delete from usage_records where workspace_id = $1", [ids.copy]);
-    let rawCopySeconds: number | null = null;
     try {
       await client.query("set session_replication_role = replica");
-      const t2 = performance.now();
-      await copyFrom(client, "usage_records", USAGE_COPY_COLUMNS, null, async (write) => {
-        for (const chunk of copyChunks) await write(chunk);
-      });
-      rawCopySeconds = (performance.now() - t2) / 1000;
+      return await copyAll();
     } catch (error) {
       log(`  (COPY without the trigger not measured: ${messageOf(error)})`);
+      return null;
     } finally {
       await client.query("set session_replication_role = origin").catch(() => undefined);
     }
-    const rollupCheck = (
-      await client.query<{ raw: string; rolled: string }>(
-        `select (select count(*) from usage_records where workspace_id = $1) as raw,
-                (select coalesce(sum(records), 0) from usage_daily where workspace_id = $1) as rolled`,
-        [ids.ours],
-      )
-    ).rows[0]!;
-    return {
-      records: opts.ingestRecords,
-      batch: opts.ingestBatch,
-      concurrency: opts.ingestConcurrency,
-      oursSeconds,
-      oursRate: opts.ingestRecords / oursSeconds,
-      copySeconds,
-      copyRate: opts.ingestRecords / copySeconds,
-      rawCopySeconds,
-      rawCopyRate: rawCopySeconds ? opts.ingestRecords / rawCopySeconds : null,
-      rollupsConsistent: rollupCheck.raw === rollupCheck.rolled,
-    };
+  };
+
+  const ours: number[] = [];
+  const copy: number[] = [];
+  const rawCopy: number[] = [];
+  let rollupsConsistent = true;
+  try {
+    for (let run = 0; run <= runs; run++) {
+      const key = await freshWorkspaces();
+      let oursSeconds: number;
+      let copySeconds: number;
+      if (run % 2 === 0) {
+        oursSeconds = await ingestAll(key);
+        copySeconds = await copyAll();
+      } else {
+        copySeconds = await copyAll();
+        oursSeconds = await ingestAll(key);
+      }
+      const rawCopySeconds = await rawCopyAll();
+      const check = (
+        await client.query<{ raw: string; rolled: string }>(
+          `select (select count(*) from usage_records where workspace_id = $1) as raw,
+                  (select coalesce(sum(records), 0) from usage_daily where workspace_id = $1) as rolled`,
+          [ids.ours],
+        )
+      ).rows[0]!;
+      rollupsConsistent &&= check.raw === check.rolled;
+      const label = run === 0 ? "warm-up" : `run ${run}/${runs}`;
+      log(
+        `    ${label}${run % 2 ? " (COPY first)" : ""}: ours ${fmtInt(opts.ingestRecords / oursSeconds)} records/s, COPY ${fmtInt(opts.ingestRecords / copySeconds)} records/s`,
+      );
+      if (run === 0) continue;
+      ours.push(oursSeconds);
+      copy.push(copySeconds);
+      if (rawCopySeconds !== null) rawCopy.push(rawCopySeconds);
+    }
   } finally {
     await deleteWorkspaces(client, [ids.ours, ids.copy]);
   }
+  const oursSeconds = median(ours);
+  const copySeconds = median(copy);
+  const rawCopySeconds = rawCopy.length ? median(rawCopy) : null;
+  return {
+    records: opts.ingestRecords,
+    batch: opts.ingestBatch,
+    concurrency: opts.ingestConcurrency,
+    runs: { ours, copy, rawCopy },
+    oursSeconds,
+    oursRate: opts.ingestRecords / oursSeconds,
+    copySeconds,
+    copyRate: opts.ingestRecords / copySeconds,
+    rawCopySeconds,
+    rawCopyRate: rawCopySeconds ? opts.ingestRecords / rawCopySeconds : null,
+    rollupsConsistent,
+  };
 }
 
 // ---------------------------------------------------------------- RSS
@@ -849,7 +895,7 @@ async function main() {
 
     if (runCase("ingest")) {
       try {
-        const r = await ingestCase(svc!, db, client, opts.workspace);
+        const r = await ingestCase(svc!, db, client, opts.workspace, opts.runs);
         results.ingest = r;
         const share = r.oursRate / r.copyRate;
         log(

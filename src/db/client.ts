@@ -22,7 +22,7 @@ export interface RawSession {
   exec(sql: string): Promise<void>;
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** `COPY table (columns) FROM` the given COPY text (src/db/copy-text.ts); returns the rows loaded. */
-  copyFrom(table: string, columns: readonly string[], text: string): Promise<number>;
+  copyFrom(table: string, columns: readonly string[], text: Buffer<ArrayBuffer>): Promise<number>;
 }
 
 interface ReadOptions {
@@ -226,7 +226,7 @@ async function openPostgres(url: string, readUrl: string | null, onConnectionErr
 }
 
 /** Streams COPY text into `COPY … FROM STDIN`; resolves with the rows loaded, rejects with the server's error. */
-async function copyIn(client: pg.PoolClient, table: string, columns: readonly string[], text: string): Promise<number> {
+async function copyIn(client: pg.PoolClient, table: string, columns: readonly string[], text: Buffer<ArrayBuffer>): Promise<number> {
   const stream = client.query(copyStreams.from(`copy ${table} (${columns.join(", ")}) from stdin`));
   await new Promise<void>((resolve, reject) => {
     stream.on("error", reject);

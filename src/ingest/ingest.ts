@@ -1,4 +1,6 @@
 import type { Database, RawSession } from "../db/client.ts";
+import { isDeadlock } from "../db/deadlock.ts";
+import { compareKeys } from "../db/lock-order.ts";
 import { storedDate } from "../usage/shared/directory-dates.ts";
 import { yieldToEventLoop } from "./event-loop.ts";
 import { ProblemList } from "./problems.ts";
@@ -64,13 +66,39 @@ export async function ingestRecords(
   // One transaction: a failure part-way (or a crash) leaves nothing of the batch behind.
   // On the driver, not Prisma: passing the batch's JSON through Prisma's query
   // compiler cost a quarter of the ingestion CPU.
-  const stored = await db.inRawTransaction(async (session) => {
-    // Usage first: it takes the month partitions' locks before the workspace lock the directory trigger takes (store-usage.ts).
-    const inserted = await insertUsage(session, workspaceId, usageRows, now);
-    await upsertDirectory(session, workspaceId, directory, now);
-    return inserted;
-  });
+  const stored = await retriedOnDeadlock(() =>
+    db.inRawTransaction(async (session) => {
+      // Locks in the order every writer takes them (store-usage.ts): usage, then
+      // directory versions, then the workspace row, whose data_version the
+      // triggers leave to this transaction's last write.
+      await session.query("select set_config('usage_exports.data_version_by_caller', 'on', true)");
+      const inserted = await insertUsage(session, workspaceId, usageRows, now);
+      await upsertDirectory(session, workspaceId, directory, now);
+      if (inserted > 0 || directory.length > 0)
+        await session.query("update workspaces set data_version = data_version + 1 where id = $1", [workspaceId]);
+      return inserted;
+    }),
+  );
   return { accepted: directory.length + stored, duplicates: usage.length - stored };
+}
+
+/** Attempts at a batch the database ended to break a lock cycle. */
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Writers take locks in one order, but a batch re-sent while its first copy is
+ * still being stored can meet it in the other order (the fallback claims keys
+ * before rows, store-usage.ts). PostgreSQL then ends one transaction; it held
+ * nothing that stays, so it runs again and finds the other's records stored.
+ */
+async function retriedOnDeadlock<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isDeadlock(error) || i >= DEADLOCK_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /**
@@ -154,7 +182,10 @@ async function upsertDirectory(session: RawSession, workspaceId: string, records
       attrs: directoryAttrs(r),
     });
   }
-  const rows = [...versions.values()];
+  // In key order, as every writer takes row locks (store-usage.ts).
+  const rows = [...versions.values()].sort((a, b) =>
+    compareKeys([a.kind, a.entity_id, a.effective_at], [b.kind, b.entity_id, b.effective_at]),
+  );
   for (let i = 0; i < rows.length; i += DIRECTORY_CHUNK) {
     await session.query(
       `insert into directory_versions (workspace_id, kind, entity_id, effective_at, attrs, received_at)

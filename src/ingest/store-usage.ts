@@ -1,10 +1,13 @@
 import type { RawSession } from "../db/client.ts";
-import { copyField } from "../db/copy-text.ts";
+import { CopyBytes, copyField } from "../db/copy-text.ts";
+import { compareKeys } from "../db/lock-order.ts";
 import { isUniqueViolation } from "../db/unique-violation.ts";
 import { lockUsagePartitions } from "../usage/partitions/ensure-partitions.ts";
 import { normalizeModelName } from "../usage/shared/model-names.ts";
 import type { UsageInput } from "./records.ts";
 
+/** A usual COPY row's size, to size a batch's buffer once (it grows if a batch needs more). */
+const COPY_ROW_BYTES = 448;
 /** Rows per INSERT of the fallback path (one JSON parameter each). */
 const FALLBACK_CHUNK = 5_000;
 
@@ -70,26 +73,27 @@ const COPY_COLUMNS = ["workspace_id", ...USAGE_ROW_COLUMNS, "received_at"] as co
  * month and a partitioned table's keys must include occurred_at, so the key
  * table is where a re-sent id is caught, whatever its occurredAt (SPEC §7): its
  * primary key fails the COPY, which is rolled back to its savepoint, and the
- * batch goes through an INSERT that leaves out the ids usage_record_keys holds.
- * Filling the keys inside the statement, from its transition table, keeps the
- * fast path one COPY (a second COPY into the key table would cost another
- * round trip and parse) and keeps the keys of every other writer right too.
+ * batch goes through insertSkippingStored. Filling the keys inside the
+ * statement, from its transition table, keeps the fast path one COPY (a second
+ * COPY into the key table would cost another round trip and parse) and keeps
+ * the keys of every other writer right too.
  *
- * Lock order, the same for every writer: the batch's month partitions (created
- * when missing, held so retention can't drop them meanwhile), then the
- * workspace's usage lock, which the triggers take as well. Taking that lock
- * before the COPY rather than in the trigger makes the fallback exact: while it
- * is held no other writer of the workspace has keys in flight, so an id missing
- * from usage_record_keys is not stored. (Taken in the trigger only, a
- * concurrent COPY of the same id would hold its rows while waiting for the
- * lock, and deadlock with the fallback waiting on those rows.) Batches of one
- * workspace thus store one at a time; they already did from their trigger on.
+ * Writers of one workspace store side by side: the workspace's usage lock is
+ * taken shared (only a rollup rebuild or a renormalization takes it whole), so
+ * two batches' COPYs run on two database cores at once. Where two writers hold
+ * the same record they meet on its key, and the second waits for the first's
+ * commit, then fails and skips it. They take row locks in one order (migration
+ * …_usage_writers_in_parallel): usage_records rows (the COPY text is sorted by
+ * the table's key), record keys, rollup rows, directory versions, the
+ * workspace row. Lock order before that, the same for every writer: the
+ * batch's month partitions (created when missing, held so retention can't drop
+ * them meanwhile), then the usage lock.
  */
 export async function insertUsage(session: RawSession, workspaceId: string, records: UsageInput[], receivedAt: Date): Promise<number> {
   if (records.length === 0) return 0;
   const { text, months } = copyText(workspaceId, records, receivedAt.toISOString());
   await lockUsagePartitions(session, months);
-  await session.query("select pg_advisory_xact_lock(hashtextextended('usage-rollups:' || $1, 0))::text", [workspaceId]);
+  await session.query("select pg_advisory_xact_lock_shared(hashtextextended('usage-rollups:' || $1, 0))::text", [workspaceId]);
   await session.exec("savepoint usage_copy");
   try {
     const copied = await session.copyFrom("usage_records", COPY_COLUMNS, text);
@@ -105,51 +109,63 @@ export async function insertUsage(session: RawSession, workspaceId: string, reco
 /**
  * COPY text of the records, fields in COPY_COLUMNS order, straight from the
  * records (no row objects: this is the hot path), and the months they fall in.
+ * Rows go in usage_records' key order, so two writers holding the same records
+ * wait for each other in one order instead of deadlocking.
  */
-function copyText(workspaceId: string, records: UsageInput[], receivedAt: string): { text: string; months: Set<string> } {
+function copyText(workspaceId: string, records: UsageInput[], receivedAt: string): { text: Buffer<ArrayBuffer>; months: Set<string> } {
   const workspace = copyField(workspaceId);
   const received = copyField(receivedAt);
   const months = new Set<string>();
-  let text = "";
-  for (const r of records) {
+  const text = new CopyBytes(records.length * COPY_ROW_BYTES);
+  for (const { record: r, occurredAt } of inKeyOrder(records)) {
     const message = r.type === "message" ? r : null;
-    const occurredAt = new Date(r.occurredAt).toISOString();
     months.add(`${occurredAt.slice(0, 7)}-01`);
-    text += `${workspace}\t${r.type}\t${copyField(r.id)}\t${occurredAt}\t${copyField(message?.userId ?? null)}\t${copyField(
-      r.type === "api_request" ? r.apiKeyId : null,
-    )}\t${copyField(message?.surface ?? null)}\t${copyField(message?.agentId ?? null)}\t${copyField(message?.projectId ?? null)}\t${copyField(
-      message?.conversationId ?? null,
-    )}\t${copyField(message?.action ?? null)}\t${copyField(normalizeModelName(r.model))}\t${copyField(r.model)}\t${copyField(
-      r.provider,
-    )}\t${copyField(r.source)}\t${copyField(r.deploymentId ?? null)}\t${r.promptTokens}\t${r.completionTokens}\t${r.cachedPromptTokens}\t${
-      r.cacheCreationTokens
-    }\t${r.costUsd}\t${r.paygCostUsd}\t${received}\n`;
+    text.push(
+      `${workspace}\t${r.type}\t${copyField(r.id)}\t${occurredAt}\t${copyField(message?.userId ?? null)}\t${copyField(
+        r.type === "api_request" ? r.apiKeyId : null,
+      )}\t${copyField(message?.surface ?? null)}\t${copyField(message?.agentId ?? null)}\t${copyField(message?.projectId ?? null)}\t${copyField(
+        message?.conversationId ?? null,
+      )}\t${copyField(message?.action ?? null)}\t${copyField(normalizeModelName(r.model))}\t${copyField(r.model)}\t${copyField(
+        r.provider,
+      )}\t${copyField(r.source)}\t${copyField(r.deploymentId ?? null)}\t${r.promptTokens}\t${r.completionTokens}\t${r.cachedPromptTokens}\t${
+        r.cacheCreationTokens
+      }\t${r.costUsd}\t${r.paygCostUsd}\t${received}\n`,
+    );
   }
-  return { text, months };
+  return { text: text.bytes(), months };
 }
 
 /**
- * The path for a batch holding ids already stored. It runs under the
- * workspace's usage lock (insertUsage), so the keys it reads are every key
- * committed or being stored; ON CONFLICT only guards against records a load
- * stored without their keys (the trigger bypassed), counting them as stored.
+ * The path for a batch holding ids already stored: claims the batch's keys in
+ * usage_record_keys (ON CONFLICT DO NOTHING waits for a writer still storing
+ * one, then skips it if that writer commits), and stores the records whose key
+ * it claimed, the trigger told not to add the keys again. ON CONFLICT on
+ * usage_records only guards against records a load stored without their keys
+ * (the trigger bypassed): their key is then claimed and they count as stored.
  */
 async function insertSkippingStored(session: RawSession, workspaceId: string, rows: UsageRow[], receivedAt: Date): Promise<number> {
   let inserted = 0;
+  await session.query("select set_config('usage_exports.keys_claimed', 'on', true)");
   for (let i = 0; i < rows.length; i += FALLBACK_CHUNK) {
     const [result] = await session.query<{ n: number }>(
-      `with stored as (
-        insert into usage_records (workspace_id, ${USAGE_ROW_COLUMNS.join(", ")}, received_at)
-        select $1, r.kind::usage_kind, r.id, r.occurred_at, r.user_id, r.api_key_id, r.surface::surface, r.agent_id,
-          r.project_id, r.conversation_id, r.action, r.model, r.model_raw, r.provider, r.source, r.deployment_id, r.prompt_tokens,
-          r.completion_tokens, r.cached_prompt_tokens, r.cache_creation_tokens, r.cost_usd, r.payg_cost_usd, $2::timestamptz
-        from json_to_recordset($3::json) as r(kind text, id text,
-          occurred_at timestamptz, user_id text, api_key_id text, surface text, agent_id text, project_id text,
+      `with batch as (
+        select * from json_to_recordset($3::json) as r(kind usage_kind, id text,
+          occurred_at timestamptz, user_id text, api_key_id text, surface surface, agent_id text, project_id text,
           conversation_id text, action text, model text, model_raw text, provider text, source text, deployment_id text,
           prompt_tokens integer, completion_tokens integer, cached_prompt_tokens integer, cache_creation_tokens integer,
           cost_usd numeric, payg_cost_usd numeric)
-        where not exists (
-          select 1 from usage_record_keys k where k.workspace_id = $1 and k.kind = r.kind::usage_kind and k.id = r.id)
+      ), claimed as (
+        insert into usage_record_keys (workspace_id, kind, id, occurred_at)
+        select $1, kind, id, occurred_at from batch order by kind, id
+        on conflict do nothing
+        returning kind, id
+      ), stored as (
+        insert into usage_records (workspace_id, ${USAGE_ROW_COLUMNS.join(", ")}, received_at)
+        select $1, b.kind, b.id, b.occurred_at, b.user_id, b.api_key_id, b.surface, b.agent_id, b.project_id,
+          b.conversation_id, b.action, b.model, b.model_raw, b.provider, b.source, b.deployment_id, b.prompt_tokens,
+          b.completion_tokens, b.cached_prompt_tokens, b.cache_creation_tokens, b.cost_usd, b.payg_cost_usd, $2::timestamptz
+        from batch b join claimed c on c.kind = b.kind and c.id = b.id
+        order by b.occurred_at, b.kind, b.id
         on conflict do nothing
         returning 1
       )
@@ -158,7 +174,18 @@ async function insertSkippingStored(session: RawSession, workspaceId: string, ro
     );
     inserted += result?.n ?? 0;
   }
+  await session.query("select set_config('usage_exports.keys_claimed', 'off', true)");
   return inserted;
+}
+
+/** The records with their instants as stored, in usage_records' key order (occurred_at, kind, id). */
+function inKeyOrder(records: UsageInput[]): { record: UsageInput; occurredAt: string }[] {
+  return records
+    .map((record) => {
+      const occurredAt = new Date(record.occurredAt).toISOString();
+      return { record, occurredAt, key: [occurredAt, record.type, record.id] };
+    })
+    .sort((a, b) => compareKeys(a.key, b.key));
 }
 
 /** Each (kind, id) once: a repeat within the batch is a duplicate. */

@@ -5,7 +5,7 @@ import pg from "pg";
  * another's uncommitted rows or lock). Asked outside a transaction, whose view
  * of pg_stat_activity would stay fixed.
  */
-async function waitUntilBlocked(client: pg.Client): Promise<void> {
+export async function waitUntilBlocked(client: pg.Client): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const { rows } = await client.query<{ n: number }>(
       "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
-import { adminQuery, withDatabase } from "./helpers/database.ts";
+import { adminQuery, testDatabasePrefix, withDatabase } from "./helpers/database.ts";
 
 /**
  * Builds the analytics page into build/web (the page route and test/web serve it)
@@ -23,6 +23,10 @@ export default async function setup() {
   await db.close();
   process.env.TEST_TEMPLATE_DATABASE = template;
   return async () => {
+    const left = await adminQuery<{ datname: string }>(url, "select datname from pg_database where starts_with(datname, $1)", [
+      testDatabasePrefix(template),
+    ]);
+    for (const { datname } of left) await adminQuery(url, `drop database if exists ${datname} with (force)`);
     await adminQuery(url, `drop database if exists ${template}`);
   };
 }

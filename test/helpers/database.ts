@@ -30,11 +30,20 @@ export async function testDatabaseUrl(): Promise<string> {
   const url = process.env.DATABASE_URL;
   const template = process.env.TEST_TEMPLATE_DATABASE;
   if (!url || !template) throw new Error("test/global-setup.ts did not prepare a template database");
-  const name = `ue_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const name = `${testDatabasePrefix(template)}${Math.random().toString(36).slice(2, 8)}`;
   await adminQuery(url, `create database ${name} template ${template}`);
   // (force): a server process killed in a test may leave its sessions behind for a moment.
   afterAll(() => adminQuery(url, `drop database if exists ${name} with (force)`));
   return withDatabase(url, name);
+}
+
+/**
+ * The names of one run's test databases: they carry the run's template, so the
+ * run's teardown (test/global-setup.ts) drops any a file left behind (a hook
+ * registered inside a running test does not run; a killed worker runs none).
+ */
+export function testDatabasePrefix(template: string): string {
+  return `ue_test_${template.replace(/^ue_template_/, "")}_`;
 }
 
 export function withDatabase(url: string, name: string): string {
@@ -43,11 +52,15 @@ export function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-export async function adminQuery(url: string, sql: string): Promise<void> {
+export async function adminQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(sql);
+    return (await client.query<Row>(sql, params)).rows;
   } finally {
     await client.end();
   }

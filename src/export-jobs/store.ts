@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Database } from "../db/client.ts";
-import { isUniqueViolation } from "../db/unique-violation.ts";
+import { isUniqueViolation } from "../db/sql-state.ts";
 import { AppError } from "../errors/app-error.ts";
 import type { ExportJob } from "../generated/prisma/client.ts";
 import { z } from "zod";

@@ -1,5 +1,5 @@
 import type { Database, RawSession } from "../db/client.ts";
-import { isDeadlock } from "../db/deadlock.ts";
+import { isDeadlock } from "../db/sql-state.ts";
 import { compareKeys } from "../db/lock-order.ts";
 import { storedDate } from "../usage/shared/directory-dates.ts";
 import { yieldToEventLoop } from "./event-loop.ts";

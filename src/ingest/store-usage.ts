@@ -1,7 +1,7 @@
 import type { RawSession } from "../db/client.ts";
 import { CopyBytes, copyField } from "../db/copy-text.ts";
 import { compareKeys } from "../db/lock-order.ts";
-import { isUniqueViolation } from "../db/unique-violation.ts";
+import { isUniqueViolation } from "../db/sql-state.ts";
 import { lockUsagePartitions } from "../usage/partitions/ensure-partitions.ts";
 import { normalizeModelName } from "../usage/shared/model-names.ts";
 import type { UsageInput } from "./records.ts";

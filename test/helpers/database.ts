@@ -30,7 +30,7 @@ export async function testDatabaseUrl(): Promise<string> {
   const url = process.env.DATABASE_URL;
   const template = process.env.TEST_TEMPLATE_DATABASE;
   if (!url || !template) throw new Error("test/global-setup.ts did not prepare a template database");
-  const name = `${testDatabasePrefix(template)}${Math.random().toString(36).slice(2, 8)}`;
+  const name = newTestDatabaseName();
   await adminQuery(url, `create database ${name} template ${template}`);
   // (force): a server process killed in a test may leave its sessions behind for a moment.
   afterAll(() => adminQuery(url, `drop database if exists ${name} with (force)`));
@@ -44,6 +44,11 @@ export async function testDatabaseUrl(): Promise<string> {
  */
 export function testDatabasePrefix(template: string): string {
   return `ue_test_${template.replace(/^ue_template_/, "")}_`;
+}
+
+/** A fresh name for a database of this run (test/global-setup.ts drops whatever is left under it). */
+export function newTestDatabaseName(): string {
+  return `${testDatabasePrefix(process.env.TEST_TEMPLATE_DATABASE ?? "")}${Math.random().toString(36).slice(2, 8)}`;
 }
 
 export function withDatabase(url: string, name: string): string {

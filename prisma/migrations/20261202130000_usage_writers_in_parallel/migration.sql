@@ -17,6 +17,16 @@
 -- Any other writer (a bulk COPY, a test fixture) sets neither and gets the
 -- behaviour of before: keys added, data_version bumped by the triggers.
 
+-- The triggers' data_version bump, and the one rule about it: a writer that set
+-- usage_exports.data_version_by_caller bumps it itself, last.
+CREATE FUNCTION workspaces_bump_data_version(ids text[]) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF coalesce(current_setting('usage_exports.data_version_by_caller', true), '') <> 'on' THEN
+    UPDATE workspaces SET data_version = data_version + 1 WHERE id = ANY (ids);
+  END IF;
+END
+$fn$;
+
 CREATE OR REPLACE FUNCTION usage_records_add_to_rollups() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtextextended('usage-rollups:' || w, 0))
@@ -72,9 +82,7 @@ BEGIN
   ORDER BY 1, 2, 3, 4
   ON CONFLICT DO NOTHING;
 
-  IF coalesce(current_setting('usage_exports.data_version_by_caller', true), '') <> 'on' THEN
-    UPDATE workspaces SET data_version = data_version + 1 WHERE id IN (SELECT workspace_id FROM stored);
-  END IF;
+  PERFORM workspaces_bump_data_version(ARRAY(SELECT DISTINCT workspace_id FROM stored));
   RETURN NULL;
 END
 $fn$;
@@ -83,9 +91,7 @@ CREATE OR REPLACE FUNCTION directory_versions_bump_data_version() RETURNS trigge
 BEGIN
   PERFORM pg_advisory_xact_lock_shared(hashtextextended('usage-rollups:' || w, 0))
   FROM (SELECT DISTINCT workspace_id AS w FROM changed ORDER BY 1) t;
-  IF coalesce(current_setting('usage_exports.data_version_by_caller', true), '') <> 'on' THEN
-    UPDATE workspaces SET data_version = data_version + 1 WHERE id IN (SELECT workspace_id FROM changed);
-  END IF;
+  PERFORM workspaces_bump_data_version(ARRAY(SELECT DISTINCT workspace_id FROM changed));
   RETURN NULL;
 END
 $fn$;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "../../db/client.ts";
+import { isLockNotAvailable } from "../../db/sql-state.ts";
 import { listUsagePartitions, USAGE_PARTITIONED_TABLES } from "./list-partitions.ts";
 import { addMonths, monthOf } from "./months.ts";
 
@@ -93,9 +94,4 @@ async function deleteKeysBefore(db: Database, before: Date, opts: RetentionOptio
     if ((row?.n ?? 0) < batch) break;
   }
   return deleted;
-}
-
-/** PostgreSQL's `lock_not_available` (SQLSTATE 55P03): lock_timeout ran out. */
-function isLockNotAvailable(error: unknown): boolean {
-  return error instanceof Object && "code" in error && error.code === "55P03";
 }

@@ -11,7 +11,7 @@ import { resolvePeriod } from "../../../src/periods/period.ts";
 import { monthsFrom } from "../../../src/usage/partitions/months.ts";
 import { DATA_TYPES } from "../../../src/usage/shared/data-types.ts";
 import { testApp } from "../../helpers/app.ts";
-import { adminQuery, testDatabasePrefix, withDatabase } from "../../helpers/database.ts";
+import { adminQuery, newTestDatabaseName, withDatabase } from "../../helpers/database.ts";
 
 // The migration to monthly partitions on a database holding data of the unpartitioned
 // schema: every migration before it applied, usage stored (its rollups by the old
@@ -31,7 +31,7 @@ async function emptyDatabase(): Promise<Database> {
     afterAll(() => db.close());
     return db;
   }
-  const name = `${testDatabasePrefix(process.env.TEST_TEMPLATE_DATABASE ?? "")}${Math.random().toString(36).slice(2, 8)}`;
+  const name = newTestDatabaseName();
   await adminQuery(url, `create database ${name}`);
   afterAll(() => adminQuery(url, `drop database if exists ${name} with (force)`));
   const db = await openDatabase({ kind: "postgres", url: withDatabase(url, name) });

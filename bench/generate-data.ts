@@ -422,6 +422,12 @@ async function copyDirectory(client: pg.Client, ws: string, versions: Iterable<D
     }
     if (buf) await write(buf);
   });
+  // The versions' in-force ranges: kept by a trigger, which a load with triggers off skips.
+  await client.query(
+    `select directory_versions_set_ranges(array_agg(workspace_id), array_agg(kind), array_agg(entity_id))
+    from (select distinct workspace_id, kind, entity_id from directory_versions where workspace_id = $1) t`,
+    [ws],
+  );
 }
 
 /**

@@ -10,27 +10,29 @@ type Kind = "user" | "agent" | "project" | "api_key" | "deployment";
  */
 export function attributesAsOf(workspaceId: string, kind: Kind, at: Date): Prisma.Sql {
   return Prisma.sql`
-    select distinct on (entity_id) entity_id, attrs
+    select entity_id, attrs
     from directory_versions
-    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind
-    order by entity_id, ${inForceFirst(at)}`;
+    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind and ${inForceAt(at)}`;
 }
 
-/** Versions ordered so the one in force at `at` comes first (the rule of attributesAsOf). */
-function inForceFirst(at: Date | Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`(effective_at <= ${at}) desc, case when effective_at <= ${at} then effective_at end desc, effective_at asc`;
+/**
+ * The one version of each entity in force at `at` (the rule of attributesAsOf),
+ * from the ranges the directory keeps per version (valid_from null: since ever;
+ * valid_to null: still).
+ */
+function inForceAt(at: Date | Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`coalesce(valid_from <= ${at}, true) and coalesce(valid_to > ${at}, true)`;
 }
 
 /**
  * One entity's `attrs` in force at `at`, as a scalar subquery (null when the
  * directory does not know it): attributesAsOf where the entity and the instant
- * vary per row (a time series reads each bucket's end). One primary-key lookup
+ * vary per row (a time series reads each bucket's end). One primary-key range
  * per row, so its cost never depends on how the planner estimates a join.
  */
 export function attributesAt(workspaceId: string, kind: Kind, entityId: Prisma.Sql, at: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`(select attrs from directory_versions
-    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind and entity_id = ${entityId}
-    order by ${inForceFirst(at)} limit 1)`;
+    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind and entity_id = ${entityId} and ${inForceAt(at)})`;
 }
 
 /** A text attribute of a directory version's `attrs` (null when absent); ingest stores text attributes as strings. */
@@ -43,10 +45,9 @@ export function attrText(attrs: Record<string, unknown> | null, key: string): st
 /** `(entity_id, attrs)` of each entity's latest known version (for `*_current` columns). */
 export function latestAttributes(workspaceId: string, kind: Kind): Prisma.Sql {
   return Prisma.sql`
-    select distinct on (entity_id) entity_id, attrs
+    select entity_id, attrs
     from directory_versions
-    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind
-    order by entity_id, effective_at desc`;
+    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind and valid_to is null`;
 }
 
 /** The attributes bounding an entity's existence (SPEC §2): users keep their membership dates. */

@@ -18,6 +18,9 @@ import { adminQuery, newTestDatabaseName, withDatabase } from "../../helpers/dat
 // trigger), then the service's migrate() as at the next start.
 
 const MIGRATION = "20261201111000_usage_monthly_partitions";
+// The export queries of this build read the directory snapshot, so it is applied
+// with the earlier migrations: it touches no usage table, so the order is immaterial here.
+const SNAPSHOT = "20261202170000_directory_version_ranges";
 const MIGRATIONS_DIR = projectPath("prisma", "migrations");
 const WS = "ws_old";
 const CLOCK = new Date("2027-03-20T12:00:00Z");
@@ -39,11 +42,11 @@ async function emptyDatabase(): Promise<Database> {
   return db;
 }
 
-/** Applies the migrations before this one as migrate() would, recording them as applied. */
+/** Applies the migrations before this one (and SNAPSHOT) as migrate() would, recording them as applied. */
 async function migrateUpToPrevious(db: Database): Promise<string[]> {
   const entries = await readdir(MIGRATIONS_DIR, { withFileTypes: true });
   const earlier = entries
-    .filter((e) => e.isDirectory() && e.name < MIGRATION)
+    .filter((e) => e.isDirectory() && (e.name < MIGRATION || e.name === SNAPSHOT))
     .map((e) => e.name)
     .sort();
   await db.withRawSession(async (s) => {

@@ -26,7 +26,9 @@ export function modelSubgroups(input: UsageQueryInput, id: "user_id" | "agent_id
     groupKey: grouped ? Prisma.sql`${key}, model` : key,
     base: grouped
       ? Prisma.sql`select ${key}, model from agg`
-      : Prisma.sql`select entity_id as ${key}, null::text as model from (${existing}) k union select ${key}, null from agg`,
+      : // A full join, not a union: a union hashes every member to drop duplicates; this hashes agg's few rows.
+        Prisma.sql`select coalesce(k.entity_id, a.${key}) as ${key}, null::text as model
+          from (${existing}) k full join agg a on a.${key} = k.entity_id`,
     joinAgg: Prisma.sql`left join agg a on a.${key} = b.${key} ${grouped ? Prisma.sql`and a.model = b.model` : Prisma.empty}`,
   };
 }

@@ -1,7 +1,7 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
 import { exportDate } from "../shared/directory-dates.ts";
-import { attributesAsOf, attrText, existingDuring, keyCountsJson, latestAttributes } from "../shared/directory-sql.ts";
+import { attributesAsOf, existingDuring, keyCountsJson, latestAttributes } from "../shared/directory-sql.ts";
 import { modelSubgroups } from "../shared/model-subgroups.ts";
 import { parseKeyCounts, type UsageQueryInput } from "../shared/query-input.ts";
 import { TOKEN_SUMS, tokenRowMapper, type TokenSumsRow } from "../shared/token-sums.ts";
@@ -11,8 +11,13 @@ import type { UserUsageRow } from "./row.ts";
 interface SqlRow extends TokenSumsRow {
   user_id: string;
   model: string | null;
-  attrs: Record<string, unknown> | null;
-  latest: Record<string, unknown> | null;
+  name: string | null;
+  email: string | null;
+  role: string | null;
+  joined_at: string | null;
+  department: string | null;
+  company_name: string | null;
+  license_type: string | null;
   payg_limit: string | null;
   payg_consumption: string;
   payg_utilization: string | null;
@@ -42,12 +47,15 @@ interface SqlRow extends TokenSumsRow {
  */
 export const userUsage = usageQuery<SqlRow, UserUsageRow>({ sql: userUsageSql, toRow: toUserUsageRow });
 
-const ROWS_FRAME = Prisma.raw("rows between unbounded preceding and current row");
+const ROWS_FRAME = "rows between unbounded preceding and current row";
+
+/** The four ranked counts: a row's rank is 1 + how many rows have more. */
+const RANKED = ["messages_total", "messages_chat", "messages_assistants", "messages_projects"] as const;
 
 function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const ws = workspace.id;
-  const members = existingDuring(ws, "user", period, Prisma.sql`latest`);
+  const members = existingDuring(ws, "user", period);
   const { grouped, groupKey, base, joinAgg } = modelSubgroups(input, "user_id", members);
   // A breakdown per user: its JSON map and how many distinct keys it has (the
   // `*_messaged` counts; counting them here keeps count(distinct) out of agg).
@@ -62,6 +70,20 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         (count(distinct project_id) filter (where surface = 'project'))::int as projects_messaged,
         count(distinct action)::int as action_messaged,`
     : Prisma.empty;
+  // Ranks over the rows with usage only (agg), in a ROWS frame: rank() reads no
+  // frame, but in RANGE mode (the default) PostgreSQL 15 looks for each row's
+  // last peer (PostgreSQL 16 does this itself). A row without usage has zeros,
+  // which rank below every positive count: 1 + how many rows have one. Ranking
+  // every member instead sorted a million rows four times for a million members.
+  const ranks = Prisma.join(
+    RANKED.map((c) => Prisma.raw(`rank() over (order by ${c} desc ${ROWS_FRAME})::int as ${c}_rank`)),
+    ", ",
+  );
+  const zeroRanks = Prisma.join(
+    RANKED.map((c) => Prisma.raw(`1 + (count(*) filter (where ${c} > 0))::int as ${c}_rank`)),
+    ", ",
+  );
+  const rank = (c: (typeof RANKED)[number]) => Prisma.raw(`coalesce(a.${c}_rank, z.${c}_rank) as ${c}_rank`);
   return Prisma.sql`
     with msgs as materialized (
       select user_id, model, surface, agent_id, project_id, action, records, prompt_tokens, completion_tokens,
@@ -69,7 +91,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
       from ${usageUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
       where kind = 'message'
     ),
-    agg as (
+    totals as (
       select ${groupKey},
         sum(records)::float8 as messages_total,
         coalesce(sum(records) filter (where surface = 'chat'), 0)::float8 as messages_chat,
@@ -82,66 +104,55 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         sum(payg_cost_usd) as payg
       from msgs group by ${groupKey}
     ),
-    asof as (${attributesAsOf(ws, "user", period.to)}),
-    latest as (${latestAttributes(ws, "user")}),
-    base as (${base}),
     agent_map as (${grouped ? none : maps("agent_id", "surface = 'agent'")}),
     project_map as (${grouped ? none : maps("project_id", "surface = 'project'")}),
     model_map as (${grouped ? none : maps("model", "true")}),
     action_map as (${grouped ? none : maps("action", "action is not null")}),
-    -- Ranks over narrow rows: over the joined rows' attributes and maps, a large
-    -- directory's window sorts outgrow work_mem and spill each of the four to disk.
-    -- A ROWS frame: rank() reads no frame, but in RANGE mode (the default)
-    -- PostgreSQL 15 looks for each row's last peer, and inactive members are
-    -- one peer group of up to a million rows (PostgreSQL 16 does this itself).
-    ranks as (
-      select b.user_id, b.model,
-        rank() over (order by coalesce(a.messages_total, 0) desc ${ROWS_FRAME})::int as messages_total_rank,
-        rank() over (order by coalesce(a.messages_chat, 0) desc ${ROWS_FRAME})::int as messages_chat_rank,
-        rank() over (order by coalesce(a.messages_assistants, 0) desc ${ROWS_FRAME})::int as messages_assistants_rank,
-        rank() over (order by coalesce(a.messages_projects, 0) desc ${ROWS_FRAME})::int as messages_projects_rank
-      from base b
-      ${joinAgg}
-    ),
-    joined as (
-      select b.user_id, b.model, s.attrs, l.attrs as latest,
-        (l.attrs->>'paygLimit')::numeric as payg_limit,
-        coalesce(a.payg, 0) as payg,
-        coalesce(a.messages_total, 0) as messages_total, coalesce(a.messages_chat, 0) as messages_chat,
-        coalesce(a.messages_assistants, 0) as messages_assistants,
-        coalesce(${grouped ? Prisma.sql`a.assistants_messaged` : Prisma.sql`am.k`}, 0) as assistants_messaged,
-        coalesce(a.messages_projects, 0) as messages_projects,
-        coalesce(${grouped ? Prisma.sql`a.projects_messaged` : Prisma.sql`pm.k`}, 0) as projects_messaged,
-        coalesce(a.action_messages, 0) as action_messages,
-        coalesce(${grouped ? Prisma.sql`a.action_messaged` : Prisma.sql`xm.k`}, 0) as action_messaged,
-        a.sum_prompt, a.sum_completion, a.sum_cached, a.sum_cache_creation,
-        coalesce(a.cost, 0) as cost,
+    -- Everything of a row with usage, joined while the rows are few.
+    agg as (
+      select t.*, ${ranks},
+        ${grouped ? Prisma.empty : Prisma.sql`coalesce(am.k, 0) as assistants_messaged, coalesce(pm.k, 0) as projects_messaged, coalesce(xm.k, 0) as action_messaged,`}
         am.m as agent_map, pm.m as project_map, mm.m as model_map, xm.m as action_map
-      from base b
-      ${joinAgg}
-      left join asof s on s.entity_id = b.user_id
-      left join latest l on l.entity_id = b.user_id
-      left join agent_map am on am.user_id = b.user_id
-      left join project_map pm on pm.user_id = b.user_id
-      left join model_map mm on mm.user_id = b.user_id
-      left join action_map xm on xm.user_id = b.user_id
+      from totals t
+      left join agent_map am on am.user_id = t.user_id
+      left join project_map pm on pm.user_id = t.user_id
+      left join model_map mm on mm.user_id = t.user_id
+      left join action_map xm on xm.user_id = t.user_id
+    ),
+    zero_ranks as (select ${zeroRanks} from totals),
+    base as (${base}),
+    -- The directory's text attributes, projected before the joins (offset 0 keeps the
+    -- planner from flattening the subquery): hashing whole JSON documents of a
+    -- million members spilled each hash join to disk.
+    asof as (
+      select entity_id, attrs->>'name' as name, attrs->>'email' as email, attrs->>'role' as role,
+        attrs->>'joinedAt' as joined_at, attrs->>'department' as department, attrs->>'companyName' as company_name
+      from (${attributesAsOf(ws, "user", period.to)}) v offset 0
+    ),
+    latest as (
+      select entity_id, attrs->>'licenseType' as license_type, (attrs->>'paygLimit')::numeric as payg_limit
+      from (${latestAttributes(ws, "user")}) v offset 0
     )
-    select j.user_id, j.model, j.attrs, j.latest,
-      round(j.payg_limit, 6)::text as payg_limit,
-      round(j.payg, 6)::text as payg_consumption,
-      case when j.payg_limit > 0 then round(j.payg / j.payg_limit, 4)::text end as payg_utilization,
-      j.messages_total, r.messages_total_rank,
-      j.messages_chat, r.messages_chat_rank,
-      j.messages_assistants, r.messages_assistants_rank,
-      j.assistants_messaged,
-      j.messages_projects, r.messages_projects_rank,
-      j.projects_messaged, j.action_messages, j.action_messaged,
-      j.agent_map, j.project_map, j.model_map, j.action_map,
-      j.sum_prompt, j.sum_completion, j.sum_cached, j.sum_cache_creation,
-      round(j.cost, 6)::text as cost
-    from joined j
-    join ranks r on r.user_id = j.user_id ${grouped ? Prisma.sql`and r.model = j.model` : Prisma.empty}
-    order by j.messages_total desc, j.user_id, j.model`;
+    select b.user_id, b.model, s.name, s.email, s.role, s.joined_at, s.department, s.company_name, l.license_type,
+      round(l.payg_limit, 6)::text as payg_limit,
+      round(coalesce(a.payg, 0), 6)::text as payg_consumption,
+      case when l.payg_limit > 0 then round(coalesce(a.payg, 0) / l.payg_limit, 4)::text end as payg_utilization,
+      coalesce(a.messages_total, 0) as messages_total, ${rank("messages_total")},
+      coalesce(a.messages_chat, 0) as messages_chat, ${rank("messages_chat")},
+      coalesce(a.messages_assistants, 0) as messages_assistants, ${rank("messages_assistants")},
+      coalesce(a.assistants_messaged, 0) as assistants_messaged,
+      coalesce(a.messages_projects, 0) as messages_projects, ${rank("messages_projects")},
+      coalesce(a.projects_messaged, 0) as projects_messaged,
+      coalesce(a.action_messages, 0) as action_messages, coalesce(a.action_messaged, 0) as action_messaged,
+      a.agent_map, a.project_map, a.model_map, a.action_map,
+      a.sum_prompt, a.sum_completion, a.sum_cached, a.sum_cache_creation,
+      round(coalesce(a.cost, 0), 6)::text as cost
+    from base b
+    ${joinAgg}
+    cross join zero_ranks z
+    left join asof s on s.entity_id = b.user_id
+    left join latest l on l.entity_id = b.user_id
+    order by coalesce(a.messages_total, 0) desc, b.user_id, b.model`;
 }
 
 function toUserUsageRow(input: UsageQueryInput): (r: SqlRow) => UserUsageRow {
@@ -154,13 +165,13 @@ function toUserUsageRow(input: UsageQueryInput): (r: SqlRow) => UserUsageRow {
     orgId,
     userId: r.user_id,
     model: r.model,
-    name: personal ? attrText(r.attrs, "name") : null,
-    email: personal ? attrText(r.attrs, "email") : null,
-    role: attrText(r.attrs, "role"),
-    joinedAt: exportDate(attrText(r.attrs, "joinedAt"), period.timezone),
-    department: attrText(r.attrs, "department"),
-    companyName: attrText(r.attrs, "companyName"),
-    licenseType: attrText(r.latest, "licenseType"),
+    name: personal ? r.name : null,
+    email: personal ? r.email : null,
+    role: r.role,
+    joinedAt: exportDate(r.joined_at, period.timezone),
+    department: r.department,
+    companyName: r.company_name,
+    licenseType: r.license_type,
     paygLimitCurrent: r.payg_limit,
     paygConsumptionInPeriod: r.payg_consumption,
     paygUtilizationPctCurrent: r.payg_utilization,

@@ -110,6 +110,37 @@ describe("rollup reads equal raw aggregates", () => {
   }
 });
 
+describe("users export ranks", () => {
+  // Ranks are computed over the rows with usage only; a member without usage ranks
+  // below all of them. Whatever the path, a rank is 1 + how many rows count more.
+  const RANKED = [
+    ["messagesTotal", "messagesTotalRank"],
+    ["messagesChat", "messagesChatRank"],
+    ["messagesAssistants", "messagesAssistantsRank"],
+    ["messagesProjects", "messagesProjectsRank"],
+  ] as const;
+  // Members who never send a message: every period has rows without usage.
+  beforeAll(async () => {
+    const idle = ["idle1", "idle2", "idle3"].map((id) => ({ type: "user", id, name: id, effectiveAt: new Date(START).toISOString() }));
+    await ingestRecords(db, WS, idle, { now: new Date(START) });
+  });
+  for (const p of PERIODS) {
+    test(`are 1 + the number of members with a larger count, over ${p.name}`, async () => {
+      const workspace = { id: WS, userLevelData: true, byok: true };
+      const period = resolvePeriod({ date: p.from, timezone: p.timezone }, { date: p.to, timezone: p.timezone }, NOW);
+      const rows = await queryRows(db, USAGE_REPORTS.users.query, { workspace, period, groupBy: null });
+      expect(rows.filter((r) => r.messagesTotal === 0).length).toBeGreaterThan(0);
+      for (const [count, rank] of RANKED) {
+        const values = rows.map((r) => r[count]);
+        expect(
+          rows.map((r) => r[rank]),
+          count,
+        ).toEqual(values.map((v) => 1 + values.filter((w) => w > v).length));
+      }
+    });
+  }
+});
+
 test("a rebuild reproduces the rollups the trigger maintained", async () => {
   const snapshot = () =>
     db.prisma.$queryRaw<{ t: string }[]>`

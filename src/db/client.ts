@@ -5,6 +5,7 @@ import pg from "pg";
 import copyStreams from "pg-copy-streams";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient, type Prisma } from "../generated/prisma/client.ts";
+import { embeddedAnalyze } from "./embedded-analyze.ts";
 import { isDatabaseUnavailable } from "./unavailable.ts";
 
 type AdapterFactory = SqlDriverAdapterFactory;
@@ -67,6 +68,12 @@ export interface Database extends Reads {
   withRawSession<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction on one raw connection (rolled back if it throws). */
   inRawTransaction<T>(fn: (session: RawSession) => Promise<T>): Promise<T>;
+  /**
+   * Told after a transaction wrote `rows` rows (ingestion). PostgreSQL's autovacuum
+   * keeps the planner's statistics; embedded PGlite has no autovacuum, so it
+   * analyzes itself here once enough rows changed (src/db/embedded-analyze.ts).
+   */
+  wrote(rows: number): Promise<void>;
   /** The connection pool's state (PostgreSQL only: PGlite is one in-process session). */
   poolStats?(): { total: number; idle: number; waiting: number };
   /** The PostgreSQL pool, for stores shared by every instance (rate limits); null on PGlite, which one process owns. */
@@ -90,6 +97,7 @@ async function openPglite(dir: string | null): Promise<Database> {
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: pgliteAdapter(pglite) });
   const session = pgliteSession(pglite);
+  const analyze = embeddedAnalyze((sql) => session.exec(sql));
   const reads: Reads = {
     read: async <Row>(query: Prisma.Sql) => (await pglite.query<Row>(query.text, query.values)).rows,
     inReadTransaction: (fn) =>
@@ -104,6 +112,7 @@ async function openPglite(dir: string | null): Promise<Database> {
     ...reads,
     replica: { ...reads, isReplica: false },
     sharedPool: null,
+    wrote: analyze.wrote,
     withRawSession: (fn) => fn(session),
     // PGlite has one session: its transaction() holds it exclusively, and Prisma's queries wait.
     inRawTransaction: (fn) => pglite.transaction((tx) => fn(pgliteSession(tx))),
@@ -204,6 +213,8 @@ async function openPostgres(url: string, readUrl: string | null, onConnectionErr
     replica: replicaPool ? { ...poolReads(replicaPool), isReplica: true } : { ...reads, isReplica: false },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     sharedPool: pool,
+    // Autovacuum keeps the statistics.
+    wrote: async () => undefined,
     async withRawSession(fn) {
       const client = await pool.connect();
       let failed: unknown;

@@ -79,6 +79,7 @@ export async function ingestRecords(
       return inserted;
     }),
   );
+  await db.wrote(directory.length + stored);
   return { accepted: directory.length + stored, duplicates: usage.length - stored };
 }
 

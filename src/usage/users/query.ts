@@ -104,10 +104,10 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         sum(payg_cost_usd) as payg
       from msgs group by ${groupKey}
     ),
-    agent_map as (${grouped ? none : maps("agent_id", "surface = 'agent'")}),
-    project_map as (${grouped ? none : maps("project_id", "surface = 'project'")}),
-    model_map as (${grouped ? none : maps("model", "true")}),
-    action_map as (${grouped ? none : maps("action", "action is not null")}),
+    agent_map as materialized (${grouped ? none : maps("agent_id", "surface = 'agent'")}),
+    project_map as materialized (${grouped ? none : maps("project_id", "surface = 'project'")}),
+    model_map as materialized (${grouped ? none : maps("model", "true")}),
+    action_map as materialized (${grouped ? none : maps("action", "action is not null")}),
     -- Everything of a row with usage, joined while the rows are few.
     agg as (
       select t.*, ${ranks},
@@ -119,19 +119,21 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
       left join model_map mm on mm.user_id = t.user_id
       left join action_map xm on xm.user_id = t.user_id
     ),
-    zero_ranks as (select ${zeroRanks} from totals),
+    zero_ranks as materialized (select ${zeroRanks} from totals),
     base as (${base}),
-    -- The directory's text attributes, projected before the joins (offset 0 keeps the
-    -- planner from flattening the subquery): hashing whole JSON documents of a
-    -- million members spilled each hash join to disk.
-    asof as (
+    -- The directory's text attributes, projected before the joins (hashing whole
+    -- JSON documents of a million members spilled every hash join). Materialized,
+    -- like the maps and zero_ranks: on tables not yet analyzed (a fresh database,
+    -- a backfill autovacuum has not caught up with) the planner expects one row
+    -- and would run each of these again for every member.
+    asof as materialized (
       select entity_id, attrs->>'name' as name, attrs->>'email' as email, attrs->>'role' as role,
         attrs->>'joinedAt' as joined_at, attrs->>'department' as department, attrs->>'companyName' as company_name
-      from (${attributesAsOf(ws, "user", period.to)}) v offset 0
+      from (${attributesAsOf(ws, "user", period.to)}) v
     ),
-    latest as (
+    latest as materialized (
       select entity_id, attrs->>'licenseType' as license_type, (attrs->>'paygLimit')::numeric as payg_limit
-      from (${latestAttributes(ws, "user")}) v offset 0
+      from (${latestAttributes(ws, "user")}) v
     )
     select b.user_id, b.model, s.name, s.email, s.role, s.joined_at, s.department, s.company_name, l.license_type,
       round(l.payg_limit, 6)::text as payg_limit,

@@ -61,24 +61,19 @@ const LIFETIME: Record<Kind, { start: string; end: string }> = {
 
 /**
  * Ids of entities that existed at some time in the period, read from each
- * entity's latest version (`latest`, when the caller has that relation already). An entity
+ * entity's latest version. An entity
  * exists from its start date (absent: the beginning of time, since the first
  * version known stands for all earlier times) until its end date (absent: it
  * still exists), the end itself excluded: removed at midnight, gone that day.
  * When the entity was first sent plays no part, so a backfilled past period
  * lists every entity of the time (SPEC §7).
  */
-export function existingDuring(
-  workspaceId: string,
-  kind: Kind,
-  period: { from: Date; to: Date },
-  latest = Prisma.sql`(${latestAttributes(workspaceId, kind)})`,
-): Prisma.Sql {
+export function existingDuring(workspaceId: string, kind: Kind, period: { from: Date; to: Date }): Prisma.Sql {
   const { start, end } = LIFETIME[kind];
   const zone = Prisma.sql`w.timezone`;
   const attrs = Prisma.sql`l.attrs`;
   return Prisma.sql`
-    select l.entity_id from ${latest} l
+    select l.entity_id from (${latestAttributes(workspaceId, kind)}) l
     cross join (select timezone from workspaces where id = ${workspaceId}) w
     where coalesce(${dateStart(attrs, start, zone)} <= ${period.to}, true)
       and coalesce(${dateStart(attrs, end, zone)} > ${period.from}, true)`;

@@ -18,7 +18,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
-    // Generous: CLI tests spawn tsx processes, which slow down many times over on a busy 2-core machine.
+    // Generous: CLI and soak tests spawn processes, which slow down many times over on a busy 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // Two cores: two busy files at a time, each with its own database, plus a third

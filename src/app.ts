@@ -34,6 +34,9 @@ export class EmbeddedDatabaseBusy extends Error {
  * HTTP server, the jobs). With embedded PGlite only one process may do so:
  * others get EmbeddedDatabaseBusy.
  */
+/** Where embedded PGlite keeps its cluster inside DATA_DIR. */
+export const embeddedDatabaseDir = (dataDir: string) => join(dataDir, "pglite");
+
 export async function openApp(env: Env): Promise<OpenedApp> {
   const log = createLogger(env.logLevel);
   await mkdir(env.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
@@ -43,12 +46,12 @@ export async function openApp(env: Env): Promise<OpenedApp> {
   const db = await openDatabase(
     env.databaseUrl
       ? { kind: "postgres", url: env.databaseUrl, readUrl: env.databaseReadUrl }
-      : { kind: "pglite", dir: join(env.dataDir, "pglite") },
+      : { kind: "pglite", dir: embeddedDatabaseDir(env.dataDir) },
     (error) => log.warn({ err: error }, "database connection lost"),
   );
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, "applied migrations");
-  const pgliteDir = db.kind === "pglite" ? join(env.dataDir, "pglite") : null;
+  const pgliteDir = db.kind === "pglite" ? embeddedDatabaseDir(env.dataDir) : null;
   if (pgliteDir) await tighten(pgliteDir, log);
   const files = await openFileStore(env);
   // On PostgreSQL the database holds it, so every instance signs alike; embedded, DATA_DIR does.

@@ -81,19 +81,27 @@ export interface Database extends Reads {
   close(): Promise<void>;
 }
 
-/** `readUrl`: a streaming replica of `url` for usage reads (DATABASE_READ_URL); PGlite has none. */
-export type DatabaseTarget = { kind: "postgres"; url: string; readUrl?: string | null } | { kind: "pglite"; dir: string | null };
+/**
+ * `readUrl`: a streaming replica of `url` for usage reads (DATABASE_READ_URL); PGlite has none.
+ * `dump`: a PGlite data directory as `dumpDataDir` wrote it, to start from instead of an
+ * empty cluster (tests open a migrated one in ~1 s instead of ~4 s of initdb and migrations).
+ */
+export type DatabaseTarget =
+  | { kind: "postgres"; url: string; readUrl?: string | null }
+  | { kind: "pglite"; dir: string | null; dump?: Blob };
 
 /**
  * Opens PostgreSQL (several processes may share it) or embedded PGlite (one process).
  * `onConnectionError` hears of connections the server dropped (they never end the process).
  */
 export async function openDatabase(target: DatabaseTarget, onConnectionError: (error: Error) => void = () => undefined): Promise<Database> {
-  return target.kind === "postgres" ? openPostgres(target.url, target.readUrl ?? null, onConnectionError) : openPglite(target.dir);
+  return target.kind === "postgres"
+    ? openPostgres(target.url, target.readUrl ?? null, onConnectionError)
+    : openPglite(target.dir, target.dump);
 }
 
-async function openPglite(dir: string | null): Promise<Database> {
-  const pglite = dir ? new PGlite(dir) : new PGlite();
+async function openPglite(dir: string | null, dump: Blob | undefined): Promise<Database> {
+  const pglite = new PGlite({ dataDir: dir ?? undefined, loadDataDir: dump });
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: pgliteAdapter(pglite) });
   const session = pgliteSession(pglite);

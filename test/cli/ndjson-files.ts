@@ -5,6 +5,7 @@ import { openApp } from "../../src/app.ts";
 import { parseEnv } from "../../src/config/env.ts";
 import { createWorkspace } from "../../src/workspaces/create-workspace.ts";
 import { testDatabaseUrl } from "../helpers/database.ts";
+import { CLI_ARGS } from "./run-cli.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -68,7 +69,7 @@ export async function cliDatabase(dataDir: string) {
 /** The CLI as a child process of its own, for tests that kill it. */
 export function spawnCli(dataDir: string, args: string[], env: Record<string, string>): ChildProcess {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  return spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+  return spawn(process.execPath, [...CLI_ARGS, ...args], {
     cwd: ROOT,
     env: { ...inherited, ...env, DATA_DIR: dataDir },
     stdio: ["ignore", "pipe", "pipe"],

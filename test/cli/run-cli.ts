@@ -3,8 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll } from "vitest";
+import { seedPgliteDataDir } from "../helpers/database.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+
+/**
+ * The compiled CLI (what `npm run cli` runs), built by test/global-setup.ts:
+ * it starts in a third of the time the sources take under tsx, and these tests
+ * start it hundreds of times.
+ */
+export const CLI_ARGS = ["--enable-source-maps", join(ROOT, "build/server/cli.mjs")];
 
 export interface CliRun {
   code: number;
@@ -14,15 +22,19 @@ export interface CliRun {
   json: unknown;
 }
 
-/** A temporary DATA_DIR for the calling test file (embedded PGlite), removed afterwards. */
+/**
+ * A temporary DATA_DIR for the calling test file (embedded PGlite, already
+ * migrated as after a first start), removed afterwards.
+ */
 export function tempDataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "ue-cli-"));
+  seedPgliteDataDir(dir);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
 /**
- * Runs the real CLI (`node --import tsx src/cli/main.ts …`, or with `launcher`
+ * Runs the real CLI (the compiled `build/server/cli.mjs …`, or with `launcher`
  * the installed `bin/usage-exports.js`) on `dataDir`, never on DATABASE_URL.
  */
 export function runCli(dataDir: string, args: string[], opts: { launcher?: boolean; env?: Record<string, string> } = {}): Promise<CliRun> {
@@ -30,7 +42,7 @@ export function runCli(dataDir: string, args: string[], opts: { launcher?: boole
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      opts.launcher ? [join(ROOT, "bin/usage-exports.js"), ...args] : ["--import", "tsx", "src/cli/main.ts", ...args],
+      opts.launcher ? [join(ROOT, "bin/usage-exports.js"), ...args] : [...CLI_ARGS, ...args],
       // The launcher runs from anywhere: start it outside the project.
       { cwd: opts.launcher ? tmpdir() : ROOT, env: { ...inherited, ...opts.env, DATA_DIR: dataDir }, timeout: 60_000 },
       (error, stdout, stderr) => {

@@ -1,17 +1,33 @@
+import { cpSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
 import { afterAll } from "vitest";
+import { embeddedDatabaseDir } from "../../src/app.ts";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
 
+/** Under the folder TEST_PGLITE_TEMPLATE names: the migrated PGlite cluster test/global-setup.ts made, and its dump. */
+export const pgliteTemplateDir = (folder: string) => embeddedDatabaseDir(folder);
+export const PGLITE_TEMPLATE_DUMP = "pglite.tar";
+
+function pgliteTemplate(): string {
+  const folder = process.env.TEST_PGLITE_TEMPLATE;
+  if (!folder) throw new Error("test/global-setup.ts did not prepare a PGlite template");
+  return folder;
+}
+
 /**
- * A migrated database of its own for the calling test file: an in-memory PGlite,
- * or, when DATABASE_URL is set, a fresh PostgreSQL database cloned from the
- * template that test/global-setup.ts migrated once. Closed (and dropped) after the file.
+ * A migrated database of its own for the calling test file: an in-memory PGlite
+ * loaded from the run's migrated dump, or, when DATABASE_URL is set, a fresh
+ * PostgreSQL database cloned from the template that test/global-setup.ts
+ * migrated once. Closed (and dropped) after the file.
  */
 export async function testDatabase(): Promise<Database> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    const db = await openDatabase({ kind: "pglite", dir: null });
+    const dump = new Blob([readFileSync(join(pgliteTemplate(), PGLITE_TEMPLATE_DUMP))]);
+    const db = await openDatabase({ kind: "pglite", dir: null, dump });
+    // A no-op unless a migration was added since the dump: what the service does at start.
     await migrate(db);
     afterAll(() => db.close());
     return db;
@@ -19,6 +35,11 @@ export async function testDatabase(): Promise<Database> {
   const db = await openDatabase({ kind: "postgres", url: await testDatabaseUrl() });
   afterAll(() => db.close());
   return db;
+}
+
+/** Puts the run's migrated PGlite cluster in `dataDir` (where the service keeps it), as a first start would leave it. */
+export function seedPgliteDataDir(dataDir: string): void {
+  cpSync(pgliteTemplateDir(pgliteTemplate()), embeddedDatabaseDir(dataDir), { recursive: true });
 }
 
 /**

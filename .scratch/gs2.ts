@@ -1,0 +1,15 @@
+import { PGlite } from "@electric-sql/pglite";
+import { openDatabase } from "../src/db/client.ts";
+import { migrate } from "../src/db/migrate.ts";
+const dir = "/tmp/gs2/pglite";
+console.log("open");
+const db = await openDatabase({ kind: "pglite", dir });
+console.log("migrate");
+await migrate(db);
+console.log("close");
+await db.close();
+console.log("reopen");
+const p = new PGlite(dir); await p.waitReady; console.log("ready2");
+const b = await p.dumpDataDir("none");
+console.log("dumped", b.size);
+await p.close();

@@ -1,0 +1,12 @@
+import { PGlite } from "@electric-sql/pglite";
+const dir = "/tmp/gs2/pglite";
+const a = new PGlite(dir);
+await a.waitReady; console.log("ready a");
+await a.close(); console.log("closed a");
+const p = new PGlite(dir);
+await p.waitReady; console.log("ready b");
+const b = await p.dumpDataDir("none");
+console.log("dumped", b.size);
+await p.close();
+const m = new PGlite({loadDataDir: b});
+await m.waitReady; console.log("ready mem");

@@ -6,6 +6,7 @@ import copyStreams from "pg-copy-streams";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient, type Prisma } from "../generated/prisma/client.ts";
 import { embeddedAnalyze } from "./embedded-analyze.ts";
+import { parallelCursorSource, type Statement } from "./parallel-cursor.ts";
 import { isDatabaseUnavailable } from "./unavailable.ts";
 
 type AdapterFactory = SqlDriverAdapterFactory;
@@ -24,6 +25,11 @@ export interface RawSession {
   query<Row>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** `COPY table (columns) FROM` the given COPY text (src/db/copy-text.ts); returns the rows loaded. */
   copyFrom(table: string, columns: readonly string[], text: Buffer<ArrayBuffer>): Promise<number>;
+  /**
+   * What a cursor over `query` should read instead, where the database can do
+   * better than a cursor's plan (PostgreSQL: src/db/parallel-cursor.ts). Absent: the query itself.
+   */
+  cursorSource?(query: Statement): Promise<Statement>;
 }
 
 interface ReadOptions {
@@ -178,6 +184,7 @@ function sessionOf(client: pg.PoolClient): RawSession {
     },
     query: async <Row>(sql: string, params: unknown[] = []) => (await client.query<Row & pg.QueryResultRow>(sql, params)).rows,
     copyFrom: (table, columns, text) => copyIn(client, table, columns, text),
+    cursorSource: (query) => parallelCursorSource(client, query),
   };
 }
 

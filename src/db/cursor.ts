@@ -28,13 +28,15 @@ function deferred<T>(): Deferred<T> {
  * the loop early rolls it back. Rows come from the driver as `read` gives them.
  * `db` is the primary or its replica (`Database.replica`, for usage exports).
  * On embedded PGlite the transaction holds the only session, so the reader must
- * not query the database between batches.
+ * not query the database between batches. `parallel`: read the query's result
+ * computed first, with parallel workers where the database has them
+ * (`RawSession.cursorSource`): for queries that aggregate many records into few rows.
  */
 export async function* cursorBatches<Row>(
   db: Reads,
   query: Prisma.Sql,
   batchSize: number,
-  opts: { onTotal?: (rows: number) => void } = {},
+  opts: { onTotal?: (rows: number) => void; parallel?: boolean } = {},
 ): AsyncGenerator<Row[], void, undefined> {
   let next = deferred<Row[] | null>();
   let resume = deferred<boolean>();
@@ -44,7 +46,8 @@ export async function* cursorBatches<Row>(
       const [count] = await session.query<{ n: number }>(`select count(*)::int as n from (${query.text}) q`, query.values);
       opts.onTotal(count?.n ?? 0);
     }
-    await session.query(`declare batch_rows no scroll cursor for ${query.text}`, query.values);
+    const source = opts.parallel && session.cursorSource ? await session.cursorSource(query) : query;
+    await session.query(`declare batch_rows no scroll cursor for ${source.text}`, source.values);
     for (;;) {
       const rows = await session.query<Row>(`fetch forward ${batchSize} from batch_rows`);
       if (rows.length === 0) return;

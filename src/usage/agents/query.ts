@@ -31,7 +31,7 @@ interface SqlRow extends TokenSumsRow {
  * row per (agent, model) used.
  * `active_users` counts users with a conversation that had a message in the period.
  */
-export const agentUsage = usageQuery<SqlRow, AgentUsageRow>({ sql: agentUsageSql, toRow: toAgentUsageRow });
+export const agentUsage = usageQuery<SqlRow, AgentUsageRow>({ sql: agentUsageSql, toRow: toAgentUsageRow, parallel: true });
 
 function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;

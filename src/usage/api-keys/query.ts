@@ -19,7 +19,7 @@ interface SqlRow extends TokenSumsRow {
  * API keys export rows: platform API requests per key (and model, when grouped).
  * Ungrouped, every key that existed during the period is listed, zeros where unused.
  */
-export const apiKeyUsage = usageQuery<SqlRow, ApiKeyUsageRow>({ sql: apiKeyUsageSql, toRow: toApiKeyUsageRow });
+export const apiKeyUsage = usageQuery<SqlRow, ApiKeyUsageRow>({ sql: apiKeyUsageSql, toRow: toApiKeyUsageRow, parallel: true });
 
 function apiKeyUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;

@@ -22,7 +22,7 @@ interface SqlRow extends TokenSumsRow {
  * model, provider and BYOK state (a record naming a deployment is BYOK), split
  * by source or deployment when grouped. Only combinations with requests appear.
  */
-export const modelUsage = usageQuery<SqlRow, ModelUsageRow>({ sql: modelUsageSql, toRow: toModelUsageRow });
+export const modelUsage = usageQuery<SqlRow, ModelUsageRow>({ sql: modelUsageSql, toRow: toModelUsageRow, parallel: true });
 
 function modelUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period, groupBy } = input;

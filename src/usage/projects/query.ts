@@ -13,7 +13,7 @@ interface SqlRow {
 }
 
 /** Projects export rows: every project that existed during the period or was messaged in it. No subgroups. */
-export const projectUsage = usageQuery<SqlRow, ProjectUsageRow>({ sql: projectUsageSql, toRow: toProjectUsageRow });
+export const projectUsage = usageQuery<SqlRow, ProjectUsageRow>({ sql: projectUsageSql, toRow: toProjectUsageRow, parallel: true });
 
 function projectUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;

@@ -45,7 +45,7 @@ interface SqlRow extends TokenSumsRow {
  * period (plus anyone who messaged in it), zeros where inactive. With `model`: one
  * row per (user, model) that has messages. API requests never count here.
  */
-export const userUsage = usageQuery<SqlRow, UserUsageRow>({ sql: userUsageSql, toRow: toUserUsageRow });
+export const userUsage = usageQuery<SqlRow, UserUsageRow>({ sql: userUsageSql, toRow: toUserUsageRow, parallel: false });
 
 const ROWS_FRAME = "rows between unbounded preceding and current row";
 

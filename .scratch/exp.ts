@@ -9,7 +9,7 @@ const tz = type === "users" ? "America/New_York" : "UTC";
 const today = DateTime.now().setZone(tz).startOf("day");
 const days = Number(process.argv[3] ?? 365);
 const period = resolvePeriod({ date: (days >= 365 ? today.minus({ months: 12 }) : today.minus({ days })).toISODate(), timezone: tz }, { date: today.minus({ days: 1 }).toISODate(), timezone: tz }, new Date());
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < Number(process.env.N ?? 3); i++) {
   const s = performance.now();
   const r = await createExport(app, { workspaceId: "bench", dataType: type, period, groupBy: type === "agents" ? "model" : null } as any);
   console.log(type, days, r.recordCount, Math.round(performance.now() - s), "ms");

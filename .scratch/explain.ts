@@ -1,0 +1,15 @@
+import pg from "pg";
+import { DateTime } from "luxon";
+import { userUsage } from "../src/usage/users/query.ts";
+import { resolvePeriod } from "../src/periods/period.ts";
+const c = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/usage_bench", options: "-c jit=off -c work_mem=64MB" });
+await c.connect();
+const tz = "America/New_York"; const today = DateTime.now().setZone(tz).startOf("day");
+const days = Number(process.argv[2] ?? 1);
+const period = resolvePeriod({ date: today.minus({ days }).toISODate(), timezone: tz }, { date: today.minus({ days: 1 }).toISODate(), timezone: tz }, new Date());
+let q: any = null;
+await userUsage.read({ read: async (s: any) => { q = s; return []; } } as any, { workspace: { id: "bench", userLevelData: true, byok: true }, period, groupBy: null });
+await c.query(q.text, q.values);
+const r = await c.query(`explain (analyze, buffers) ${q.text}`, q.values);
+console.log(r.rows.map((x: any) => x["QUERY PLAN"]).join("\n"));
+await c.end();

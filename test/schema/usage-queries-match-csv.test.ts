@@ -277,7 +277,7 @@ describe("token sums past 2^31 are exact in GraphQL and equal the CSV", () => {
   }
 });
 
-/** Quotes a cell as RFC 4180 does when needed (the same rule csv-stringify applies). */
+/** Quotes a cell as RFC 4180 does when needed (the rule src/exports/csv.ts applies). */
 function csvQuote(cell: string): string {
   return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }

@@ -1,0 +1,14 @@
+import pg from "pg";
+import { DateTime } from "luxon";
+import { userUsage } from "../src/usage/users/query.ts";
+import { resolvePeriod } from "../src/periods/period.ts";
+const c = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/usage_bench", options: `-c jit=off -c work_mem=${process.env.WM ?? "64MB"} ${process.env.EXTRA ?? ""}` });
+await c.connect();
+const tz = "America/New_York"; const today = DateTime.now().setZone(tz).startOf("day");
+const lm = today.minus({ months: 1 }).startOf("month");
+const period = resolvePeriod({ date: lm.toISODate(), timezone: tz }, { date: lm.endOf("month").toISODate(), timezone: tz }, new Date());
+let q: any = null;
+await userUsage.read({ read: async (s: any) => { q = s; return []; } } as any, { workspace: { id: process.env.WS ?? "bench_rss_1m", userLevelData: true, byok: true }, period, groupBy: null });
+const r = await c.query(`explain (analyze, buffers) ${q.text}`, q.values);
+console.log(r.rows.map((x: any) => x["QUERY PLAN"]).join("\n"));
+await c.end();

@@ -2,7 +2,7 @@
 // build/server: one ES module each, packages left in node_modules. `npm start`
 // runs this build: under tsx the process idles at ~210 MB, compiled at ~135 MB,
 // and the export memory target (BENCHMARKS.md) is measured on what users run.
-// The CLI compiled starts in ~0.9 s instead of ~2.3 s under tsx: every command
+// The CLI compiled starts in ~0.3 s instead of ~2 s under tsx: every command
 // is a process of its own, and the CLI tests run hundreds of them.
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";

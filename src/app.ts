@@ -27,6 +27,9 @@ export class EmbeddedDatabaseBusy extends Error {
   }
 }
 
+/** Where embedded PGlite keeps its cluster inside DATA_DIR. */
+export const embeddedDatabaseDir = (dataDir: string) => join(dataDir, "pglite");
+
 /**
  * Opens the database (migrating it), the export store, the signing secret and
  * the report deliverers (SMTP transport, Slack client), once for the process;
@@ -34,9 +37,6 @@ export class EmbeddedDatabaseBusy extends Error {
  * HTTP server, the jobs). With embedded PGlite only one process may do so:
  * others get EmbeddedDatabaseBusy.
  */
-/** Where embedded PGlite keeps its cluster inside DATA_DIR. */
-export const embeddedDatabaseDir = (dataDir: string) => join(dataDir, "pglite");
-
 export async function openApp(env: Env): Promise<OpenedApp> {
   const log = createLogger(env.logLevel);
   await mkdir(env.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });

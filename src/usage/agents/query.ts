@@ -43,8 +43,7 @@ function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
       select agent_id, model, user_id, with_conversation, records, prompt_tokens, completion_tokens,
         cached_prompt_tokens, cache_creation_tokens, min_prompt_tokens, max_prompt_tokens,
         min_completion_tokens, max_completion_tokens
-      from ${usageUnits(units)} u
-      where kind = 'message' and surface = 'agent' and agent_id is not null
+      from ${usageUnits({ ...units, only: "agentMessages" })} u
     ),
     -- Per (row, user) first: the distinct-user counts below are then plain counts,
     -- and this grouping runs in parallel workers. count(distinct) sorted every

@@ -29,10 +29,25 @@ export function splitPeriod(range: { from: Date; to: Date }, rawOnly = false): P
   return { days: { first: iso(firstStart), last: iso(lastEnd - DAY_MS) }, edges };
 }
 
+/**
+ * A subset of units a query reads, as conditions on each source's own columns:
+ * through the union's `nullif`s the planner could not use their statistics (it
+ * expected a few hundred of the agents export's 800,000 units and sorted them to
+ * aggregate; with the estimate it hashes, 1.5 → 1.1 s for 12 months).
+ */
+const SUBSETS = {
+  agentMessages: {
+    rollup: Prisma.raw(`kind = 'message' and surface = 'agent' and agent_id <> ''`),
+    raw: Prisma.raw(`kind = 'message' and surface = 'agent' and agent_id is not null`),
+  },
+} as const;
+
 export interface UnitsInput {
   workspaceId: string;
   period: { from: Date; to: Date };
   rawOnly?: boolean;
+  /** Only these units (SUBSETS); all when absent. */
+  only?: keyof typeof SUBSETS;
 }
 
 /** `where` over usage_records for one edge range. */
@@ -65,10 +80,15 @@ export const UNIT_FROM_RAW = Prisma.raw(`kind, user_id, api_key_id, surface::tex
  */
 export function usageUnits(input: UnitsInput): Prisma.Sql {
   const split = splitPeriod(input.period, input.rawOnly);
+  const subset = input.only ? SUBSETS[input.only] : null;
+  const and = (condition: Prisma.Sql | undefined) => (condition ? Prisma.sql` and ${condition}` : Prisma.empty);
   const parts: Prisma.Sql[] = [];
-  if (split.days) parts.push(Prisma.sql`select ${UNIT_FROM_ROLLUP} from usage_daily where ${dayWhere(input.workspaceId, split.days)}`);
+  if (split.days)
+    parts.push(
+      Prisma.sql`select ${UNIT_FROM_ROLLUP} from usage_daily where ${dayWhere(input.workspaceId, split.days)}${and(subset?.rollup)}`,
+    );
   for (const edge of split.edges)
-    parts.push(Prisma.sql`select ${UNIT_FROM_RAW} from usage_records where ${edgeWhere(input.workspaceId, edge)}`);
+    parts.push(Prisma.sql`select ${UNIT_FROM_RAW} from usage_records where ${edgeWhere(input.workspaceId, edge)}${and(subset?.raw)}`);
   return Prisma.sql`(${Prisma.join(parts, " union all ")})`;
 }
 
@@ -97,6 +117,6 @@ export function agentConversations(input: UnitsInput): Prisma.Sql {
     );
   for (const edge of split.edges)
     parts.push(Prisma.sql`select agent_id, conversation_id from usage_records where ${edgeWhere(input.workspaceId, edge)}
-      and kind = 'message' and surface = 'agent' and agent_id is not null and conversation_id is not null`);
+      and ${SUBSETS.agentMessages.raw} and conversation_id is not null`);
   return Prisma.sql`(${Prisma.join(parts, " union all ")})`;
 }

@@ -1,5 +1,6 @@
 import { PRESETS, presetRange } from "../periods/presets.ts";
 import { canonicalDataType, groupByOptions } from "../usage/shared/data-types.ts";
+import { updateWorkspaceSettings } from "../workspaces/update-settings.ts";
 import { parseSettingsChange } from "../workspaces/workspace-settings.ts";
 import { builder } from "./builder.ts";
 import { DataTypeEnum, GroupByEnum } from "./exports.ts";
@@ -69,13 +70,15 @@ builder.mutationField("updateWorkspaceSettings", (t) =>
     args: { input: t.arg({ type: SettingsInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const data = parseSettingsChange(input);
-      return ctx.app.db.prisma.workspace.update({
-        // Selecting only `__typename` gives `{select: {}}`, which Prisma's update
-        // refuses ("Unexpected error"); the whole row is as good.
-        ...(isEmptySelect(query) ? {} : query),
-        where: { id: ctx.workspace.id },
-        data,
-      });
+      return updateWorkspaceSettings(ctx.app.db, ctx.workspace.id, data, (tx) =>
+        tx.workspace.update({
+          // Selecting only `__typename` gives `{select: {}}`, which Prisma's update
+          // refuses ("Unexpected error"); the whole row is as good.
+          ...(isEmptySelect(query) ? {} : query),
+          where: { id: ctx.workspace.id },
+          data,
+        }),
+      );
     },
   }),
 );

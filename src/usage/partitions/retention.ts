@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "../../db/client.ts";
 import { isLockNotAvailable } from "../../db/sql-state.ts";
+import { MONTHLY_USER_TABLES } from "../rollups/user-message-units.ts";
 import { listUsagePartitions, USAGE_PARTITIONED_TABLES } from "./list-partitions.ts";
 import { addMonths, monthOf } from "./months.ts";
 
@@ -41,6 +42,7 @@ export async function applyUsageRetention(db: Database, opts: RetentionOptions):
   const firstKept = addMonths(monthOf(opts.now), -opts.months);
   const expired = (await listUsagePartitions(db)).filter((p) => p.month < firstKept).map((p) => p.name);
   if (expired.length > 0 && !(await dropPartitions(db, expired, opts))) return { firstKept, dropped: [], postponed: true, keysDeleted: 0 };
+  await deleteMonthlyBefore(db, firstKept);
   const keysDeleted = await deleteKeysBefore(db, new Date(`${firstKept}T00:00:00Z`), opts);
   return { firstKept, dropped: expired, postponed: false, keysDeleted };
 }
@@ -72,6 +74,18 @@ async function dropPartitions(db: Database, names: string[], opts: RetentionOpti
       if (!paused) return false;
     }
   }
+}
+
+/**
+ * The monthly users rollups are not partitioned (its months are the workspaces'
+ * own, not UTC's): its months before the first kept one go by DELETE. A local
+ * month just after them may still hold a few hours of a dropped UTC month; no
+ * period reaches that far back (SPEC §5's 12 months, and 13 kept).
+ */
+async function deleteMonthlyBefore(db: Database, firstKept: string): Promise<void> {
+  await db.inRawTransaction(async (session) => {
+    for (const table of MONTHLY_USER_TABLES) await session.query(`delete from ${table} where month < $1::date`, [firstKept]);
+  });
 }
 
 /** Deletes the keys of records that occurred before `before`, a batch per statement (an index range each: usage_record_keys_occurred_at_idx). */

@@ -51,12 +51,12 @@ export interface UnitsInput {
 }
 
 /** `where` over usage_records for one edge range. */
-function edgeWhere(workspaceId: string, edge: PeriodSplit["edges"][number]): Prisma.Sql {
+export function edgeWhere(workspaceId: string, edge: PeriodSplit["edges"][number]): Prisma.Sql {
   const upper = edge.through ? Prisma.sql`occurred_at <= ${edge.to}` : Prisma.sql`occurred_at < ${edge.to}`;
   return Prisma.sql`workspace_id = ${workspaceId} and occurred_at >= ${edge.from} and ${upper}`;
 }
 
-function dayWhere(workspaceId: string, days: NonNullable<PeriodSplit["days"]>): Prisma.Sql {
+export function dayWhere(workspaceId: string, days: NonNullable<PeriodSplit["days"]>): Prisma.Sql {
   return Prisma.sql`workspace_id = ${workspaceId} and day between ${days.first}::date and ${days.last}::date`;
 }
 

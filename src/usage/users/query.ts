@@ -1,5 +1,5 @@
 import { Prisma } from "../../generated/prisma/client.ts";
-import { usageUnits } from "../rollups/usage-units.ts";
+import { userBreakdownUnits, userMessageUnits } from "../rollups/user-message-units.ts";
 import { exportDate } from "../shared/directory-dates.ts";
 import { entitiesOfPeriod, keyCountsJson } from "../shared/directory-sql.ts";
 import { subgroupKeys } from "../shared/model-subgroups.ts";
@@ -71,17 +71,52 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         from people p full join agg a on a.user_id = p.entity_id where p.existed or a.user_id is not null`;
   // A breakdown per user: its JSON map and how many distinct keys it has (the
   // `*_messaged` counts; counting them here keeps count(distinct) out of agg).
-  const maps = (key: string, where: string) =>
-    Prisma.sql`select user_id, ${keyCountsJson(key, "n")} as m, count(${Prisma.raw(key)})::int as k from (
-      select user_id, ${Prisma.raw(key)}, sum(records)::int8 as n from msgs where ${Prisma.raw(where)} group by 1, 2) t
+  const maps = (dim: "model" | "agent" | "project" | "action") =>
+    Prisma.sql`select user_id, ${keyCountsJson("key", "n")} as m, count(key)::int as k from (
+      select user_id, key, sum(records)::int8 as n from by_key where dim = ${Prisma.raw(`'${dim}'`)} group by 1, 2) t
       group by user_id`;
+  // The sums every row has; `action` counts the messages that named an action.
+  const sums = (action: Prisma.Sql) => Prisma.sql`sum(records)::float8 as messages_total,
+    coalesce(sum(records) filter (where surface = 'chat'), 0)::float8 as messages_chat,
+    coalesce(sum(records) filter (where surface = 'agent'), 0)::float8 as messages_assistants,
+    coalesce(sum(records) filter (where surface = 'project'), 0)::float8 as messages_projects,
+    coalesce(${action}, 0)::float8 as action_messages,
+    ${TOKEN_SUMS},
+    sum(cost_usd) as cost,
+    sum(payg_cost_usd) as payg`;
   const none = Prisma.sql`select null::text as user_id, null::text as m, 0 as k`;
-  // Grouped rows have no maps, so their distinct counts come from agg itself.
-  const distinctCounts = grouped
-    ? Prisma.sql`(count(distinct agent_id) filter (where surface = 'agent'))::int as assistants_messaged,
+  const units = { workspaceId: ws, period, rawOnly: input.rawOnly };
+  // Ungrouped, a row per user from the two narrower shapes (its totals, its
+  // breakdowns), with maps; grouped, a row per (user, model) with distinct
+  // counts from the units themselves.
+  const b = grouped ? null : userBreakdownUnits(units, "edge");
+  const perRow = b
+    ? Prisma.sql`
+    edge as materialized (select * from ${b.edgeUnits} u),
+    by_user as not materialized (select * from ${b.totals} t),
+    by_key as not materialized (select * from ${b.keys} k),
+    totals as (select user_id, ${sums(Prisma.sql`sum(action_records)`)} from by_user group by user_id),
+    agent_map as materialized (${maps("agent")}),
+    project_map as materialized (${maps("project")}),
+    model_map as materialized (${maps("model")}),
+    action_map as materialized (${maps("action")}),`
+    : Prisma.sql`
+    msgs as (
+      select user_id, model, surface, agent_id, project_id, action, records, prompt_tokens, completion_tokens,
+        cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd
+      from ${userMessageUnits(units)} u
+    ),
+    totals as (
+      select ${groupKey}, ${sums(Prisma.sql`sum(records) filter (where action is not null)`)},
+        (count(distinct agent_id) filter (where surface = 'agent'))::int as assistants_messaged,
         (count(distinct project_id) filter (where surface = 'project'))::int as projects_messaged,
-        count(distinct action)::int as action_messaged,`
-    : Prisma.empty;
+        count(distinct action)::int as action_messaged
+      from msgs group by ${groupKey}
+    ),
+    agent_map as materialized (${none}),
+    project_map as materialized (${none}),
+    model_map as materialized (${none}),
+    action_map as materialized (${none}),`;
   // Ranks over the rows with usage only (agg), in a ROWS frame: rank() reads no
   // frame, but in RANGE mode (the default) PostgreSQL 15 looks for each row's
   // last peer (PostgreSQL 16 does this itself). A row without usage has zeros,
@@ -97,29 +132,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   );
   const rank = (c: (typeof RANKED)[number]) => Prisma.raw(`coalesce(a.${c}_rank, z.${c}_rank) as ${c}_rank`);
   return Prisma.sql`
-    with msgs as materialized (
-      select user_id, model, surface, agent_id, project_id, action, records, prompt_tokens, completion_tokens,
-        cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd
-      from ${usageUnits({ workspaceId: ws, period, rawOnly: input.rawOnly })} u
-      where kind = 'message'
-    ),
-    totals as (
-      select ${groupKey},
-        sum(records)::float8 as messages_total,
-        coalesce(sum(records) filter (where surface = 'chat'), 0)::float8 as messages_chat,
-        coalesce(sum(records) filter (where surface = 'agent'), 0)::float8 as messages_assistants,
-        coalesce(sum(records) filter (where surface = 'project'), 0)::float8 as messages_projects,
-        coalesce(sum(records) filter (where action is not null), 0)::float8 as action_messages,
-        ${distinctCounts}
-        ${TOKEN_SUMS},
-        sum(cost_usd) as cost,
-        sum(payg_cost_usd) as payg
-      from msgs group by ${groupKey}
-    ),
-    agent_map as materialized (${grouped ? none : maps("agent_id", "surface = 'agent'")}),
-    project_map as materialized (${grouped ? none : maps("project_id", "surface = 'project'")}),
-    model_map as materialized (${grouped ? none : maps("model", "true")}),
-    action_map as materialized (${grouped ? none : maps("action", "action is not null")}),
+    with ${perRow}
     -- Everything of a row with usage, joined while the rows are few.
     agg as (
       select t.*, ${ranks},

@@ -74,12 +74,16 @@ async function counts(target: Database, workspaceId: string) {
   const [row] = await target.read<{
     records: number;
     rolled: number;
+    monthly: number;
+    oldestMonth: string | null;
     keys: number;
     oldest: string | null;
     oldestKey: string | null;
   }>(Prisma.sql`
     select (select count(*)::int from usage_records where workspace_id = ${workspaceId}) as records,
       (select coalesce(sum(records), 0)::int from usage_daily where workspace_id = ${workspaceId}) as rolled,
+      (select coalesce(sum(records), 0)::int from usage_monthly_users where workspace_id = ${workspaceId}) as monthly,
+      (select min(month)::text from usage_monthly_users where workspace_id = ${workspaceId}) as "oldestMonth",
       (select count(*)::int from usage_record_keys where workspace_id = ${workspaceId}) as keys,
       (select min(occurred_at)::text from usage_records where workspace_id = ${workspaceId}) as oldest,
       (select min(occurred_at)::text from usage_record_keys where workspace_id = ${workspaceId}) as "oldestKey"`);
@@ -124,6 +128,8 @@ describe("retention with the clock moved to 2030-03-01", () => {
     expect(await counts(db, WS)).toEqual({
       records: 26,
       rolled: 26,
+      monthly: 26,
+      oldestMonth: "2028-03-01",
       keys: 26,
       oldest: "2028-03-15 12:00:00+00",
       oldestKey: "2028-03-15 12:00:00+00",
@@ -159,6 +165,8 @@ describe("retention with the clock moved to 2030-03-01", () => {
     expect(await counts(db, WS)).toEqual({
       records: 15,
       rolled: 15,
+      monthly: 15,
+      oldestMonth: "2029-02-01",
       keys: 15,
       oldest: "2029-02-15 12:00:00+00",
       oldestKey: "2029-02-15 12:00:00+00",

@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import { beforeAll, describe, expect, test } from "vitest";
 import { Random } from "../../../src/demo/random.ts";
 import { randomModelCall } from "../../fixtures/random-model-call.ts";
@@ -8,6 +9,7 @@ import { canonicalDataType, GROUP_BY_OPTIONS, isDataTypeName } from "../../../sr
 import { DATA_TYPE_SLICES as USAGE_REPORTS } from "../../../src/usage/registry.ts";
 import { queryRows, type UsageQuery } from "../../../src/usage/shared/usage-query.ts";
 import { rebuildRollups } from "../../../src/usage/rollups/rebuild-rollups.ts";
+import { updateWorkspaceSettings } from "../../../src/workspaces/update-settings.ts";
 import { testDatabase } from "../../helpers/database.ts";
 
 /**
@@ -76,6 +78,7 @@ const PERIODS = [
   { name: "a single day (no whole UTC day inside)", from: "2026-07-15", to: "2026-07-15", timezone: "Asia/Tokyo" },
   { name: "custom instants", from: "2026-07-03T10:17:00", to: "2026-09-20T06:45:30.250", timezone: "UTC" },
   { name: "all four months in New York", from: "2026-07-01", to: "2026-10-31", timezone: "America/New_York" },
+  { name: "October in Sydney (DST starts)", from: "2026-10-01", to: "2026-10-31", timezone: "Australia/Sydney" },
 ];
 
 const NOW = new Date("2026-11-15T12:00:00Z");
@@ -146,10 +149,67 @@ test("a rebuild reproduces the rollups the trigger maintained", async () => {
     db.prisma.$queryRaw<{ t: string }[]>`
       select md5(string_agg(d::text, '|' order by d::text)) as t from usage_daily d where workspace_id = ${WS}
       union all select md5(string_agg(m::text, '|' order by m::text)) from usage_daily_models m where workspace_id = ${WS}
-      union all select md5(string_agg(c::text, '|' order by c::text)) from usage_daily_conversations c where workspace_id = ${WS}`;
+      union all select md5(string_agg(c::text, '|' order by c::text)) from usage_daily_conversations c where workspace_id = ${WS}
+      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_users u where workspace_id = ${WS}
+      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_totals u where workspace_id = ${WS}
+      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_keys u where workspace_id = ${WS}`;
   const before = await snapshot();
   const version = (await db.prisma.workspace.findUniqueOrThrow({ where: { id: WS } })).dataVersion;
   await rebuildRollups(db, WS);
   expect(await snapshot()).toEqual(before);
   expect((await db.prisma.workspace.findUniqueOrThrow({ where: { id: WS } })).dataVersion).toBe(version + 1);
+});
+
+describe("users rows from months of the workspace's own zone equal raw aggregates", () => {
+  // The monthly users rollup is cut by the workspace's zone: written by the
+  // trigger in UTC, re-cut by each change of zone, then added to by ingestion in
+  // the new zone. Zones west and east of UTC, with and without DST changes inside.
+  const ZONES = ["America/New_York", "Asia/Kathmandu", "Australia/Sydney", "Europe/Berlin"];
+  const ZONE_PERIODS = [
+    { name: "four whole months", from: "2026-07-01", to: "2026-10-31" },
+    { name: "whole months between partial ones", from: "2026-07-15", to: "2026-10-10" },
+    { name: "one whole month", from: "2026-10-01", to: "2026-10-31" },
+    { name: "a day", from: "2026-09-30", to: "2026-09-30" },
+  ];
+  const monthly = () =>
+    db.prisma.$queryRaw<{ t: string }[]>`
+      select md5(string_agg(u::text, '|' order by u::text)) as t from usage_monthly_users u where workspace_id = ${WS}
+      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_totals u where workspace_id = ${WS}
+      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_keys u where workspace_id = ${WS}`;
+  for (const [z, timezone] of ZONES.entries()) {
+    describe(`in ${timezone}`, () => {
+      beforeAll(async () => {
+        await updateWorkspaceSettings(db, WS, { timezone }, (tx) => tx.workspace.update({ where: { id: WS }, data: { timezone } }));
+        // Records at each month's edge in the new zone, added by the trigger.
+        const edges = ["2026-08-01T00:00:00", "2026-09-30T23:59:59.999", "2026-10-01T00:00:00"].map((local, i) => ({
+          type: "message",
+          id: `edge_${z}_${i}`,
+          occurredAt: DateTime.fromISO(local, { zone: timezone }).toISO(),
+          ...randomModelCall(new Random(z * 10 + i), ["gpt-4o", "claude-sonnet-4"], ["web"]),
+          userId: "u3",
+          surface: i === 1 ? "agent" : "chat",
+          agentId: i === 1 ? "ag2" : null,
+          action: i === 2 ? "search" : null,
+        }));
+        await ingestRecords(db, WS, edges, { now: new Date(START) });
+      });
+      test("the trigger's months are those a rebuild cuts", async () => {
+        const kept = await monthly();
+        await db.prisma.$queryRaw`select usage_monthly_users_rebuild(${WS})::text`;
+        expect(await monthly()).toEqual(kept);
+      });
+      for (const p of ZONE_PERIODS) {
+        for (const groupBy of [null, "model"] as const) {
+          test(`grouped by ${groupBy ?? "nothing"} over ${p.name}`, async () => {
+            const workspace = { id: WS, userLevelData: true, byok: true };
+            const period = resolvePeriod({ date: p.from, timezone }, { date: p.to, timezone }, NOW);
+            const fromRollups = await queryRows(db, USAGE_REPORTS.users.query, { workspace, period, groupBy });
+            const fromRaw = await queryRows(db, USAGE_REPORTS.users.query, { workspace, period, groupBy, rawOnly: true });
+            expect(fromRollups.filter((r) => r.messagesTotal > 0).length).toBeGreaterThan(0);
+            expect(fromRollups).toEqual(fromRaw);
+          });
+        }
+      }
+    });
+  }
 });

@@ -1,0 +1,152 @@
+import { DateTime } from "luxon";
+import { Prisma } from "../../generated/prisma/client.ts";
+import { dayWhere, edgeWhere, splitPeriod } from "./usage-units.ts";
+
+/**
+ * The users export's units: messages, with the columns it reads. Whole months
+ * of the workspace's time zone come from the monthly users rollups (three
+ * shapes: every column, for rows per model; per user and surface; per user and
+ * model, agent, project or action: 2–5× fewer rows than the days they replace);
+ * what is left of the period is read as every period is (usage-units.ts: UTC
+ * days from the daily rollups, partial days from raw records).
+ *
+ * The monthly rows are cut by the workspace's zone at the time they were
+ * written, and a change of zone rebuilds them (src/workspaces/update-settings.ts).
+ * The query checks, in the same snapshot it reads, that the workspace's zone is
+ * the period's: if not (a period in another zone, or a rebuild this statement
+ * does not see yet), the same months are read from days and raw records
+ * instead. Either way the rows are exact.
+ */
+export interface MessageUnitsInput {
+  workspaceId: string;
+  period: { from: Date; to: Date; timezone: string };
+  rawOnly?: boolean;
+}
+
+/** The monthly users rollups, kept by the usage trigger and rebuilt by usage_monthly_users_rebuild. */
+export const MONTHLY_USER_TABLES = ["usage_monthly_users", "usage_monthly_user_totals", "usage_monthly_user_keys"] as const;
+
+interface MonthSplit {
+  /** First and last whole local month (`YYYY-MM-01`) and the instants they span, [from, until). */
+  months: { first: string; last: string; from: Date; until: Date } | null;
+  /** The inclusive instant ranges before and after them. */
+  rest: { from: Date; to: Date }[];
+}
+
+/** Splits the inclusive range [from, to] at the whole months of `timezone` it holds. */
+export function splitLocalMonths(range: { from: Date; to: Date }, timezone: string): MonthSplit {
+  const start = DateTime.fromJSDate(range.from, { zone: timezone });
+  let first = start.startOf("month");
+  if (first.toMillis() < start.toMillis()) first = first.plus({ months: 1 }).startOf("month");
+  // `to` is inclusive, to the millisecond occurred_at is stored at.
+  const until = DateTime.fromMillis(range.to.getTime() + 1, { zone: timezone }).startOf("month");
+  if (first.toMillis() >= until.toMillis()) return { months: null, rest: [range] };
+  const rest: MonthSplit["rest"] = [];
+  if (range.from.getTime() < first.toMillis()) rest.push({ from: range.from, to: new Date(first.toMillis() - 1) });
+  if (until.toMillis() <= range.to.getTime()) rest.push({ from: until.toJSDate(), to: range.to });
+  return {
+    months: {
+      first: first.toISODate()!,
+      last: until.minus({ months: 1 }).toISODate()!,
+      from: first.toJSDate(),
+      until: until.toJSDate(),
+    },
+    rest,
+  };
+}
+
+const FROM_MONTHLY = Prisma.raw(`nullif(user_id, '') as user_id, model, nullif(surface, '') as surface,
+  nullif(agent_id, '') as agent_id, nullif(project_id, '') as project_id, nullif(action, '') as action, records,
+  prompt_tokens, completion_tokens, cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd`);
+const FROM_DAILY = Prisma.raw(`nullif(user_id, '') as user_id, model, nullif(surface, '') as surface,
+  nullif(agent_id, '') as agent_id, nullif(project_id, '') as project_id, nullif(action, '') as action, records::int8,
+  prompt_tokens, completion_tokens, cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd`);
+const FROM_RAW = Prisma.raw(`user_id, model, surface::text as surface, agent_id, project_id, action, 1::int8 as records,
+  prompt_tokens::bigint, completion_tokens::bigint, cached_prompt_tokens::bigint, cache_creation_tokens::bigint,
+  cost_usd, payg_cost_usd`);
+
+/** Message units of an inclusive instant range, from the daily rollups and raw records; `guard` gates each part. */
+function dailyParts(workspaceId: string, range: { from: Date; to: Date }, rawOnly: boolean, guard: Prisma.Sql): Prisma.Sql[] {
+  const split = splitPeriod(range, rawOnly);
+  const parts: Prisma.Sql[] = [];
+  if (split.days)
+    parts.push(Prisma.sql`select ${FROM_DAILY} from usage_daily where ${dayWhere(workspaceId, split.days)} and kind = 'message'${guard}`);
+  for (const edge of split.edges)
+    parts.push(Prisma.sql`select ${FROM_RAW} from usage_records where ${edgeWhere(workspaceId, edge)} and kind = 'message'${guard}`);
+  return parts;
+}
+
+/** Where a period's messages come from: whole local months (when any) from a monthly table, the rest as units. */
+interface MessageSources {
+  /** The whole months, and the check that the monthly rows are cut by the period's zone. */
+  months: { first: string; last: string; inZone: Prisma.Sql } | null;
+  /** Message units (FROM_RAW's columns) of everything the months don't answer. */
+  rest: Prisma.Sql;
+}
+
+function messageSources(input: MessageUnitsInput): MessageSources {
+  const { workspaceId, period } = input;
+  const rawOnly = input.rawOnly ?? false;
+  const split = rawOnly ? { months: null, rest: [period] } : splitLocalMonths(period, period.timezone);
+  const parts: Prisma.Sql[] = [];
+  let months: MessageSources["months"] = null;
+  if (split.months) {
+    const { first, last, from, until } = split.months;
+    const inZone = Prisma.sql`exists (select from workspaces where id = ${workspaceId} and timezone = ${period.timezone})`;
+    months = { first, last, inZone };
+    parts.push(...dailyParts(workspaceId, { from, to: new Date(until.getTime() - 1) }, false, Prisma.sql` and not ${inZone}`));
+  }
+  for (const range of split.rest) parts.push(...dailyParts(workspaceId, range, rawOnly, Prisma.empty));
+  // Never empty: with months, their fallback is here (the whole period's, when it is whole months).
+  return { months, rest: Prisma.sql`(${Prisma.join(parts, " union all ")})` };
+}
+
+const monthsWhere = (workspaceId: string, months: NonNullable<MessageSources["months"]>) =>
+  Prisma.sql`workspace_id = ${workspaceId} and month between ${months.first}::date and ${months.last}::date and ${months.inZone}`;
+
+/**
+ * A derived table of message units for the period: user_id, model, surface,
+ * agent_id, project_id, action, `records` (how many messages a unit stands for)
+ * and the token and cost sums. For rows per (user, model).
+ */
+export function userMessageUnits(input: MessageUnitsInput): Prisma.Sql {
+  const { months, rest } = messageSources(input);
+  if (!months) return rest;
+  return Prisma.sql`(select ${FROM_MONTHLY} from usage_monthly_users where ${monthsWhere(input.workspaceId, months)}
+    union all select * from ${rest} r)`;
+}
+
+/**
+ * The same messages in the two narrower shapes of a row per user, each a
+ * derived table over `edge`, a CTE the caller defines as `edgeUnits` (the
+ * partial months, read once):
+ * - `totals`: user_id, surface, records, action_records (messages naming an
+ *   action) and the token and cost sums;
+ * - `keys`: dim ('model', 'agent', 'project', 'action'), user_id, key, records:
+ *   the models used, the agents and projects messaged on their surfaces, the
+ *   actions named.
+ */
+export function userBreakdownUnits(input: MessageUnitsInput, edge: string) {
+  const { months, rest } = messageSources(input);
+  const e = Prisma.raw(edge);
+  const edgeTotals = Prisma.sql`select user_id, surface, records,
+    case when action is not null then records else 0 end as action_records, prompt_tokens, completion_tokens,
+    cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd from ${e}`;
+  const edgeKeys = Prisma.sql`select 'model' as dim, user_id, model as key, records from ${e}
+    union all select 'agent', user_id, agent_id, records from ${e} where surface = 'agent'
+    union all select 'project', user_id, project_id, records from ${e} where surface = 'project'
+    union all select 'action', user_id, action, records from ${e} where action is not null`;
+  const ws = input.workspaceId;
+  return {
+    edgeUnits: rest,
+    totals: months
+      ? Prisma.sql`(select nullif(user_id, '') as user_id, nullif(surface, '') as surface, records, action_records,
+          prompt_tokens, completion_tokens, cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd
+          from usage_monthly_user_totals where ${monthsWhere(ws, months)} union all ${edgeTotals})`
+      : Prisma.sql`(${edgeTotals})`,
+    keys: months
+      ? Prisma.sql`(select dim, nullif(user_id, '') as user_id, nullif(key, '') as key, records
+          from usage_monthly_user_keys where ${monthsWhere(ws, months)} union all ${edgeKeys})`
+      : Prisma.sql`(${edgeKeys})`,
+  };
+}

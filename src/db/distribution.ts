@@ -23,7 +23,6 @@ export const DISTRIBUTED_TABLES = [
   "usage_daily",
   "usage_daily_models",
   "usage_daily_conversations",
-  "usage_monthly_users",
   "usage_monthly_user_totals",
   "usage_monthly_user_keys",
   "directory_versions",

@@ -3,12 +3,13 @@ import { Prisma } from "../../generated/prisma/client.ts";
 import { dayWhere, edgeWhere, splitPeriod } from "./usage-units.ts";
 
 /**
- * The users export's units: messages, with the columns it reads. Whole months
- * of the workspace's time zone come from the monthly users rollups (three
- * shapes: every column, for rows per model; per user and surface; per user and
+ * The users export's units: messages, with the columns it reads. For a row per
+ * user, whole months of the workspace's time zone come from the monthly users
+ * rollups, in the two shapes it aggregates (per user and surface; per user and
  * model, agent, project or action: 2–5× fewer rows than the days they replace);
- * what is left of the period is read as every period is (usage-units.ts: UTC
- * days from the daily rollups, partial days from raw records).
+ * what is left of the period, and the whole period for rows per model, is read
+ * as every period is (usage-units.ts: UTC days from the daily rollups, partial
+ * days from raw records).
  *
  * The monthly rows are cut by the workspace's zone at the time they were
  * written, and a change of zone rebuilds them (src/workspaces/update-settings.ts).
@@ -24,7 +25,7 @@ export interface MessageUnitsInput {
 }
 
 /** The monthly users rollups, kept by the usage trigger and rebuilt by usage_monthly_users_rebuild. */
-export const MONTHLY_USER_TABLES = ["usage_monthly_users", "usage_monthly_user_totals", "usage_monthly_user_keys"] as const;
+export const MONTHLY_USER_TABLES = ["usage_monthly_user_totals", "usage_monthly_user_keys"] as const;
 
 interface MonthSplit {
   /** First and last whole local month (`YYYY-MM-01`) and the instants they span, [from, until). */
@@ -55,9 +56,6 @@ export function splitLocalMonths(range: { from: Date; to: Date }, timezone: stri
   };
 }
 
-const FROM_MONTHLY = Prisma.raw(`nullif(user_id, '') as user_id, model, nullif(surface, '') as surface,
-  nullif(agent_id, '') as agent_id, nullif(project_id, '') as project_id, nullif(action, '') as action, records,
-  prompt_tokens, completion_tokens, cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd`);
 const FROM_DAILY = Prisma.raw(`nullif(user_id, '') as user_id, model, nullif(surface, '') as surface,
   nullif(agent_id, '') as agent_id, nullif(project_id, '') as project_id, nullif(action, '') as action, records::int8,
   prompt_tokens, completion_tokens, cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd`);
@@ -107,13 +105,12 @@ const monthsWhere = (workspaceId: string, months: NonNullable<MessageSources["mo
 /**
  * A derived table of message units for the period: user_id, model, surface,
  * agent_id, project_id, action, `records` (how many messages a unit stands for)
- * and the token and cost sums. For rows per (user, model).
+ * and the token and cost sums. For rows per (user, model), which group by every
+ * column: from days and raw records.
  */
 export function userMessageUnits(input: MessageUnitsInput): Prisma.Sql {
-  const { months, rest } = messageSources(input);
-  if (!months) return rest;
-  return Prisma.sql`(select ${FROM_MONTHLY} from usage_monthly_users where ${monthsWhere(input.workspaceId, months)}
-    union all select * from ${rest} r)`;
+  const parts = dailyParts(input.workspaceId, input.period, input.rawOnly ?? false, Prisma.empty);
+  return Prisma.sql`(${Prisma.join(parts, " union all ")})`;
 }
 
 /**

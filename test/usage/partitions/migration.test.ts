@@ -133,14 +133,13 @@ test("the migration moves usage of the unpartitioned schema into month partition
   const money = "cost_usd numeric, payg_cost_usd numeric";
   const tokens = "prompt_tokens int8, completion_tokens int8, cached_prompt_tokens int8, cache_creation_tokens int8";
   await db.withRawSession((s) =>
-    s.exec(`create table usage_monthly_users (workspace_id text, month date, user_id text, model text, surface text,
-        agent_id text, project_id text, action text, records int8, ${tokens}, ${money});
+    s.exec(`
       create table usage_monthly_user_totals (workspace_id text, month date, user_id text, surface text, records int8,
         action_records int8, ${tokens}, ${money});
       create table usage_monthly_user_keys (workspace_id text, dim text, month date, user_id text, key text, records int8)`),
   );
   const exportsBefore = await exports(db);
-  await db.withRawSession((s) => s.exec("drop table usage_monthly_users, usage_monthly_user_totals, usage_monthly_user_keys"));
+  await db.withRawSession((s) => s.exec("drop table usage_monthly_user_totals, usage_monthly_user_keys"));
 
   expect(await migrate(db)).toContain(MIGRATION);
 

@@ -82,8 +82,8 @@ async function counts(target: Database, workspaceId: string) {
   }>(Prisma.sql`
     select (select count(*)::int from usage_records where workspace_id = ${workspaceId}) as records,
       (select coalesce(sum(records), 0)::int from usage_daily where workspace_id = ${workspaceId}) as rolled,
-      (select coalesce(sum(records), 0)::int from usage_monthly_users where workspace_id = ${workspaceId}) as monthly,
-      (select min(month)::text from usage_monthly_users where workspace_id = ${workspaceId}) as "oldestMonth",
+      (select coalesce(sum(records), 0)::int from usage_monthly_user_totals where workspace_id = ${workspaceId}) as monthly,
+      (select min(month)::text from usage_monthly_user_keys where workspace_id = ${workspaceId}) as "oldestMonth",
       (select count(*)::int from usage_record_keys where workspace_id = ${workspaceId}) as keys,
       (select min(occurred_at)::text from usage_records where workspace_id = ${workspaceId}) as oldest,
       (select min(occurred_at)::text from usage_record_keys where workspace_id = ${workspaceId}) as "oldestKey"`);

@@ -77,8 +77,8 @@ async function dropPartitions(db: Database, names: string[], opts: RetentionOpti
 }
 
 /**
- * The monthly users rollups are not partitioned (its months are the workspaces'
- * own, not UTC's): its months before the first kept one go by DELETE. A local
+ * The monthly users rollups are not partitioned (their months are the
+ * workspaces' own, not UTC's): their months before the first kept one go by DELETE. A local
  * month just after them may still hold a few hours of a dropped UTC month; no
  * period reaches that far back (SPEC §5's 12 months, and 13 kept).
  */

@@ -74,7 +74,7 @@ function dailyParts(workspaceId: string, range: { from: Date; to: Date }, rawOnl
   return parts;
 }
 
-/** Where a period's messages come from: whole local months (when any) from a monthly table, the rest as units. */
+/** Where a period's messages come from: whole local months (when any) from the monthly tables, the rest as units. */
 interface MessageSources {
   /** The whole months, and the check that the monthly rows are cut by the period's zone. */
   months: { first: string; last: string; inZone: Prisma.Sql } | null;

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import { Prisma } from "../../generated/prisma/client.ts";
-import { dayWhere, edgeWhere, splitPeriod } from "./usage-units.ts";
+import { usageUnits } from "./usage-units.ts";
 
 /**
  * The users export's units: messages, with the columns it reads. For a row per
@@ -56,29 +56,11 @@ export function splitLocalMonths(range: { from: Date; to: Date }, timezone: stri
   };
 }
 
-const FROM_DAILY = Prisma.raw(`nullif(user_id, '') as user_id, model, nullif(surface, '') as surface,
-  nullif(agent_id, '') as agent_id, nullif(project_id, '') as project_id, nullif(action, '') as action, records::int8,
-  prompt_tokens, completion_tokens, cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd`);
-const FROM_RAW = Prisma.raw(`user_id, model, surface::text as surface, agent_id, project_id, action, 1::int8 as records,
-  prompt_tokens::bigint, completion_tokens::bigint, cached_prompt_tokens::bigint, cache_creation_tokens::bigint,
-  cost_usd, payg_cost_usd`);
-
-/** Message units of an inclusive instant range, from the daily rollups and raw records; `guard` gates each part. */
-function dailyParts(workspaceId: string, range: { from: Date; to: Date }, rawOnly: boolean, guard: Prisma.Sql): Prisma.Sql[] {
-  const split = splitPeriod(range, rawOnly);
-  const parts: Prisma.Sql[] = [];
-  if (split.days)
-    parts.push(Prisma.sql`select ${FROM_DAILY} from usage_daily where ${dayWhere(workspaceId, split.days)} and kind = 'message'${guard}`);
-  for (const edge of split.edges)
-    parts.push(Prisma.sql`select ${FROM_RAW} from usage_records where ${edgeWhere(workspaceId, edge)} and kind = 'message'${guard}`);
-  return parts;
-}
-
 /** Where a period's messages come from: whole local months (when any) from the monthly tables, the rest as units. */
 interface MessageSources {
   /** The whole months, and the check that the monthly rows are cut by the period's zone. */
   months: { first: string; last: string; inZone: Prisma.Sql } | null;
-  /** Message units (FROM_RAW's columns) of everything the months don't answer. */
+  /** Message units (usage-units.ts's columns) of everything the months don't answer. */
   rest: Prisma.Sql;
 }
 
@@ -87,31 +69,22 @@ function messageSources(input: MessageUnitsInput): MessageSources {
   const rawOnly = input.rawOnly ?? false;
   const split = rawOnly ? { months: null, rest: [period] } : splitLocalMonths(period, period.timezone);
   const parts: Prisma.Sql[] = [];
+  const read = (range: { from: Date; to: Date }, guard?: Prisma.Sql) =>
+    parts.push(Prisma.sql`select * from ${usageUnits({ workspaceId, period: range, rawOnly, only: "messages", guard })} u`);
   let months: MessageSources["months"] = null;
   if (split.months) {
     const { first, last, from, until } = split.months;
     const inZone = Prisma.sql`exists (select from workspaces where id = ${workspaceId} and timezone = ${period.timezone})`;
     months = { first, last, inZone };
-    parts.push(...dailyParts(workspaceId, { from, to: new Date(until.getTime() - 1) }, false, Prisma.sql` and not ${inZone}`));
+    read({ from, to: new Date(until.getTime() - 1) }, Prisma.sql`not ${inZone}`);
   }
-  for (const range of split.rest) parts.push(...dailyParts(workspaceId, range, rawOnly, Prisma.empty));
+  for (const range of split.rest) read(range);
   // Never empty: with months, their fallback is here (the whole period's, when it is whole months).
   return { months, rest: Prisma.sql`(${Prisma.join(parts, " union all ")})` };
 }
 
 const monthsWhere = (workspaceId: string, months: NonNullable<MessageSources["months"]>) =>
   Prisma.sql`workspace_id = ${workspaceId} and month between ${months.first}::date and ${months.last}::date and ${months.inZone}`;
-
-/**
- * A derived table of message units for the period: user_id, model, surface,
- * agent_id, project_id, action, `records` (how many messages a unit stands for)
- * and the token and cost sums. For rows per (user, model), which group by every
- * column: from days and raw records.
- */
-export function userMessageUnits(input: MessageUnitsInput): Prisma.Sql {
-  const parts = dailyParts(input.workspaceId, input.period, input.rawOnly ?? false, Prisma.empty);
-  return Prisma.sql`(${Prisma.join(parts, " union all ")})`;
-}
 
 /**
  * The same messages in the two narrower shapes of a row per user, each a

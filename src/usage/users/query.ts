@@ -1,5 +1,6 @@
 import { Prisma } from "../../generated/prisma/client.ts";
-import { userBreakdownUnits, userMessageUnits } from "../rollups/user-message-units.ts";
+import { usageUnits } from "../rollups/usage-units.ts";
+import { userBreakdownUnits } from "../rollups/user-message-units.ts";
 import { exportDate } from "../shared/directory-dates.ts";
 import { entitiesOfPeriod, keyCountsJson } from "../shared/directory-sql.ts";
 import { subgroupKeys } from "../shared/model-subgroups.ts";
@@ -49,6 +50,10 @@ export const userUsage = usageQuery<SqlRow, UserUsageRow>({ sql: userUsageSql, t
 
 const ROWS_FRAME = "rows between unbounded preceding and current row";
 
+/** What the export reads of a message unit (usage-units.ts). */
+const MESSAGE_COLUMNS = Prisma.raw(`user_id, model, surface, agent_id, project_id, action, records, prompt_tokens,
+  completion_tokens, cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd`);
+
 /** The four ranked counts: a row's rank is 1 + how many rows have more. */
 const RANKED = ["messages_total", "messages_chat", "messages_assistants", "messages_projects"] as const;
 
@@ -92,7 +97,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
   const b = grouped ? null : userBreakdownUnits(units, "edge");
   const perRow = b
     ? Prisma.sql`
-    edge as materialized (select * from ${b.edgeUnits} u),
+    edge as materialized (select ${MESSAGE_COLUMNS} from ${b.edgeUnits} u),
     by_user as not materialized (select * from ${b.totals} t),
     by_key as not materialized (select * from ${b.keys} k),
     totals as (select user_id, ${sums(Prisma.sql`sum(action_records)`)} from by_user group by user_id),
@@ -101,11 +106,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     model_map as materialized (${maps("model")}),
     action_map as materialized (${maps("action")}),`
     : Prisma.sql`
-    msgs as (
-      select user_id, model, surface, agent_id, project_id, action, records, prompt_tokens, completion_tokens,
-        cached_prompt_tokens, cache_creation_tokens, cost_usd, payg_cost_usd
-      from ${userMessageUnits(units)} u
-    ),
+    msgs as (select ${MESSAGE_COLUMNS} from ${usageUnits({ ...units, only: "messages" })} u),
     totals as (
       select ${groupKey}, ${sums(Prisma.sql`sum(records) filter (where action is not null)`)},
         (count(distinct agent_id) filter (where surface = 'agent'))::int as assistants_messaged,

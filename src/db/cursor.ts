@@ -23,7 +23,7 @@ function deferred<T>(): Deferred<T> {
 
 /**
  * Reads a query's rows in batches through a server-side cursor, so a million-row
- * export holds one batch in memory, not the whole result. The cursor lives in a
+ * export holds two batches in memory (the one being written, the next being read), not the whole result. The cursor lives in a
  * read-only transaction that waits while the reader writes each batch; leaving
  * the loop early rolls it back. Rows come from the driver as `read` gives them.
  * `db` is the primary or its replica (`Database.replica`, for usage exports).
@@ -48,13 +48,22 @@ export async function* cursorBatches<Row>(
     }
     const source = opts.parallel && session.cursorSource ? await session.cursorSource(query) : query;
     await session.query(`declare batch_rows no scroll cursor for ${source.text}`, source.values);
+    const fetch = () => session.query<Row>(`fetch forward ${batchSize} from batch_rows`);
+    let pending = fetch();
     for (;;) {
-      const rows = await session.query<Row>(`fetch forward ${batchSize} from batch_rows`);
+      const rows = await pending;
       if (rows.length === 0) return;
+      // The next batch is read while the reader writes this one: the database
+      // and the process work side by side (one statement in flight at a time).
+      pending = rows.length < batchSize ? Promise.resolve([]) : fetch();
+      pending.catch(() => undefined); // awaited below, or before the rollback
       next.resolve(rows);
       const goOn = await resume.promise;
       resume = deferred();
-      if (!goOn) throw new ReaderStopped();
+      if (!goOn) {
+        await pending.catch(() => undefined);
+        throw new ReaderStopped();
+      }
     }
   });
   run.then(

@@ -24,7 +24,7 @@ import { openDatabase, type Database } from "../src/db/client.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { ensureUsagePartitions } from "../src/usage/partitions/ensure-partitions.ts";
 import { monthOf, monthsFrom } from "../src/usage/partitions/months.ts";
-import { MONTHLY_USER_TABLES } from "../src/usage/rollups/user-message-units.ts";
+import { MONTHLY_TABLES } from "../src/usage/rollups/monthly-rollups.ts";
 import { Random } from "../src/demo/random.ts";
 import {
   buildDirectory,
@@ -92,7 +92,7 @@ interface Options {
   bulk: boolean;
 }
 
-const USAGE_TABLES = ["usage_records", "usage_daily", "usage_daily_models", "usage_daily_conversations", ...MONTHLY_USER_TABLES] as const;
+const USAGE_TABLES = ["usage_records", "usage_daily", "usage_daily_models", "usage_daily_conversations", ...MONTHLY_TABLES] as const;
 // usage_record_keys: a record id once per workspace (it outlives truncated records, so it is cleaned up as well).
 const ALL_TABLES = [...USAGE_TABLES, "usage_record_keys", "directory_versions"] as const;
 

@@ -25,6 +25,7 @@ export const DISTRIBUTED_TABLES = [
   "usage_daily_conversations",
   "usage_monthly_user_totals",
   "usage_monthly_user_keys",
+  "usage_monthly_agent_users",
   "directory_versions",
   "exports",
   "export_jobs",

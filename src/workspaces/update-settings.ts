@@ -6,11 +6,11 @@ const REBUILD_TIMEOUT_MS = 60 * 60_000;
 
 /**
  * Stores a change of a workspace's settings (`write`, in a transaction). A new
- * time zone re-cuts the monthly users rollups, whose months are the workspace's
- * (usage_monthly_users_rebuild), in the same transaction: the usage lock first,
+ * time zone re-cuts the monthly users and agents rollups, whose months are the
+ * workspace's (usage_monthly_rebuild), in the same transaction: the usage lock first,
  * exclusively, as writers take it before the workspace row, so none adds
  * records between the change and the rebuild. At ten million records that is
- * about a minute (73 s on the benchmark machine), inside Node's 300 s request
+ * about a minute and a half (73 + 7 s on the benchmark machine), inside Node's 300 s request
  * timeout; any other change is a plain update.
  */
 export async function updateWorkspaceSettings<T>(
@@ -25,7 +25,7 @@ export async function updateWorkspaceSettings<T>(
       await tx.$queryRaw`select pg_advisory_xact_lock(hashtextextended(${`usage-rollups:${workspaceId}`}, 0))::text`;
       const before = await tx.workspace.findUnique({ where: { id: workspaceId }, select: { timezone: true } });
       const result = await write(tx);
-      if (before && before.timezone !== change.timezone) await tx.$queryRaw`select usage_monthly_users_rebuild(${workspaceId})::text`;
+      if (before && before.timezone !== change.timezone) await tx.$queryRaw`select usage_monthly_rebuild(${workspaceId})::text`;
       return result;
     },
     { timeout: REBUILD_TIMEOUT_MS, maxWait: 60_000 },

@@ -6,8 +6,8 @@ import { ingestRecords } from "../../src/ingest/ingest.ts";
 import { updateWorkspaceSettings } from "../../src/workspaces/update-settings.ts";
 import { testDatabase } from "../helpers/database.ts";
 
-// The monthly users rollups are cut by the workspace's time zone
-// (prisma/migrations/…_usage_monthly_users): a change of zone re-cuts them.
+// The monthly users and agents rollups are cut by the workspace's time zone
+// (prisma/migrations/…_usage_monthly_users, …_usage_monthly_agents): a change of zone re-cuts them.
 
 const WS = "ws_zones";
 let db: Database;
@@ -37,13 +37,19 @@ function edgeMessages(prefix: string): object[] {
 
 /** Messages per month of the rollups, as stored. */
 async function storedMonths(): Promise<Record<string, number>> {
-  const rows = await db.read<{ month: string; n: number; k: number }>(Prisma.sql`
-    select t.month::text as month, t.n, k.n as k from
+  const rows = await db.read<{ month: string; n: number; k: number; agents: number; agentKeys: number }>(Prisma.sql`
+    select t.month::text as month, t.n, k.n as k, coalesce(a.n, 0) as agents, coalesce(ak.n, 0) as "agentKeys" from
       (select month, sum(records)::int as n from usage_monthly_user_totals where workspace_id = ${WS} group by month) t
       join (select month, sum(records)::int as n from usage_monthly_user_keys where workspace_id = ${WS} and dim = 'model' group by month) k using (month)
+      left join (select month, sum(records)::int as n from usage_monthly_user_keys where workspace_id = ${WS} and dim = 'agent' group by month) ak using (month)
+      left join (select month, sum(records)::int as n from usage_monthly_agent_users where workspace_id = ${WS} group by month) a using (month)
     order by 1`);
-  // Both tables hold the same messages.
-  for (const r of rows) expect(r.k, r.month).toBe(r.n);
+  // The users tables hold the same messages, and the agents table the same agent messages.
+  for (const r of rows) {
+    expect(r.k, r.month).toBe(r.n);
+    expect(r.agents, r.month).toBe(r.agentKeys);
+  }
+  expect(rows.some((r) => r.agents > 0)).toBe(true);
   return Object.fromEntries(rows.map((r) => [r.month, r.n]));
 }
 
@@ -64,7 +70,8 @@ const setZone = (timezone: string) =>
 
 /** The rows' transaction ids: a rebuild writes every row anew. */
 const rowVersions = () =>
-  db.read<{ x: string }>(Prisma.sql`select xmin::text as x from usage_monthly_user_totals where workspace_id = ${WS} order by 1`);
+  db.read<{ x: string }>(Prisma.sql`select xmin::text as x from usage_monthly_user_totals where workspace_id = ${WS}
+    union all select xmin::text from usage_monthly_agent_users where workspace_id = ${WS} order by 1`);
 
 beforeAll(async () => {
   db = await testDatabase();

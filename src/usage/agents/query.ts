@@ -1,5 +1,6 @@
 import { Prisma } from "../../generated/prisma/client.ts";
-import { agentConversations, usageUnits } from "../rollups/usage-units.ts";
+import { agentMessageUnits } from "../rollups/agent-message-units.ts";
+import { agentConversations } from "../rollups/usage-units.ts";
 import { attributesAsOf, attrText, existingDuring } from "../shared/directory-sql.ts";
 import { modelSubgroups } from "../shared/model-subgroups.ts";
 import type { UsageQueryInput } from "../shared/query-input.ts";
@@ -39,36 +40,28 @@ function agentUsageSql(input: UsageQueryInput): Prisma.Sql {
   const { grouped, groupKey, base, joinAgg } = modelSubgroups(input, "agent_id", existingDuring(ws, "agent", period));
   const units = { workspaceId: ws, period, rawOnly: input.rawOnly };
   return Prisma.sql`
-    with msgs as (
-      select agent_id, model, user_id, with_conversation, records, prompt_tokens, completion_tokens,
-        cached_prompt_tokens, cache_creation_tokens, min_prompt_tokens, max_prompt_tokens,
-        min_completion_tokens, max_completion_tokens
-      from ${usageUnits({ ...units, only: "agentMessages" })} u
-    ),
-    -- Per (row, user) first: the distinct-user counts below are then plain counts,
-    -- and this grouping runs in parallel workers. count(distinct) sorted every
-    -- message unit of the period in one process instead (800,000 for a year of a
-    -- 20,000-user workspace, spilled to disk).
-    per_user as (
-      select ${groupKey}, user_id, bool_or(with_conversation) as with_conversation,
-        sum(records) as records, sum(prompt_tokens) as prompt_tokens, sum(completion_tokens) as completion_tokens,
-        sum(cached_prompt_tokens) as cached_prompt_tokens, sum(cache_creation_tokens) as cache_creation_tokens,
-        min(min_prompt_tokens) as min_prompt_tokens, max(max_prompt_tokens) as max_prompt_tokens,
-        min(min_completion_tokens) as min_completion_tokens, max(max_completion_tokens) as max_completion_tokens
-      from msgs group by ${groupKey}, user_id
-    ),
-    agg as (
+    with msgs as not materialized (select * from ${agentMessageUnits(units)} u),
+    -- Sums per row straight from the units (a few thousand groups); the distinct
+    -- users apart, per (row, user) with no sums to carry: the distinct-user counts
+    -- are then plain counts. count(distinct) sorted every unit of the period in one
+    -- process (800,000 for a year of a 20,000-user workspace, spilled to disk); one
+    -- grouping per (row, user) with every sum held 159,000 wide hash entries.
+    sums as (
       select ${groupKey},
         sum(records)::float8 as messages,
-        count(user_id)::int as unique_users,
-        (count(user_id) filter (where with_conversation))::int as active_users,
         ${TOKEN_SUMS},
         round(sum(prompt_tokens)::numeric / sum(records), 2)::text as avg_prompt,
         min(min_prompt_tokens) as min_prompt, max(max_prompt_tokens) as max_prompt,
         round(sum(completion_tokens)::numeric / sum(records), 2)::text as avg_completion,
         min(min_completion_tokens) as min_completion, max(max_completion_tokens) as max_completion
+      from msgs group by ${groupKey}
+    ),
+    per_user as (select ${groupKey}, user_id, bool_or(with_conversation) as with_conversation from msgs group by ${groupKey}, user_id),
+    user_counts as (
+      select ${groupKey}, count(user_id)::int as unique_users, (count(user_id) filter (where with_conversation))::int as active_users
       from per_user group by ${groupKey}
     ),
+    agg as (select * from sums join user_counts using (${groupKey})),
     conversations as (
       ${grouped ? Prisma.sql`select null::text as agent_id, 0 as conversations` : Prisma.sql`select agent_id, count(distinct conversation_id)::int as conversations from ${agentConversations(units)} c group by agent_id`}
     ),

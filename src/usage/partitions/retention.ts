@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Database } from "../../db/client.ts";
 import { isLockNotAvailable } from "../../db/sql-state.ts";
-import { MONTHLY_USER_TABLES } from "../rollups/user-message-units.ts";
+import { MONTHLY_TABLES } from "../rollups/monthly-rollups.ts";
 import { listUsagePartitions, USAGE_PARTITIONED_TABLES } from "./list-partitions.ts";
 import { addMonths, monthOf } from "./months.ts";
 
@@ -77,14 +77,14 @@ async function dropPartitions(db: Database, names: string[], opts: RetentionOpti
 }
 
 /**
- * The monthly users rollups are not partitioned (their months are the
+ * The monthly rollups are not partitioned (their months are the
  * workspaces' own, not UTC's): their months before the first kept one go by DELETE. A local
  * month just after them may still hold a few hours of a dropped UTC month; no
  * period reaches that far back (SPEC §5's 12 months, and 13 kept).
  */
 async function deleteMonthlyBefore(db: Database, firstKept: string): Promise<void> {
   await db.inRawTransaction(async (session) => {
-    for (const table of MONTHLY_USER_TABLES) await session.query(`delete from ${table} where month < $1::date`, [firstKept]);
+    for (const table of MONTHLY_TABLES) await session.query(`delete from ${table} where month < $1::date`, [firstKept]);
   });
 }
 

@@ -43,12 +43,15 @@ const SUBSETS = {
   },
 } as const;
 
+/** A subset of units (SUBSETS). */
+export type UnitSubset = keyof typeof SUBSETS;
+
 export interface UnitsInput {
   workspaceId: string;
   period: { from: Date; to: Date };
   rawOnly?: boolean;
   /** Only these units (SUBSETS); all when absent. */
-  only?: keyof typeof SUBSETS;
+  only?: UnitSubset;
   /** A condition every part is read under (not one on its rows): a part it rules out reads nothing. */
   guard?: Prisma.Sql;
 }
@@ -74,6 +77,19 @@ export const UNIT_FROM_RAW = Prisma.raw(`kind, user_id, api_key_id, surface::tex
   1 as records, prompt_tokens::bigint, completion_tokens::bigint, cached_prompt_tokens::bigint, cache_creation_tokens::bigint,
   prompt_tokens as min_prompt_tokens, prompt_tokens as max_prompt_tokens,
   completion_tokens as min_completion_tokens, completion_tokens as max_completion_tokens, cost_usd, payg_cost_usd`);
+
+/**
+ * Units that take `units` away from sums: every count, token and cost column
+ * negated. Extremes can't be taken away: they are null.
+ */
+export function subtractedUnits(units: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`(select kind, user_id, api_key_id, surface, agent_id, project_id, action, model, provider, source,
+    deployment_id, with_conversation, -records as records, -prompt_tokens as prompt_tokens,
+    -completion_tokens as completion_tokens, -cached_prompt_tokens as cached_prompt_tokens,
+    -cache_creation_tokens as cache_creation_tokens, null::int as min_prompt_tokens, null::int as max_prompt_tokens,
+    null::int as min_completion_tokens, null::int as max_completion_tokens, -cost_usd as cost_usd,
+    -payg_cost_usd as payg_cost_usd from ${units} s)`;
+}
 
 /**
  * A derived table of usage units for the period: columns as usage_records

@@ -76,9 +76,11 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         from people p full join agg a on a.user_id = p.entity_id where p.existed or a.user_id is not null`;
   // A breakdown per user: its JSON map and how many distinct keys it has (the
   // `*_messaged` counts; counting them here keeps count(distinct) out of agg).
+  // Keys and users whose messages sum to zero were only in days a month read
+  // whole holds beyond the period (user-message-units.ts): they are not in it.
   const maps = (dim: "model" | "agent" | "project" | "action") =>
     Prisma.sql`select user_id, ${keyCountsJson("key", "n")} as m, count(key)::int as k from (
-      select user_id, key, sum(records)::int8 as n from by_key where dim = ${Prisma.raw(`'${dim}'`)} group by 1, 2) t
+      select user_id, key, sum(records)::int8 as n from by_key where dim = ${Prisma.raw(`'${dim}'`)} group by 1, 2 having sum(records) <> 0) t
       group by user_id`;
   // The sums every row has; `action` counts the messages that named an action.
   const sums = (action: Prisma.Sql) => Prisma.sql`sum(records)::float8 as messages_total,
@@ -100,7 +102,7 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     edge as materialized (select ${MESSAGE_COLUMNS} from ${b.edgeUnits} u),
     by_user as not materialized (select * from ${b.totals} t),
     by_key as not materialized (select * from ${b.keys} k),
-    totals as (select user_id, ${sums(Prisma.sql`sum(action_records)`)} from by_user group by user_id),
+    totals as (select user_id, ${sums(Prisma.sql`sum(action_records)`)} from by_user group by user_id having sum(records) <> 0),
     agent_map as materialized (${maps("agent")}),
     project_map as materialized (${maps("project")}),
     model_map as materialized (${maps("model")}),

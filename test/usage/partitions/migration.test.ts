@@ -127,7 +127,7 @@ test("the migration moves usage of the unpartitioned schema into month partition
   await storeOldUsage(db);
   const rowsBefore = await snapshot(db);
   expect(JSON.parse(rowsBefore.usage_records!)).toHaveLength(3000);
-  // This build's users query names the monthly users rollups of a later migration.
+  // This build's users and agents queries name the monthly rollups of later migrations.
   // It reads none of them here (the workspace's zone is UTC, the period's Berlin's),
   // so empty stand-ins let the old schema's exports be taken, then go.
   const money = "cost_usd numeric, payg_cost_usd numeric";
@@ -136,10 +136,13 @@ test("the migration moves usage of the unpartitioned schema into month partition
     s.exec(`
       create table usage_monthly_user_totals (workspace_id text, month date, user_id text, surface text, records int8,
         action_records int8, ${tokens}, ${money});
-      create table usage_monthly_user_keys (workspace_id text, dim text, month date, user_id text, key text, records int8)`),
+      create table usage_monthly_user_keys (workspace_id text, dim text, month date, user_id text, key text, records int8);
+      create table usage_monthly_agent_users (workspace_id text, month date, agent_id text, model text, user_id text,
+        records int8, with_conversation bool, ${tokens}, min_prompt_tokens int, max_prompt_tokens int,
+        min_completion_tokens int, max_completion_tokens int)`),
   );
   const exportsBefore = await exports(db);
-  await db.withRawSession((s) => s.exec("drop table usage_monthly_user_totals, usage_monthly_user_keys"));
+  await db.withRawSession((s) => s.exec("drop table usage_monthly_user_totals, usage_monthly_user_keys, usage_monthly_agent_users"));
 
   expect(await migrate(db)).toContain(MIGRATION);
 

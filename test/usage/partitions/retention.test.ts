@@ -76,6 +76,7 @@ async function counts(target: Database, workspaceId: string) {
     rolled: number;
     monthly: number;
     oldestMonth: string | null;
+    oldestAgentMonth: string | null;
     keys: number;
     oldest: string | null;
     oldestKey: string | null;
@@ -84,6 +85,7 @@ async function counts(target: Database, workspaceId: string) {
       (select coalesce(sum(records), 0)::int from usage_daily where workspace_id = ${workspaceId}) as rolled,
       (select coalesce(sum(records), 0)::int from usage_monthly_user_totals where workspace_id = ${workspaceId}) as monthly,
       (select min(month)::text from usage_monthly_user_keys where workspace_id = ${workspaceId}) as "oldestMonth",
+      (select min(month)::text from usage_monthly_agent_users where workspace_id = ${workspaceId}) as "oldestAgentMonth",
       (select count(*)::int from usage_record_keys where workspace_id = ${workspaceId}) as keys,
       (select min(occurred_at)::text from usage_records where workspace_id = ${workspaceId}) as oldest,
       (select min(occurred_at)::text from usage_record_keys where workspace_id = ${workspaceId}) as "oldestKey"`);
@@ -130,6 +132,7 @@ describe("retention with the clock moved to 2030-03-01", () => {
       rolled: 26,
       monthly: 26,
       oldestMonth: "2028-03-01",
+      oldestAgentMonth: "2028-03-01",
       keys: 26,
       oldest: "2028-03-15 12:00:00+00",
       oldestKey: "2028-03-15 12:00:00+00",
@@ -167,6 +170,7 @@ describe("retention with the clock moved to 2030-03-01", () => {
       rolled: 15,
       monthly: 15,
       oldestMonth: "2029-02-01",
+      oldestAgentMonth: "2029-02-01",
       keys: 15,
       oldest: "2029-02-15 12:00:00+00",
       oldestKey: "2029-02-15 12:00:00+00",

@@ -151,7 +151,8 @@ test("a rebuild reproduces the rollups the trigger maintained", async () => {
       union all select md5(string_agg(m::text, '|' order by m::text)) from usage_daily_models m where workspace_id = ${WS}
       union all select md5(string_agg(c::text, '|' order by c::text)) from usage_daily_conversations c where workspace_id = ${WS}
       union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_totals u where workspace_id = ${WS}
-      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_keys u where workspace_id = ${WS}`;
+      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_keys u where workspace_id = ${WS}
+      union all select md5(string_agg(a::text, '|' order by a::text)) from usage_monthly_agent_users a where workspace_id = ${WS}`;
   const before = await snapshot();
   const version = (await db.prisma.workspace.findUniqueOrThrow({ where: { id: WS } })).dataVersion;
   await rebuildRollups(db, WS);
@@ -159,8 +160,8 @@ test("a rebuild reproduces the rollups the trigger maintained", async () => {
   expect((await db.prisma.workspace.findUniqueOrThrow({ where: { id: WS } })).dataVersion).toBe(version + 1);
 });
 
-describe("users rows from months of the workspace's own zone equal raw aggregates", () => {
-  // The monthly users rollup is cut by the workspace's zone: written by the
+describe("users and agents rows from months of the workspace's own zone equal raw aggregates", () => {
+  // The monthly rollups are cut by the workspace's zone: written by the
   // trigger in UTC, re-cut by each change of zone, then added to by ingestion in
   // the new zone. Zones west and east of UTC, with and without DST changes inside.
   const ZONES = ["America/New_York", "Asia/Kathmandu", "Australia/Sydney", "Europe/Berlin"];
@@ -173,7 +174,8 @@ describe("users rows from months of the workspace's own zone equal raw aggregate
   const monthly = () =>
     db.prisma.$queryRaw<{ t: string }[]>`
       select md5(string_agg(u::text, '|' order by u::text)) as t from usage_monthly_user_totals u where workspace_id = ${WS}
-      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_keys u where workspace_id = ${WS}`;
+      union all select md5(string_agg(u::text, '|' order by u::text)) from usage_monthly_user_keys u where workspace_id = ${WS}
+      union all select md5(string_agg(a::text, '|' order by a::text)) from usage_monthly_agent_users a where workspace_id = ${WS}`;
   for (const [z, timezone] of ZONES.entries()) {
     describe(`in ${timezone}`, () => {
       beforeAll(async () => {
@@ -189,21 +191,39 @@ describe("users rows from months of the workspace's own zone equal raw aggregate
           agentId: i === 1 ? "ag2" : null,
           action: i === 2 ? "search" : null,
         }));
-        await ingestRecords(db, WS, edges, { now: new Date(START) });
+        // Early in July: in the days a period starting mid-July reads July whole and
+        // takes away. A user with no other usage, and keys u3 uses nowhere else.
+        const early = [
+          { userId: `early_${z}`, surface: "chat", agentId: null, action: `early_${z}` },
+          { userId: "u3", surface: "agent", agentId: `ag_early_${z}`, action: null },
+        ].map((who, i) => ({
+          type: "message",
+          id: `early_${z}_${i}`,
+          occurredAt: DateTime.fromISO("2026-07-02T12:00:00", { zone: timezone }).toISO(),
+          ...randomModelCall(new Random(z * 10 + i), [`early-model-${z}`], ["web"]),
+          ...who,
+        }));
+        await ingestRecords(db, WS, [...edges, ...early], { now: new Date(START) });
       });
       test("the trigger's months are those a rebuild cuts", async () => {
         const kept = await monthly();
-        await db.prisma.$queryRaw`select usage_monthly_users_rebuild(${WS})::text`;
+        await db.prisma.$queryRaw`select usage_monthly_rebuild(${WS})::text`;
         expect(await monthly()).toEqual(kept);
       });
       for (const p of ZONE_PERIODS) {
         for (const groupBy of [null, "model"] as const) {
-          test(`grouped by ${groupBy ?? "nothing"} over ${p.name}`, async () => {
-            const workspace = { id: WS, userLevelData: true, byok: true };
-            const period = resolvePeriod({ date: p.from, timezone }, { date: p.to, timezone }, NOW);
-            const fromRollups = await queryRows(db, USAGE_REPORTS.users.query, { workspace, period, groupBy });
-            const fromRaw = await queryRows(db, USAGE_REPORTS.users.query, { workspace, period, groupBy, rawOnly: true });
+          const workspace = { id: WS, userLevelData: true, byok: true };
+          const input = () => ({ workspace, period: resolvePeriod({ date: p.from, timezone }, { date: p.to, timezone }, NOW), groupBy });
+          test(`users grouped by ${groupBy ?? "nothing"} over ${p.name}`, async () => {
+            const fromRollups = await queryRows(db, USAGE_REPORTS.users.query, input());
+            const fromRaw = await queryRows(db, USAGE_REPORTS.users.query, { ...input(), rawOnly: true });
             expect(fromRollups.filter((r) => r.messagesTotal > 0).length).toBeGreaterThan(0);
+            expect(fromRollups).toEqual(fromRaw);
+          });
+          test(`agents grouped by ${groupBy ?? "nothing"} over ${p.name}`, async () => {
+            const fromRollups = await queryRows(db, USAGE_REPORTS.agents.query, input());
+            const fromRaw = await queryRows(db, USAGE_REPORTS.agents.query, { ...input(), rawOnly: true });
+            expect(fromRollups.filter((r) => r.messages > 0).length).toBeGreaterThan(0);
             expect(fromRollups).toEqual(fromRaw);
           });
         }

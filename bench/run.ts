@@ -39,6 +39,7 @@ import {
   BENCH_TIMEZONE,
   DEFAULT_RSS_SIZES,
   deleteWorkspaces,
+  vacuumWorkspaceTables,
   ingestWorkspaceIds,
   insertWorkspace,
   rssWorkspaceId,
@@ -649,6 +650,7 @@ async function ingestCase(svc: NodeService, db: Database, client: pg.Client, ws:
     }
   } finally {
     await deleteWorkspaces(client, [ids.ours, ids.copy]);
+    await vacuumWorkspaceTables(client);
   }
   const oursSeconds = median(ours);
   const copySeconds = median(copy);

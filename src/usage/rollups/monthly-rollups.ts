@@ -44,7 +44,10 @@ interface MonthSplit {
  * Splits the inclusive range [from, to] at the months of `timezone`. `complement`:
  * a partial month at an edge of which the range holds more than half is read
  * whole and the days it does not hold taken away (only for sums: extremes can't be
- * taken away). The last 365 days then read two days of units instead of a month.
+ * taken away). The last 365 days then read the two days before them, taken away,
+ * instead of 29 days of units. Those days are still stored: a period reaches back
+ * at most 12 months, so its first month starts at most 13 months back, and
+ * retention keeps at least 13 (USAGE_RETENTION_MONTHS).
  */
 export function splitLocalMonths(range: Range, timezone: string, complement = false): MonthSplit {
   const start = DateTime.fromJSDate(range.from, { zone: timezone });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -72,12 +72,16 @@ const attempts = (subscriptionId: string) =>
 
 function unzip(zip: Buffer): Record<string, Buffer> {
   const dir = mkdtempSync(join(tmpdir(), "ue-zip-"));
-  writeFileSync(join(dir, "r.zip"), zip);
-  const names = execFileSync("unzip", ["-Z1", join(dir, "r.zip")])
-    .toString()
-    .trim()
-    .split("\n");
-  return Object.fromEntries(names.map((name) => [name, execFileSync("unzip", ["-p", join(dir, "r.zip"), name])]));
+  try {
+    writeFileSync(join(dir, "r.zip"), zip);
+    const names = execFileSync("unzip", ["-Z1", join(dir, "r.zip")])
+      .toString()
+      .trim()
+      .split("\n");
+    return Object.fromEntries(names.map((name) => [name, execFileSync("unzip", ["-p", join(dir, "r.zip"), name])]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe("scheduled report delivery", () => {

@@ -7,11 +7,11 @@ const REBUILD_TIMEOUT_MS = 60 * 60_000;
 /**
  * Stores a change of a workspace's settings (`write`, in a transaction). A new
  * time zone re-cuts the monthly users and agents rollups, whose months are the
- * workspace's (usage_monthly_rebuild), in the same transaction: the usage lock first,
- * exclusively, as writers take it before the workspace row, so none adds
+ * workspace's (usage_monthly_rebuild), in the same transaction: the usage lock
+ * first, exclusively, as writers take it before the workspace row, so none adds
  * records between the change and the rebuild. At ten million records that is
- * about a minute and a half (73 + 7 s on the benchmark machine), inside Node's 300 s request
- * timeout; any other change is a plain update.
+ * about a minute and a half (73 + 7 s on the benchmark machine), inside Node's
+ * 300 s request timeout; any other change is a plain update.
  */
 export async function updateWorkspaceSettings<T>(
   db: Database,

@@ -83,8 +83,12 @@ export function splitLocalMonths(range: Range, timezone: string, complement = fa
 
 /** Where a period's units come from: whole local months (when any) from a monthly table, the rest as units. */
 export interface MonthlySources {
-  /** The months read from the monthly rows, and the check that they are cut by the period's zone. */
-  months: { first: string; last: string; inZone: Prisma.Sql } | null;
+  /**
+   * The months read from the monthly rows, and the check that they are cut by the
+   * period's zone. `alone`: they are the whole period (nothing else read, nothing
+   * taken away), so in zone `rest` holds nothing.
+   */
+  months: { first: string; last: string; inZone: Prisma.Sql; alone: boolean } | null;
   /** Units (usage-units.ts's columns) of everything the months don't answer, and, negated, what they hold beyond the period. */
   rest: Prisma.Sql;
 }
@@ -105,7 +109,7 @@ export function monthlySources(input: MonthlyUnitsInput, only: UnitSubset, sumsO
   if (split.months) {
     const { first, last, from, until } = split.months;
     const inZone = Prisma.sql`exists (select from workspaces where id = ${workspaceId} and timezone = ${period.timezone})`;
-    months = { first, last, inZone };
+    months = { first, last, inZone, alone: split.rest.length === 0 && split.subtract.length === 0 };
     // Out of zone, the period's part of those months is read as units; in zone, what the months hold beyond it is taken away.
     const part = {
       from: new Date(Math.max(from.getTime(), period.from.getTime())),

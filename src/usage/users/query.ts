@@ -76,18 +76,15 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
         from people p full join agg a on a.user_id = p.entity_id where p.existed or a.user_id is not null`;
   // A breakdown per user: its JSON map and how many distinct keys it has (the
   // `*_messaged` counts; counting them here keeps count(distinct) out of agg).
-  // Keys and users whose messages sum to zero were only in days a month read
-  // whole holds beyond the period (user-message-units.ts): they are not in it.
-  const maps = (dim: "model" | "agent" | "project" | "action") =>
-    Prisma.sql`select user_id, ${keyCountsJson("key", "n")} as m, count(key)::int as k from (
-      select user_id, key, sum(records)::int8 as n from by_key where dim = ${Prisma.raw(`'${dim}'`)} group by 1, 2 having sum(records) <> 0) t
-      group by user_id`;
-  // The sums every row has; `action` counts the messages that named an action.
-  const sums = (action: Prisma.Sql) => Prisma.sql`sum(records)::float8 as messages_total,
-    coalesce(sum(records) filter (where surface = 'chat'), 0)::float8 as messages_chat,
-    coalesce(sum(records) filter (where surface = 'agent'), 0)::float8 as messages_assistants,
-    coalesce(sum(records) filter (where surface = 'project'), 0)::float8 as messages_projects,
-    coalesce(${action}, 0)::float8 as action_messages,
+  const maps = (keyCounts: Prisma.Sql) =>
+    Prisma.sql`select user_id, ${keyCountsJson("key", "n")} as m, count(key)::int as k from ${keyCounts} t group by user_id`;
+  // The sums every row has, as float8 (exact below 2^53, and far cheaper than
+  // numeric); `action` counts the messages that named an action.
+  const sums = (action: Prisma.Sql) => Prisma.sql`sum(records::float8) as messages_total,
+    coalesce(sum(records::float8) filter (where surface = 'chat'), 0) as messages_chat,
+    coalesce(sum(records::float8) filter (where surface = 'agent'), 0) as messages_assistants,
+    coalesce(sum(records::float8) filter (where surface = 'project'), 0) as messages_projects,
+    coalesce(${action}, 0) as action_messages,
     ${TOKEN_SUMS},
     sum(cost_usd) as cost,
     sum(payg_cost_usd) as payg`;
@@ -101,16 +98,16 @@ function userUsageSql(input: UsageQueryInput): Prisma.Sql {
     ? Prisma.sql`
     edge as materialized (select ${MESSAGE_COLUMNS} from ${b.edgeUnits} u),
     by_user as not materialized (select * from ${b.totals} t),
-    by_key as not materialized (select * from ${b.keys} k),
-    totals as (select user_id, ${sums(Prisma.sql`sum(action_records)`)} from by_user group by user_id having sum(records) <> 0),
-    agent_map as materialized (${maps("agent")}),
-    project_map as materialized (${maps("project")}),
-    model_map as materialized (${maps("model")}),
-    action_map as materialized (${maps("action")}),`
+    -- Users whose messages sum to zero were only in days a month read whole holds beyond the period.
+    totals as (select user_id, ${sums(Prisma.sql`sum(action_records::float8)`)} from by_user group by user_id having sum(records::float8) <> 0),
+    agent_map as materialized (${maps(b.keyCounts("agent"))}),
+    project_map as materialized (${maps(b.keyCounts("project"))}),
+    model_map as materialized (${maps(b.keyCounts("model"))}),
+    action_map as materialized (${maps(b.keyCounts("action"))}),`
     : Prisma.sql`
     msgs as (select ${MESSAGE_COLUMNS} from ${usageUnits({ ...units, only: "messages" })} u),
     totals as (
-      select ${groupKey}, ${sums(Prisma.sql`sum(records) filter (where action is not null)`)},
+      select ${groupKey}, ${sums(Prisma.sql`sum(records::float8) filter (where action is not null)`)},
         (count(distinct agent_id) filter (where surface = 'agent'))::int as assistants_messaged,
         (count(distinct project_id) filter (where surface = 'project'))::int as projects_messaged,
         count(distinct action)::int as action_messaged

@@ -1,8 +1,6 @@
 import { PGlite, type Transaction } from "@electric-sql/pglite";
-import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
-import pg from "pg";
-import copyStreams from "pg-copy-streams";
+import type pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient, type Prisma } from "../generated/prisma/client.ts";
 import { embeddedAnalyze } from "./embedded-analyze.ts";
@@ -173,8 +171,8 @@ function keepPoolAlive(pool: pg.Pool, onError: (error: Error) => void): pg.Pool 
   return pool;
 }
 
-function openPool(url: string, onConnectionError: (error: Error) => void): pg.Pool {
-  return keepPoolAlive(new pg.Pool({ connectionString: url, max: 10, options: SESSION_SETTINGS }), onConnectionError);
+function openPool(driver: typeof pg, url: string, onConnectionError: (error: Error) => void): pg.Pool {
+  return keepPoolAlive(new driver.Pool({ connectionString: url, max: 10, options: SESSION_SETTINGS }), onConnectionError);
 }
 
 function sessionOf(client: pg.PoolClient): RawSession {
@@ -216,9 +214,11 @@ function poolReads(pool: pg.Pool): Reads {
 }
 
 async function openPostgres(url: string, readUrl: string | null, onConnectionError: (error: Error) => void): Promise<Database> {
-  const pool = openPool(url, onConnectionError);
+  // Loaded here, not at the top: an embedded process never needs the driver (~80 ms to load).
+  const [{ default: driver }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
+  const pool = openPool(driver, url, onConnectionError);
   // A replica of its own pool: usage reads there never take connections from writes.
-  const replicaPool = readUrl ? openPool(readUrl, onConnectionError) : null;
+  const replicaPool = readUrl ? openPool(driver, readUrl, onConnectionError) : null;
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const reads = poolReads(pool);
   return {
@@ -253,6 +253,7 @@ async function openPostgres(url: string, readUrl: string | null, onConnectionErr
 
 /** Streams COPY text into `COPY … FROM STDIN`; resolves with the rows loaded, rejects with the server's error. */
 async function copyIn(client: pg.PoolClient, table: string, columns: readonly string[], text: Buffer<ArrayBuffer>): Promise<number> {
+  const { default: copyStreams } = await import("pg-copy-streams");
   const stream = client.query(copyStreams.from(`copy ${table} (${columns.join(", ")}) from stdin`));
   await new Promise<void>((resolve, reject) => {
     stream.on("error", reject);

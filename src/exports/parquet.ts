@@ -1,4 +1,3 @@
-import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { Column } from "../usage/shared/column.ts";
 import type { CellValue } from "./format-cell.ts";
 import { parquetSchema, parquetValue, type ParquetValue } from "./parquet-columns.ts";
@@ -12,29 +11,34 @@ type CellRow<Row> = { [K in keyof Row]: CellValue };
  */
 const ROWS_PER_GROUP = 10_000;
 
-/** Collects what the writer encodes; parquetStream hands it on after each row group and at the end. */
-class ChunkSink extends ByteWriter {
-  private chunks: Uint8Array[] = [];
+/**
+ * Collects what the writer encodes; parquetStream hands it on after each row
+ * group and at the end. Made per file from the loaded package's ByteWriter.
+ */
+function chunkSink(ByteWriter: typeof import("hyparquet-writer").ByteWriter) {
+  return new (class ChunkSink extends ByteWriter {
+    private chunks: Uint8Array[] = [];
 
-  constructor() {
-    super(64 * 1024);
-  }
+    constructor() {
+      super(64 * 1024);
+    }
 
-  flush(): void {
-    if (this.index === 0) return;
-    // A copy: the writer reuses its buffer for the next row group.
-    this.chunks.push(new Uint8Array(this.buffer.slice(0, this.index)));
-    this.index = 0;
-  }
+    flush(): void {
+      if (this.index === 0) return;
+      // A copy: the writer reuses its buffer for the next row group.
+      this.chunks.push(new Uint8Array(this.buffer.slice(0, this.index)));
+      this.index = 0;
+    }
 
-  override finish(): void {
-    this.flush();
-  }
+    override finish(): void {
+      this.flush();
+    }
 
-  /** The bytes encoded since the last call. */
-  take(): Uint8Array[] {
-    return this.chunks.splice(0);
-  }
+    /** The bytes encoded since the last call. */
+    take(): Uint8Array[] {
+      return this.chunks.splice(0);
+    }
+  })();
 }
 
 /**
@@ -47,7 +51,9 @@ export async function* parquetStream<Row extends CellRow<Row>>(
   batches: AsyncIterable<readonly Row[]> | Iterable<readonly Row[]>,
   onRow?: (written: number) => void,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const sink = new ChunkSink();
+  // Loaded on use: most exports are CSV, and every process (the CLI's too) would load it.
+  const { ByteWriter, ParquetWriter } = await import("hyparquet-writer");
+  const sink = chunkSink(ByteWriter);
   const writer = new ParquetWriter({ writer: sink, schema: parquetSchema(columns), createdBy: "usage-exports" });
   let group: ParquetValue[][] = columns.map(() => []);
   let buffered = 0;

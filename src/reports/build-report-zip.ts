@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ZipArchive } from "archiver";
 import type { AppContext } from "../runtime/context.ts";
 import { createExport } from "../exports/create-export.ts";
 import { reportZipPath } from "../exports/export-files.ts";
@@ -183,6 +182,8 @@ export async function writeZip(
   csvs: ExportedCsv[],
 ): Promise<{ size: number }> {
   const sources: Readable[] = [];
+  // Loaded on use: only report runs write zips, and every process would load archiver (~150 ms).
+  const { ZipArchive } = await import("archiver");
   const archive = new ZipArchive({ zlib: { level: 9 } });
   try {
     // All opened first: a CSV that is gone fails the zip before any of it is written.

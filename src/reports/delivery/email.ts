@@ -1,4 +1,4 @@
-import { createTransport } from "nodemailer";
+import type { createTransport } from "nodemailer";
 import { renderDownloadLinkNote } from "../../templates/report-email.ts";
 import { attachmentOrLink } from "./attachment-or-link.ts";
 import { DeliveryError, type Deliverer, type DeliveryReceipt, type ReportFile, type ReportMessage } from "./delivery.ts";
@@ -22,18 +22,24 @@ export interface EmailDelivererConfig {
  * between runs.
  */
 export function createEmailDeliverer(config: EmailDelivererConfig): Deliverer & { close(): void } {
-  const transport = createTransport(
-    {
-      url: config.url,
-      // Bounded waits so a silent server fails the attempt (and it is retried)
-      // instead of holding the run's lease for nodemailer's default 10 minutes.
-      // Values the URL sets itself take precedence.
-      connectionTimeout: 30 * SECOND,
-      greetingTimeout: 30 * SECOND,
-      socketTimeout: 2 * MINUTE,
-    },
-    { from: config.from },
-  );
+  // Made for the first message: nodemailer is loaded on use (~90 ms), as most
+  // processes that build deliverers (the CLI, a server between reports) send none.
+  let transport: Promise<ReturnType<typeof createTransport>> | null = null;
+  const transportOf = () =>
+    (transport ??= import("nodemailer").then((nodemailer) =>
+      nodemailer.createTransport(
+        {
+          url: config.url,
+          // Bounded waits so a silent server fails the attempt (and it is retried)
+          // instead of holding the run's lease for nodemailer's default 10 minutes.
+          // Values the URL sets itself take precedence.
+          connectionTimeout: 30 * SECOND,
+          greetingTimeout: 30 * SECOND,
+          socketTimeout: 2 * MINUTE,
+        },
+        { from: config.from },
+      ),
+    ));
 
   return {
     attachmentLimitBytes: config.attachmentLimitBytes,
@@ -45,14 +51,16 @@ export function createEmailDeliverer(config: EmailDelivererConfig): Deliverer & 
       const body = attached || message.text.includes(file.downloadUrl) ? message : withDownloadLink(message, file);
       // Streamed from the file store by nodemailer: the zip is never held in memory.
       const content = attached ? await file.open() : null;
-      const info = await transport
-        .sendMail({
-          to: recipients,
-          subject: message.subject,
-          text: body.text,
-          html: body.html,
-          attachments: content ? [{ filename: file.fileName, content, contentType: "application/zip" }] : [],
-        })
+      const info = await transportOf()
+        .then((transport) =>
+          transport.sendMail({
+            to: recipients,
+            subject: message.subject,
+            text: body.text,
+            html: body.html,
+            attachments: content ? [{ filename: file.fileName, content, contentType: "application/zip" }] : [],
+          }),
+        )
         .catch((error: unknown) => {
           throw toDeliveryError(error);
         })
@@ -65,7 +73,7 @@ export function createEmailDeliverer(config: EmailDelivererConfig): Deliverer & 
       return { channel: "email", attached, detail: `${info.messageId}${rejected}` };
     },
     close() {
-      transport.close();
+      void transport?.then((t) => t.close());
     },
   };
 }

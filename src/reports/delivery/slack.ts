@@ -1,19 +1,13 @@
 import { buffer } from "node:stream/consumers";
-import {
-  LogLevel,
-  WebAPIFileUploadInvalidArgumentsError,
-  WebAPIFileUploadReadFileDataError,
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-  WebClient,
-  type WebAPICallResult,
-} from "@slack/web-api";
+import type { WebAPICallResult, WebClient } from "@slack/web-api";
 import { z } from "zod";
 import { renderSlackDownloadLink } from "../../templates/report-slack.ts";
 import { attachmentOrLink, SLACK_FILE_LIMIT_BYTES } from "./attachment-or-link.ts";
 import { DeliveryError, type Deliverer, type DeliveryReceipt, type ReportFile, type ReportMessage } from "./delivery.ts";
+
+type SlackApi = typeof import("@slack/web-api");
+let loaded: Promise<SlackApi> | null = null;
+const slackApi = () => (loaded ??= import("@slack/web-api"));
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -33,38 +27,54 @@ export interface SlackDelivererConfig {
  */
 export function createSlackDeliverer(config: SlackDelivererConfig): Deliverer {
   const limitBytes = config.fileLimitBytes ?? SLACK_FILE_LIMIT_BYTES;
-  const client = new WebClient(config.token, {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
-    // The scheduler owns retries (backoff, one logged attempt each, the run's
-    // lease); the client's default of ten retries over thirty minutes, or
-    // sleeping through a rate limit, would hide attempts and outlive the lease.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    // Per request, upload included; without it a stalled peer waits forever.
-    timeout: 2 * MINUTE,
-    // Every failure reaches the caller as a DeliveryError and is logged there;
-    // the client's own console lines would bypass the JSON log.
-    logLevel: LogLevel.ERROR,
-  });
+  // Made for the first message: @slack/web-api is loaded on use (~70 ms), as most
+  // processes that build deliverers (the CLI, a server between reports) post nothing.
+  let client: Promise<WebClient> | null = null;
+  const clientOf = () =>
+    (client ??= slackApi().then(
+      (slack) =>
+        new slack.WebClient(config.token, {
+          ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+          // The scheduler owns retries (backoff, one logged attempt each, the run's
+          // lease); the client's default of ten retries over thirty minutes, or
+          // sleeping through a rate limit, would hide attempts and outlive the lease.
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          // Per request, upload included; without it a stalled peer waits forever.
+          timeout: 2 * MINUTE,
+          // Every failure reaches the caller as a DeliveryError and is logged there;
+          // the client's own console lines would bypass the JSON log.
+          logLevel: slack.LogLevel.ERROR,
+        }),
+    ));
+  const failed = (channelId: string) => async (error: unknown) => {
+    throw toDeliveryError(error, channelId, await slackApi());
+  };
 
   /** Uploads the zip with the message as its comment; the receipt names the file. */
   async function upload(file: ReportFile, message: ReportMessage, channelId: string): Promise<DeliveryReceipt> {
     // Whole, as the client uploads a buffer (Slack's bound on a file keeps it finite).
     const bytes = await buffer(await file.open());
-    const result = await client.files
-      .uploadV2({ channel_id: channelId, file: bytes, filename: file.fileName, title: message.subject, initial_comment: message.slackText })
-      .catch((error: unknown) => {
-        throw toDeliveryError(error, channelId);
-      });
+    const result = await clientOf()
+      .then((slack) =>
+        slack.files.uploadV2({
+          channel_id: channelId,
+          file: bytes,
+          filename: file.fileName,
+          title: message.subject,
+          initial_comment: message.slackText,
+        }),
+      )
+      .catch(failed(channelId));
     return { channel: "slack", attached: true, detail: uploadedFileId(result) ?? "unknown file id" };
   }
 
   /** Posts the message with the zip's link under it; the receipt names the message. */
   async function postLink(file: ReportFile, message: ReportMessage, channelId: string): Promise<DeliveryReceipt> {
     const text = `${message.slackText}\n${renderSlackDownloadLink(file)}`;
-    const result = await client.chat.postMessage({ channel: channelId, text, unfurl_links: false }).catch((error: unknown) => {
-      throw toDeliveryError(error, channelId);
-    });
+    const result = await clientOf()
+      .then((slack) => slack.chat.postMessage({ channel: channelId, text, unfurl_links: false }))
+      .catch(failed(channelId));
     return { channel: "slack", attached: false, detail: `message ${result.ts ?? "with unknown ts"}` };
   }
 
@@ -120,7 +130,15 @@ const TRANSIENT_PLATFORM_ERRORS = new Set(["internal_error", "fatal_error", "ser
  * failure (refused, reset, timeout) is a WebAPIRequestError; any other non-200
  * status is a WebAPIHTTPError.
  */
-function toDeliveryError(error: unknown, channelId: string): DeliveryError {
+function toDeliveryError(error: unknown, channelId: string, slack: SlackApi): DeliveryError {
+  const {
+    WebAPIRateLimitedError,
+    WebAPIPlatformError,
+    WebAPIHTTPError,
+    WebAPIRequestError,
+    WebAPIFileUploadInvalidArgumentsError,
+    WebAPIFileUploadReadFileDataError,
+  } = slack;
   const cause = { cause: error };
   if (error instanceof WebAPIRateLimitedError) {
     return new DeliveryError(`Slack rate limit reached: retry in ${error.retryAfter} s`, true, error.retryAfter * SECOND, cause);

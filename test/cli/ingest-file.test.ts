@@ -34,24 +34,24 @@ beforeAll(async () => {
 });
 
 describe("usage-exports ingest FILE", () => {
-  test("a file of 30,000 records is stored in batches of 5,000 with exact counts", async () => {
+  test("a file of 15,000 records is stored in batches of the default 5,000 with exact counts", async () => {
     const ws = await db.newWorkspace("Big file");
-    const file = writeNdjson(join(dataDir, "usage.ndjson"), messageLines("big", 30_000));
+    const file = writeNdjson(join(dataDir, "usage.ndjson"), messageLines("big", 15_000));
     const run = await cli("ingest", file, "--workspace", ws);
     expect([run.code, run.stderr]).toEqual([0, ""]);
     expect(run.json).toEqual({
       file,
       workspaceId: ws,
       resumedAfterLine: 0,
-      lines: 30_000,
-      records: 30_000,
-      batches: 6,
-      accepted: 30_000,
+      lines: 15_000,
+      records: 15_000,
+      batches: 3,
+      accepted: 15_000,
       duplicates: 0,
     });
     // Finished: no checkpoint is left, so the next run sends the whole file (idempotently).
     expect(existsSync(checkpointOf(file))).toBe(false);
-    expect(await db.counts(ws)).toEqual({ stored: 30_000, rolledUp: 30_000 });
+    expect(await db.counts(ws)).toEqual({ stored: 15_000, rolledUp: 15_000 });
   });
 
   test("a gzip file is read whether it is named .gz or only starts like gzip; blank lines count as lines; records sent again are duplicates", async () => {
@@ -71,7 +71,7 @@ describe("usage-exports ingest FILE", () => {
 
   // The gzip file is smaller: resuming it inflates from the top, skipping what was stored, and a busy machine is slow.
   for (const { gzip, total, batch } of [
-    { gzip: false, total: 30_000, batch: 2_000 },
+    { gzip: false, total: 12_000, batch: 1_000 },
     { gzip: true, total: 10_000, batch: 1_000 },
   ])
     test(`a run killed mid-way resumes after its last stored batch, each record stored once (${gzip ? "gzip" : "plain"} file)`, async () => {

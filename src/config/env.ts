@@ -55,6 +55,8 @@ const schema = z.object({
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    // Checked here: the mail transport is made at the first delivery, and a URL it can't read should stop the start instead.
+    .refine(readableUrl, "is not a valid URL with a host (characters such as % or @ in the password must be percent-encoded)")
     .optional(),
   SMTP_FROM: z.string().default("Usage Exports <reports@localhost>"),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
@@ -106,6 +108,17 @@ function dependentProblems(source: NodeJS.ProcessEnv): string[] {
   if (source.DATABASE_READ_URL && !source.DATABASE_URL)
     return ["  DATABASE_READ_URL: set without DATABASE_URL (a read replica needs its primary; embedded PGlite has none)"];
   return [];
+}
+
+/** A URL with a host, whose host and credentials percent-decode (as nodemailer reads them). */
+function readableUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    for (const part of [url.hostname, url.username, url.password]) decodeURIComponent(part);
+    return url.hostname !== "";
+  } catch {
+    return false;
+  }
 }
 
 /** Parses the environment once, listing every problem at once. */

@@ -73,7 +73,11 @@ export function createEmailDeliverer(config: EmailDelivererConfig): Deliverer & 
       return { channel: "email", attached, detail: `${info.messageId}${rejected}` };
     },
     close() {
-      void transport?.then((t) => t.close());
+      // A transport that could not be made has nothing open (its send already failed with the reason).
+      void transport?.then(
+        (t) => t.close(),
+        () => undefined,
+      );
     },
   };
 }

@@ -22,12 +22,14 @@ const UserUsageAnswer = z.object({ data: z.object({ userUsage: z.object({ __type
 const databaseUrl = process.env.DATABASE_URL ? await testDatabaseUrl() : null;
 
 describe.runIf(process.env.DATABASE_URL)("lost PostgreSQL connections", () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "ue-faults-"));
+  // Made in beforeAll: a skipped suite's body is still collected, but runs none of its hooks.
+  let dataDir: string;
   let server: ServerProcess;
   let admin: pg.Client;
   let lockHolder: pg.Client;
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), "ue-faults-"));
     const url = databaseUrl!;
     server = await startServer(dataDir, { DATABASE_URL: url });
     admin = new pg.Client({ connectionString: url });

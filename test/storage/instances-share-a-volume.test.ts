@@ -18,7 +18,8 @@ import { startTestServer } from "../helpers/http.ts";
  */
 // Hooks belong at the top level: vitest never runs an afterAll registered inside a test or a hook.
 const databaseUrl = process.env.DATABASE_URL ? await testDatabaseUrl() : null;
-const base = mkdtempSync(join(tmpdir(), "ue-shared-volume-"));
+// Made only where the test runs: a file whose tests are all skipped runs none of its hooks, so it would stay behind.
+const base = databaseUrl ? mkdtempSync(join(tmpdir(), "ue-shared-volume-")) : "";
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 const apps: OpenedApp[] = [];
 afterAll(() => Promise.all(apps.map((app) => app.close())));

@@ -25,7 +25,8 @@ function deferred<T>(): Deferred<T> {
  * Reads a query's rows in batches through a server-side cursor, so a million-row
  * export holds two batches in memory (the one being written, the next being
  * read), not the whole result. The cursor lives in a read-only transaction that
- * waits while the reader writes each batch; leaving the loop early rolls it back. Rows come from the driver as `read` gives them.
+ * waits while the reader writes each batch; leaving the loop early rolls it
+ * back. Rows come from the driver as `read` gives them.
  * `db` is the primary or its replica (`Database.replica`, for usage exports).
  * On embedded PGlite the transaction holds the only session, so the reader must
  * not query the database between batches. `parallel`: read the query's result

@@ -6,8 +6,8 @@ import { attachmentOrLink, SLACK_FILE_LIMIT_BYTES } from "./attachment-or-link.t
 import { DeliveryError, type Deliverer, type DeliveryReceipt, type ReportFile, type ReportMessage } from "./delivery.ts";
 
 type SlackApi = typeof import("@slack/web-api");
-let loaded: Promise<SlackApi> | null = null;
-const slackApi = () => (loaded ??= import("@slack/web-api"));
+// Loaded at the first message; Node's module cache keeps it for the next ones.
+const slackApi = (): Promise<SlackApi> => import("@slack/web-api");
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
